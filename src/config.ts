@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { ConfigError } from './config-error.js';
+import { readEnvOverrides } from './config-env.js';
+
+const metricsSchema = z
+  .object({
+    /**
+     * Put `session.id` on the duration histogram. One time series per session: useful to compare
+     * sessions in Prometheus, unbounded over time; turn it off for long-lived fleets.
+     */
+    includeSessionId: z.boolean().default(true),
+  })
+  .strict();
+
+/** The `performance` block of a config file. */
+export const performanceConfigSchema = z
+  .object({
+    /** Track tool calls. Off by default: disabled, `wrapTool` returns the tool itself. */
+    enabled: z.boolean().default(false),
+    /** Write per-session reports to the data directory (else they live in memory only). */
+    saveReports: z.boolean().default(true),
+    /** How many raw recent call records a session keeps. Statistics always cover every call. */
+    maxMetrics: z.number().int().min(0).max(1_000_000).default(1000),
+    /** Where reports go: `<dataDir>/session/performance/<sessionId>.json`. Default: the platform's data directory. */
+    dataDir: z.string().min(1).optional(),
+    /** Debounce of report writes: a busy session is written at most once per interval. */
+    writeIntervalMs: z.number().int().min(0).max(3_600_000).default(1000),
+    /** A session with no call for this long is written and dropped from memory (not ended). */
+    sessionIdleTimeoutMs: z.number().int().min(1000).max(7 * 24 * 3_600_000).default(15 * 60_000),
+    /** Record tool arguments and results on spans. Off by default: they may hold secrets. */
+    captureContent: z.boolean().default(false),
+    /** Longest captured argument or result, in characters; longer ones are cut. */
+    maxContentLength: z.number().int().min(1).max(1_000_000).default(1024),
+    metrics: metricsSchema.default({ includeSessionId: true }),
+  })
+  .strict();
+
+export type PerformanceConfig = z.output<typeof performanceConfigSchema>;
+export type PerformanceConfigInput = z.input<typeof performanceConfigSchema>;
+
+export interface ResolveConfigOptions {
+  /** Environment to read overrides from; `process.env` by default. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Where the input came from, for error messages. */
+  readonly source?: string;
+}
+
+/**
+ * Validates a `performance` block and fills in defaults. Precedence: a key given in `input`, then
+ * its environment variable (`TOOLPERF_*`), then the default.
+ */
+export function resolveConfig(
+  input: PerformanceConfigInput = {},
+  options: ResolveConfigOptions = {},
+): PerformanceConfig {
+  const source = options.source ?? 'options';
+  return parseConfig(overlay(readEnvOverrides(options.env ?? process.env), input), source);
+}
+
+/** Validates without reading the environment. */
+export function parseConfig(input: unknown, source: string): PerformanceConfig {
+  const result = performanceConfigSchema.safeParse(input);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    source,
+    result.error.issues.map((issue) => ({
+      key: ['performance', ...issue.path.map(String)].join('.'),
+      value: valueAt(input, issue.path),
+      message: issue.message,
+    })),
+  );
+}
+
+/** `top` over `base`, one level deep for nested blocks (`metrics`); undefined keys in `top` are skipped. */
+export function overlay(base: Record<string, unknown>, top: object): Record<string, unknown> {
+  const out = { ...base };
+  for (const [key, value] of Object.entries(top)) {
+    if (value === undefined) continue;
+    const below = out[key];
+    out[key] = isPlainObject(value) && isPlainObject(below) ? { ...below, ...value } : value;
+  }
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}

@@ -1,0 +1,48 @@
+/**
+ * toolperf: per-session performance reports for AI coding-agent tools, on OpenTelemetry.
+ *
+ * @example
+ * import { createPerformance, loadConfig } from 'toolperf';
+ * const perf = createPerformance(await loadConfig());
+ * const tools = perf.wrapTools({ read, grep, bash }, { sessionId: 'ses_1' });
+ */
+
+// Tracking
+export { createPerformance } from './performance.js';
+export type { Performance, PerformanceOptions, WrapToolsOptions } from './performance.js';
+export { withSession, currentSessionId } from './session-context.js';
+export type { Tool, ToolFunction, ExecutableTool, ToolArgs, WrapToolOptions } from './tool-types.js';
+
+// Configuration
+export { loadConfig, DEFAULT_CONFIG_FILE } from './load-config.js';
+export type { LoadConfigOptions } from './load-config.js';
+export { resolveConfig, performanceConfigSchema } from './config.js';
+export type { PerformanceConfig, PerformanceConfigInput } from './config.js';
+export { ConfigError } from './config-error.js';
+export type { ConfigProblem } from './config-error.js';
+export { defaultDataDir } from './data-dir.js';
+
+// Reports
+export { PerformanceAPI } from './performance-api.js';
+export type { SessionQuery, OperationStatsQuery } from './performance-api.js';
+export { REPORT_SCHEMA_VERSION } from './report.js';
+export type {
+  SessionReport,
+  StoredSessionReport,
+  OperationStats,
+  DurationStats,
+  RecentCall,
+  SessionSummary,
+} from './report.js';
+export { SessionReportExporter } from '../exporters/session-report-exporter.js';
+export type { SessionReportExporterOptions } from '../exporters/session-report-exporter.js';
+
+// Storage
+export type { ReportStore } from './report-store.js';
+export { FileReportStore, UnreadableReportError, REPORTS_SUBDIRECTORY } from './file-report-store.js';
+export { InMemoryReportStore } from './memory-report-store.js';
+
+// Session IDs, logging, names
+export { InvalidSessionIdError, isValidSessionId, MAX_SESSION_ID_LENGTH } from './session-id.js';
+export type { Logger } from './logger.js';
+export * as semconv from './semconv.js';

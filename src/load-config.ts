@@ -1,0 +1,69 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { overlay, parseConfig, type PerformanceConfig } from './config.js';
+import { ConfigError } from './config-error.js';
+import { readEnvOverrides } from './config-env.js';
+
+/** The file looked for in the working directory when none is named. */
+export const DEFAULT_CONFIG_FILE = 'toolperf.json';
+
+export interface LoadConfigOptions {
+  /** A JSON file with a `performance` block; default `$TOOLPERF_CONFIG`, else `./toolperf.json` if present. */
+  readonly file?: string;
+  /** Directory for the default file; `process.cwd()` by default. */
+  readonly cwd?: string;
+  /** Environment for overrides; `process.env` by default. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Reads the `performance` block of a JSON config file, applies `TOOLPERF_*` environment overrides
+ * and validates the result. A file without a `performance` block gives the defaults; a relative
+ * `dataDir` is taken relative to the file.
+ *
+ * @example
+ * const perf = createPerformance(await loadConfig());              // ./toolperf.json + env
+ * const perf2 = createPerformance(await loadConfig({ file: 'opencode.json' }));
+ */
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<PerformanceConfig> {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const named = options.file ?? (env.TOOLPERF_CONFIG || undefined);
+  const file = named !== undefined ? resolve(cwd, named) : findDefault(cwd);
+  const block = file === undefined ? {} : await readBlock(file, named !== undefined);
+  const source = file === undefined ? 'defaults and environment' : `${file} and environment`;
+  return parseConfig(overlay(block, readEnvOverrides(env)), source);
+}
+
+function findDefault(cwd: string): string | undefined {
+  const candidate = resolve(cwd, DEFAULT_CONFIG_FILE);
+  return existsSync(candidate) ? candidate : undefined;
+}
+
+async function readBlock(file: string, named: boolean): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String(error);
+    throw new ConfigError(file, [{ key: named ? 'config file' : DEFAULT_CONFIG_FILE, value: file, message: reason }]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(file, [{ key: '(file)', value: undefined, message: `not valid JSON: ${(error as Error).message}` }]);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new ConfigError(file, [{ key: '(file)', value: json, message: 'expected a JSON object' }]);
+  }
+  const block = (json as Record<string, unknown>).performance;
+  if (block === undefined) return {};
+  if (typeof block !== 'object' || block === null || Array.isArray(block)) {
+    throw new ConfigError(file, [{ key: 'performance', value: block, message: 'expected an object' }]);
+  }
+  const out = { ...(block as Record<string, unknown>) };
+  if (typeof out.dataDir === 'string' && out.dataDir !== '') out.dataDir = resolve(dirname(file), out.dataDir);
+  return out;
+}

@@ -1,0 +1,17 @@
+import type { SessionSummary, StoredSessionReport } from './report.js';
+
+/**
+ * Where session reports live. Session IDs reaching a store are already validated. Implementations
+ * must write atomically: a reader sees the previous report or the new one, never a mix.
+ */
+export interface ReportStore {
+  get(sessionId: string): Promise<StoredSessionReport | undefined>;
+  put(report: StoredSessionReport): Promise<void>;
+  /** Every stored session; order is not specified. */
+  list(): Promise<SessionSummary[]>;
+  /** True if there was a report to delete. */
+  delete(sessionId: string): Promise<boolean>;
+  /** Synchronous variants, for the last write at `process.exit`; a store without them skips that write. */
+  getSync?(sessionId: string): StoredSessionReport | undefined;
+  putSync?(report: StoredSessionReport): void;
+}
