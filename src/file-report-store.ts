@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { consoleLogger, type Logger } from './logger.js';
@@ -106,6 +106,7 @@ export class FileReportStore implements ReportStore {
   putSync(report: StoredSessionReport): void {
     const path = this.pathOf(report.sessionId);
     const temp = this.tempPath(report.sessionId);
+    mkdirSync(this.directory, { recursive: true });
     try {
       const fd = openSync(temp, 'w');
       try {
