@@ -18,6 +18,7 @@ import { assertValidSessionId } from './session-id.js';
 import { assertTool, instrumentTool, type TrackingRuntime } from './tool-wrapper.js';
 import type { Tool, ToolArgs, WrapToolOptions } from './tool-types.js';
 import { VERSION } from './version.js';
+import { warmUp } from './warm-up.js';
 
 /** The `performance` config block, plus what only code can pass. */
 export interface PerformanceOptions extends PerformanceConfigInput {
@@ -133,6 +134,7 @@ class EnabledPerformance implements Performance {
     logger: Logger,
   ) {
     ensureContextManager();
+    warmUp();
     this.ownedTracerProvider = options.tracerProvider ? undefined : new BasicTracerProvider({ spanProcessors: [exporter] });
     this.tracerProvider = options.tracerProvider ?? (this.ownedTracerProvider as BasicTracerProvider);
     this.ownedMeterProvider =

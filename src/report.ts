@@ -61,7 +61,7 @@ export interface SessionSummary {
 
 /** The public report of a stored one: without the merge state. */
 export function toPublicReport(stored: StoredSessionReport): SessionReport {
-  const { aggregates: _aggregates, ...report } = stored;
+  const { aggregates, ...report } = stored;
   return report;
 }
 

@@ -170,8 +170,8 @@ export class SessionRegistry {
       writing: undefined,
       queued: undefined,
     };
+    // The stored report (if any) is read at the first write or query, not here on the caller's path.
     this.live.set(sessionId, session);
-    this.track(this.ensureBase(sessionId, session));
     return session;
   }
 

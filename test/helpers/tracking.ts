@@ -36,9 +36,9 @@ export function tracked(options: PerformanceOptions = {}): Tracked {
   const metrics = new OnDemandMetricReader({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
   const store = new InMemoryReportStore();
   const logger = recordingLogger();
-  let perfRef: Performance | undefined;
+  const ref: { perf?: Performance } = {};
   const provider = new BasicTracerProvider({
-    spanProcessors: [new SimpleSpanProcessor(spans), { onStart: () => {}, onEnd: (span) => perfRef?.exporter.onEnd(span), forceFlush: async () => {}, shutdown: async () => {} }],
+    spanProcessors: [new SimpleSpanProcessor(spans), { onStart: () => {}, onEnd: (span) => ref.perf?.exporter.onEnd(span), forceFlush: async () => {}, shutdown: async () => {} }],
   });
   const perf = createPerformance({
     enabled: true,
@@ -50,6 +50,6 @@ export function tracked(options: PerformanceOptions = {}): Tracked {
     env: {},
     ...options,
   });
-  perfRef = perf;
+  ref.perf = perf;
   return { perf, spans, metrics, store, logger, provider };
 }
