@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
-import { readEnvOverrides } from './config-env.js';
+import { ENV_OVERRIDES, readEnvOverrides } from './config-env.js';
 
 const metricsSchema = z
   .object({
@@ -54,32 +54,70 @@ export function resolveConfig(
   options: ResolveConfigOptions = {},
 ): PerformanceConfig {
   const source = options.source ?? 'options';
-  return parseConfig(overlay(readEnvOverrides(options.env ?? process.env), input), source);
+  const env = readEnvOverrides(options.env ?? process.env);
+  return parseConfig(overlay(env, input), source, envVariablesKept(env, input));
 }
 
-/** Validates without reading the environment. */
-export function parseConfig(input: unknown, source: string): PerformanceConfig {
+/**
+ * Validates without reading the environment. `fromEnv` maps dotted keys (`maxMetrics`) to the
+ * environment variable their value came from, so that an error can name it.
+ */
+export function parseConfig(input: unknown, source: string, fromEnv: ReadonlyMap<string, string> = new Map()): PerformanceConfig {
   const result = performanceConfigSchema.safeParse(input);
   if (result.success) return result.data;
   throw new ConfigError(
     source,
-    result.error.issues.map((issue) => ({
-      key: ['performance', ...issue.path.map(String)].join('.'),
-      value: valueAt(input, issue.path),
-      message: issue.message,
-    })),
+    result.error.issues.flatMap((issue) => {
+      const path = issue.path.map(String);
+      if (issue.code === 'unrecognized_keys') {
+        const allowed = Object.keys(shapeAt(path)).join(', ');
+        return issue.keys.map((key) => ({
+          key: ['performance', ...path, key].join('.'),
+          value: valueAt(input, [...path, key]),
+          message: `unknown key; allowed: ${allowed}`,
+        }));
+      }
+      const variable = fromEnv.get(path.join('.'));
+      return [{
+        key: ['performance', ...path].join('.') + (variable ? ` (from ${variable})` : ''),
+        value: valueAt(input, issue.path),
+        message: issue.message,
+      }];
+    }),
   );
 }
 
-/** `top` over `base`, one level deep for nested blocks (`metrics`); undefined keys in `top` are skipped. */
+/** `top` over `base`, one level deep for nested blocks (`metrics`); undefined keys in `top` are skipped at both levels. */
 export function overlay(base: Record<string, unknown>, top: object): Record<string, unknown> {
   const out = { ...base };
   for (const [key, value] of Object.entries(top)) {
     if (value === undefined) continue;
     const below = out[key];
-    out[key] = isPlainObject(value) && isPlainObject(below) ? { ...below, ...value } : value;
+    out[key] = isPlainObject(value) && isPlainObject(below) ? { ...below, ...definedEntries(value) } : value;
   }
   return out;
+}
+
+/** Dotted keys whose value in `overlay(env, top)` is the environment's, with the variable that set it. */
+export function envVariablesKept(env: Record<string, unknown>, top: object): Map<string, string> {
+  const kept = new Map<string, string>();
+  const topValues = top as Record<string, unknown>;
+  for (const [variable, key] of ENV_OVERRIDES.map(([v, k]) => [v, k] as const)) {
+    const [head, sub] = key.split('.') as [string, string | undefined];
+    if (!(head in env) || (sub !== undefined && !isPlainObject(env[head]))) continue;
+    if (sub !== undefined && !(sub in (env[head] as Record<string, unknown>))) continue;
+    const overridden = sub === undefined ? topValues[head] !== undefined : isPlainObject(topValues[head]) && topValues[head][sub] !== undefined;
+    if (!overridden) kept.set(key, variable);
+  }
+  return kept;
+}
+
+function definedEntries(value: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
+}
+
+function shapeAt(path: readonly string[]): Record<string, unknown> {
+  return path[0] === 'metrics' ? metricsSchema.shape : performanceConfigSchema.shape;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

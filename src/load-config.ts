@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { overlay, parseConfig, type PerformanceConfig } from './config.js';
+import { envVariablesKept, overlay, parseConfig, type PerformanceConfig } from './config.js';
 import { ConfigError } from './config-error.js';
 import { readEnvOverrides } from './config-env.js';
 
@@ -33,7 +33,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Perfo
   const file = named !== undefined ? resolve(cwd, named) : findDefault(cwd);
   const block = file === undefined ? {} : await readBlock(file, named !== undefined);
   const source = file === undefined ? 'defaults and environment' : `${file} and environment`;
-  return parseConfig(overlay(block, readEnvOverrides(env)), source);
+  const fromEnv = readEnvOverrides(env);
+  return parseConfig(overlay(block, fromEnv), source, envVariablesKept(fromEnv, {}));
 }
 
 function findDefault(cwd: string): string | undefined {

@@ -71,7 +71,8 @@ export class SessionAggregate {
     if (ownCalls === 0 && stored.endedAt !== undefined) this.endTimeMs = Date.parse(stored.endedAt);
 
     const merged = [...stored.recent.map((r) => fromRecent(this.sessionId, r)), ...this.recentCalls()];
-    merged.sort((a, b) => a.startTimeMs - b.startTimeMs);
+    // Calls arrive as they end, so that is the ring's order; a resumed session keeps it.
+    merged.sort((a, b) => a.startTimeMs + a.durationMs - (b.startTimeMs + b.durationMs));
     this.recent = merged.slice(Math.max(0, merged.length - this.maxRecent));
     this.recentNext = 0;
   }
