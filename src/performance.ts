@@ -22,8 +22,13 @@ import { warmUp } from './warm-up.js';
 
 /** The `performance` config block, plus what only code can pass. */
 export interface PerformanceOptions extends PerformanceConfigInput {
-  /** The host application's provider. Spans reach reports only if it has `perf.exporter` as a span processor. */
+  /**
+   * The host application's provider. Reports see its spans only if it has the tracker's exporter
+   * as a span processor: build a `SessionReportExporter`, add it, and pass it as `exporter`.
+   */
   readonly tracerProvider?: TracerProvider;
+  /** The report exporter to use (with `tracerProvider`); default: one built from this config. */
+  readonly exporter?: SessionReportExporter;
   /** The host's meter provider. Default: one built with `metricReaders`, else the global one. */
   readonly meterProvider?: MeterProvider;
   readonly metricReaders?: MetricReader[];
@@ -46,7 +51,7 @@ export interface Performance {
   readonly enabled: boolean;
   readonly config: PerformanceConfig;
   readonly api: PerformanceAPI;
-  /** Add this to your own provider's span processors when you pass `tracerProvider`. */
+  /** Folds spans into the reports `api` answers from. */
   readonly exporter: SessionReportExporter;
   /** Times every call of `tool`. Disabled, returns `tool` itself. */
   wrapTool<T extends Tool>(tool: T, options?: WrapToolOptions<ToolArgs<T>>): T;
@@ -81,7 +86,7 @@ export function createPerformance(options: PerformanceOptions = {}): Performance
   const store =
     options.store ??
     (config.saveReports ? new FileReportStore(config.dataDir ?? defaultDataDir(), logger) : new InMemoryReportStore());
-  const exporter = new SessionReportExporter({
+  const exporter = options.exporter ?? new SessionReportExporter({
     store,
     maxMetrics: config.maxMetrics,
     writeIntervalMs: config.writeIntervalMs,

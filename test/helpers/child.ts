@@ -1,7 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { isAbsolute, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+/** Absolute, so that a fixture outside the repository still finds tsx. */
+const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/esm/index.mjs')).href;
 
 export interface Finished {
   code: number | null;
@@ -10,12 +13,24 @@ export interface Finished {
   stderr: string;
 }
 
-/** Runs a TypeScript fixture in its own Node process (through tsx). */
-export function startFixture(file: string, args: string[]): { child: ChildProcess; done: Promise<Finished>; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', `test/fixtures/${file}`, ...args], {
-    cwd: root,
+export interface FixtureOptions {
+  /** Working directory; the repository by default. */
+  readonly cwd?: string;
+  /** Added to the environment. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Runs a TypeScript file (a name in test/fixtures, or an absolute path) in its own Node process, through tsx. */
+export function startFixture(
+  file: string,
+  args: string[],
+  options: FixtureOptions = {},
+): { child: ChildProcess; done: Promise<Finished>; output: () => string } {
+  const path = isAbsolute(file) ? file : join(root, 'test/fixtures', file);
+  const child = spawn(process.execPath, ['--import', tsxLoader, path, ...args], {
+    cwd: options.cwd ?? root,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_OPTIONS: '' },
+    env: { ...process.env, NODE_OPTIONS: '', ...options.env },
   });
   let stdout = '';
   let stderr = '';

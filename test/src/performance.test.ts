@@ -139,14 +139,13 @@ describe('createPerformance on the embedded default', () => {
     expect((await inner.get('ses_f'))?.operations['tool-execution']?.count).toBe(20);
   });
 
-  it('under a host provider, reports come through perf.exporter added as a span processor', async () => {
+  it('under a host provider, reports come through the exporter the host added', async () => {
     const { BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
-    const ref: { exporter?: Performance['exporter'] } = {};
-    const provider = new BasicTracerProvider({
-      spanProcessors: [new BatchSpanProcessor({ export: (s, cb) => ref.exporter!.export(s, cb), shutdown: async () => {} }, { scheduledDelayMillis: 60_000 })],
-    });
-    perf = createPerformance({ enabled: true, dataDir, tracerProvider: provider, handleProcessExit: false, env: {} });
-    ref.exporter = perf.exporter;
+    const { SessionReportExporter } = await import('../../src/index.js');
+    const reports = new SessionReportExporter({ dataDir });
+    const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(reports, { scheduledDelayMillis: 60_000 })] });
+    perf = createPerformance({ enabled: true, tracerProvider: provider, exporter: reports, handleProcessExit: false, env: {} });
+    expect(perf.exporter).toBe(reports);
     const tool = perf.wrapTool(() => 'ok', { name: 'hosted', sessionId: 'ses_host' });
     tool();
     tool();

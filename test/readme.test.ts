@@ -1,0 +1,34 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { startFixture } from './helpers/child.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const readme = await readFile(join(root, 'README.md'), 'utf8');
+// Top-level ```ts blocks that import the package are programs; indented ones in lists are fragments.
+const examples = [...readme.matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((m) => m[1] as string).filter((code) => code.includes("from 'toolperf'"));
+
+describe('README examples', () => {
+  it('has runnable examples', () => {
+    expect(examples.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it.each(examples.map((code, i) => [i, code] as const))('example %i runs', async (_i, code) => {
+    // Inside the repository, so that the example's own imports resolve from node_modules.
+    await mkdir(join(root, 'test-artifacts'), { recursive: true });
+    const dir = await mkdtemp(join(root, 'test-artifacts', 'readme-'));
+    try {
+      // A project of the user's: an ESM package.json, which the first example reads.
+      await writeFile(join(dir, 'package.json'), '{ "name": "my-agent", "type": "module" }');
+      const file = join(dir, 'example.ts');
+      await writeFile(file, code.replaceAll("from 'toolperf'", `from ${JSON.stringify(join(root, 'src/index.ts'))}`));
+      const run = startFixture(file, [], { cwd: dir, env: { TOOLPERF_ENABLED: '1', TOOLPERF_DATA_DIR: dir } });
+      const { code: exit, stderr } = await run.done;
+      expect(stderr).toBe('');
+      expect(exit).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
