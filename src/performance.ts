@@ -6,6 +6,7 @@ import { performanceConfigSchema, resolveConfig, type PerformanceConfig, type Pe
 import { isSdkDisabled } from './config-env.js';
 import { ensureContextManager } from './context-manager.js';
 import { defaultDataDir } from './data-dir.js';
+import { DeferredHistogram } from './deferred-histogram.js';
 import { FileReportStore } from './file-report-store.js';
 import { consoleLogger, FailureLog, type Logger } from './logger.js';
 import { InMemoryReportStore } from './memory-report-store.js';
@@ -125,6 +126,7 @@ function disabledPerformance(config: PerformanceConfig, api: PerformanceAPI, exp
 class EnabledPerformance implements Performance {
   readonly enabled = true;
   private readonly runtime: TrackingRuntime;
+  private readonly histogram: DeferredHistogram;
   private readonly tracerProvider: TracerProvider;
   private readonly ownedTracerProvider: BasicTracerProvider | undefined;
   private readonly ownedMeterProvider: SdkMeterProvider | undefined;
@@ -147,17 +149,22 @@ class EnabledPerformance implements Performance {
         ? new SdkMeterProvider({ readers: options.metricReaders })
         : undefined;
     const meterProvider = options.meterProvider ?? this.ownedMeterProvider ?? metrics.getMeterProvider();
-    this.runtime = {
-      tracer: this.tracerProvider.getTracer(semconv.INSTRUMENTATION_SCOPE, VERSION),
-      histogram: meterProvider.getMeter(semconv.INSTRUMENTATION_SCOPE, VERSION).createHistogram(semconv.METRIC_TOOL_DURATION, {
+    const failures = new FailureLog(logger);
+    this.histogram = new DeferredHistogram(
+      meterProvider.getMeter(semconv.INSTRUMENTATION_SCOPE, VERSION).createHistogram(semconv.METRIC_TOOL_DURATION, {
         description: 'Duration of tool calls.',
         unit: semconv.METRIC_TOOL_DURATION_UNIT,
         advice: { explicitBucketBoundaries: semconv.METRIC_TOOL_DURATION_BUCKETS },
       }),
+      (error) => failures.fail('metrics', 'could not record tool durations', error),
+    );
+    this.runtime = {
+      tracer: this.tracerProvider.getTracer(semconv.INSTRUMENTATION_SCOPE, VERSION),
+      histogram: this.histogram,
       includeSessionIdInMetrics: config.metrics.includeSessionId,
       captureContent: config.captureContent,
       maxContentLength: config.maxContentLength,
-      failures: new FailureLog(logger),
+      failures,
     };
     const { sessions } = exporter;
     this.removeProcessHooks =
@@ -167,7 +174,10 @@ class EnabledPerformance implements Performance {
             {
               flush: () => this.flush(),
               shutdown: () => this.shutdown(),
-              flushSync: () => sessions.flushSync(),
+              flushSync: () => {
+                this.histogram.flush();
+                sessions.flushSync();
+              },
               hasUnwritten: () => sessions.hasUnwritten(),
             },
             logger,
@@ -198,7 +208,9 @@ class EnabledPerformance implements Performance {
     await this.exporter.sessions.endSession(sessionId);
   }
 
+  /** Writes every session with unwritten calls and hands waiting duration records to the meter. */
   async flush(): Promise<void> {
+    this.histogram.flush();
     await this.flushHostProvider();
     await this.exporter.forceFlush();
   }
@@ -209,6 +221,7 @@ class EnabledPerformance implements Performance {
   }
 
   private async shutdownNow(): Promise<void> {
+    this.histogram.flush();
     await this.flushHostProvider();
     await Promise.all([
       this.ownedTracerProvider?.shutdown(),

@@ -4,10 +4,10 @@ import {
   SpanStatusCode,
   trace,
   type Attributes,
-  type Histogram,
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
+import type { DeferredHistogram } from './deferred-histogram.js';
 import { errorMessageOf, errorTypeOf } from './error-type.js';
 import type { FailureLog } from './logger.js';
 import * as semconv from './semconv.js';
@@ -18,7 +18,7 @@ import type { Tool, ToolArgs, WrapToolOptions } from './tool-types.js';
 /** What wrapped tools need from the tracker; built once per `createPerformance`. */
 export interface TrackingRuntime {
   readonly tracer: Tracer;
-  readonly histogram: Histogram;
+  readonly histogram: Pick<DeferredHistogram, 'record'>;
   readonly includeSessionIdInMetrics: boolean;
   readonly captureContent: boolean;
   readonly maxContentLength: number;

@@ -10,6 +10,7 @@ afterEach(async () => {
 });
 
 async function histogramPoints(tr: Tracked) {
+  await tr.perf.flush(); // records reach the SDK off the caller's path
   const metrics = await tr.metrics.read();
   const metric = metrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === 'gen_ai.execute_tool.duration') as
     | HistogramMetricData
