@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_ERROR_TYPES, RunningStats, SKETCH_RELATIVE_ACCURACY, type StatsState } from '../../src/running-stats.js';
+import { prng } from '../helpers/prng.js';
 
-/** mulberry32: a small seeded PRNG, so every run sees the same data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Distribution = (random: () => number) => number;
 

@@ -3,6 +3,7 @@ import type { CallRecord } from '../../src/call-record.js';
 import type { DurationStats, SessionReport, StoredSessionReport } from '../../src/report.js';
 import { SessionAggregate } from '../../src/session-aggregate.js';
 import { checkStoredReport, isStoredReportProblem } from '../../src/stored-report-schema.js';
+import { prng } from '../helpers/prng.js';
 
 const SESSION = 'ses_test';
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
@@ -22,17 +23,6 @@ function call(overrides: Partial<CallRecord> = {}): CallRecord {
   };
 }
 
-/** mulberry32: a seeded PRNG, so the property below sees the same calls on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TOOLS = {
   'tool-execution': ['read', 'write', 'edit', 'bash', 'grep', 'webfetch'],
