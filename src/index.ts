@@ -45,4 +45,16 @@ export { InMemoryReportStore } from './memory-report-store.js';
 // Session IDs, logging, names
 export { InvalidSessionIdError, isValidSessionId, MAX_SESSION_ID_LENGTH } from './session-id.js';
 export type { Logger } from './logger.js';
-export * as semconv from './semconv.js';
+export {
+  ATTR_SESSION_ID,
+  ATTR_GEN_AI_CONVERSATION_ID,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_GEN_AI_TOOL_TYPE,
+  ATTR_GEN_AI_TOOL_CALL_ID,
+  ATTR_ERROR_TYPE,
+  ATTR_TOOLPERF_OPERATION_TYPE,
+  METRIC_TOOL_DURATION,
+  METRIC_TOOL_DURATION_BUCKETS,
+  OPERATION_TOOL_EXECUTION,
+} from './semconv.js';
