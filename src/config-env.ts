@@ -35,6 +35,11 @@ export const ENV_OVERRIDES: ReadonlyArray<readonly [variable: string, key: strin
   ['TOOLPERF_CAPTURE_CONTENT', 'captureContent', parseBoolean],
   ['TOOLPERF_MAX_CONTENT_LENGTH', 'maxContentLength', parseInteger],
   ['TOOLPERF_METRICS_INCLUDE_SESSION_ID', 'metrics.includeSessionId', parseBoolean],
+  ['TOOLPERF_METRICS_MAX_SERIES', 'metrics.maxSeries', parseInteger],
+  ['TOOLPERF_OTLP_ENABLED', 'otlp.enabled', parseBoolean],
+  ['TOOLPERF_PROMETHEUS_ENABLED', 'prometheus.enabled', parseBoolean],
+  ['TOOLPERF_PROMETHEUS_HOST', 'prometheus.host', parseString],
+  ['TOOLPERF_PROMETHEUS_PORT', 'prometheus.port', parseInteger],
 ];
 
 /** The config keys that the environment sets, as a partial `performance` block. */

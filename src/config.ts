@@ -5,10 +5,62 @@ import { ENV_OVERRIDES, readEnvOverrides } from './config-env.js';
 const metricsSchema = z
   .object({
     /**
-     * Put `session.id` on the duration histogram. One time series per session: useful to compare
-     * sessions in Prometheus, unbounded over time; turn it off for long-lived fleets.
+     * Put `session.id` on the tool metrics: one time series per session, to compare sessions in
+     * Prometheus. Turn it off when only per-tool figures matter.
      */
     includeSessionId: z.boolean().default(true),
+    /**
+     * Most time series each tool metric keeps in this process (the SDK's cardinality limit). Past
+     * it, new label sets are counted in one `otel.metric.overflow="true"` series instead.
+     */
+    maxSeries: z.number().int().min(10).max(1_000_000).default(2000),
+    /**
+     * The Prometheus endpoint drops a series not updated for this long (a session that ended),
+     * as the Collector's `metric_expiration` does.
+     */
+    seriesTtlMs: z.number().int().min(1000).max(7 * 24 * 3_600_000).default(5 * 60_000),
+  })
+  .strict();
+
+/** Standard OTLP values: http/json or http/protobuf (gRPC is not supported). */
+export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
+export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
+
+const otlpSchema = z
+  .object({
+    /** Stream spans and metrics over OTLP (to a Collector, Jaeger, ...). */
+    enabled: z.boolean().default(false),
+    /** Base URL; `/v1/traces` and `/v1/metrics` are appended. Default `$OTEL_EXPORTER_OTLP_ENDPOINT`, else http://localhost:4318. */
+    endpoint: httpUrl.optional(),
+    /** Full URL for spans, used as is. Default `$OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`. */
+    tracesEndpoint: httpUrl.optional(),
+    /** Full URL for metrics, used as is. Default `$OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`. */
+    metricsEndpoint: httpUrl.optional(),
+    /** Default `$OTEL_EXPORTER_OTLP_PROTOCOL`, else `http/protobuf`. */
+    protocol: z.enum(OTLP_PROTOCOLS).optional(),
+    /** Sent with every request (e.g. an API key). Default `$OTEL_EXPORTER_OTLP_HEADERS`. */
+    headers: z.record(z.string().min(1), z.string()).optional(),
+    /** Longest wait for one export request, retries included. Default `$OTEL_EXPORTER_OTLP_TIMEOUT`, else 10 s. */
+    timeoutMs: z.number().int().min(1).max(600_000).optional(),
+    /** How often metrics are sent. Default `$OTEL_METRIC_EXPORT_INTERVAL`, else 60 s. */
+    metricsIntervalMs: z.number().int().min(100).max(3_600_000).optional(),
+    /** `cumulative` (what Prometheus wants) or `delta`. Default `$OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`, else cumulative. */
+    metricsTemporality: z.enum(['cumulative', 'delta']).optional(),
+    /** Spans waiting to be sent; past it new spans are dropped (and counted) until the queue drains. */
+    maxQueueSize: z.number().int().min(1).max(1_000_000).default(2048),
+  })
+  .strict();
+
+const prometheusSchema = z
+  .object({
+    /** Serve the tool metrics for Prometheus to scrape at `http://<host>:<port>/metrics`. */
+    enabled: z.boolean().default(false),
+    /** Loopback by default: the endpoint has no authentication. */
+    host: z.string().min(1).default('127.0.0.1'),
+    /** 0 picks a free port. */
+    port: z.number().int().min(0).max(65_535).default(9464),
   })
   .strict();
 
@@ -31,7 +83,11 @@ export const performanceConfigSchema = z
     captureContent: z.boolean().default(false),
     /** Longest captured argument or result, in characters; longer ones are cut. */
     maxContentLength: z.number().int().min(1).max(1_000_000).default(1024),
-    metrics: metricsSchema.default({ includeSessionId: true }),
+    metrics: metricsSchema.prefault({}),
+    /** `service.name` of the spans and metrics this package sends. Default `$OTEL_SERVICE_NAME`, else `unknown_service:node`. */
+    serviceName: z.string().min(1).optional(),
+    otlp: otlpSchema.prefault({}),
+    prometheus: prometheusSchema.prefault({}),
   })
   .strict();
 
@@ -87,7 +143,7 @@ export function parseConfig(input: unknown, source: string, fromEnv: ReadonlyMap
   );
 }
 
-/** `top` over `base`, one level deep for nested blocks (`metrics`); undefined keys in `top` are skipped at both levels. */
+/** `top` over `base`, one level deep for nested blocks (`metrics`, `otlp`, `prometheus`); undefined keys in `top` are skipped at both levels. */
 export function overlay(base: Record<string, unknown>, top: object): Record<string, unknown> {
   const out = { ...base };
   for (const [key, value] of Object.entries(top)) {
@@ -116,8 +172,14 @@ function definedEntries(value: Record<string, unknown>): Record<string, unknown>
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
 }
 
+const NESTED_SHAPES: Record<string, Record<string, unknown>> = {
+  metrics: metricsSchema.shape,
+  otlp: otlpSchema.shape,
+  prometheus: prometheusSchema.shape,
+};
+
 function shapeAt(path: readonly string[]): Record<string, unknown> {
-  return path[0] === 'metrics' ? metricsSchema.shape : performanceConfigSchema.shape;
+  return (path.length === 1 && NESTED_SHAPES[path[0] as string]) || performanceConfigSchema.shape;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

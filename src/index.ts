@@ -16,8 +16,10 @@ export type { Tool, ToolFunction, ExecutableTool, ToolArgs, WrapToolOptions } fr
 // Configuration
 export { loadConfig, DEFAULT_CONFIG_FILE } from './load-config.js';
 export type { LoadConfigOptions } from './load-config.js';
-export { resolveConfig, performanceConfigSchema } from './config.js';
-export type { PerformanceConfig, PerformanceConfigInput } from './config.js';
+export { resolveConfig, performanceConfigSchema, OTLP_PROTOCOLS } from './config.js';
+export type { PerformanceConfig, PerformanceConfigInput, OtlpProtocol } from './config.js';
+export { resolveOtlpSettings } from './otlp-settings.js';
+export type { OtlpSettings } from './otlp-settings.js';
 export { ConfigError } from './config-error.js';
 export type { ConfigProblem } from './config-error.js';
 export { defaultDataDir } from './data-dir.js';
@@ -54,7 +56,9 @@ export {
   ATTR_GEN_AI_TOOL_CALL_ID,
   ATTR_ERROR_TYPE,
   ATTR_TOOLPERF_OPERATION_TYPE,
+  ATTR_TOOLPERF_STATUS,
   METRIC_TOOL_DURATION,
   METRIC_TOOL_DURATION_BUCKETS,
+  METRIC_TOOL_CALLS,
   OPERATION_TOOL_EXECUTION,
 } from './semconv.js';

@@ -1,16 +1,20 @@
 import { metrics, type MeterProvider, type TracerProvider } from '@opentelemetry/api';
-import { MeterProvider as SdkMeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { MeterProvider as SdkMeterProvider, type MetricReader, type ViewOptions } from '@opentelemetry/sdk-metrics';
+import { defaultResource, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { BasicTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { SessionReportExporter } from '../exporters/session-report-exporter.js';
 import { performanceConfigSchema, resolveConfig, type PerformanceConfig, type PerformanceConfigInput } from './config.js';
 import { isSdkDisabled } from './config-env.js';
 import { ensureContextManager } from './context-manager.js';
 import { defaultDataDir } from './data-dir.js';
-import { DeferredHistogram } from './deferred-histogram.js';
+import { DeferredToolMetrics } from './deferred-tool-metrics.js';
 import { FileReportStore } from './file-report-store.js';
 import { consoleLogger, FailureLog, type Logger } from './logger.js';
 import { InMemoryReportStore } from './memory-report-store.js';
+import { createOtlpPipeline, otlpFailureKey, withDeadline, type OtlpPipeline } from './otlp-export.js';
+import { resolveOtlpSettings, resolveResourceAttributes } from './otlp-settings.js';
 import { PerformanceAPI } from './performance-api.js';
+import { PrometheusEndpoint } from './prometheus-endpoint.js';
 import { installProcessHooks } from './process-hooks.js';
 import type { ReportStore } from './report-store.js';
 import * as semconv from './semconv.js';
@@ -30,7 +34,10 @@ export interface PerformanceOptions extends PerformanceConfigInput {
   readonly tracerProvider?: TracerProvider;
   /** The report exporter to use (with `tracerProvider`); default: one built from this config. */
   readonly exporter?: SessionReportExporter;
-  /** The host's meter provider. Default: one built with `metricReaders`, else the global one. */
+  /**
+   * The host's meter provider. Default: one built with `metricReaders` (and the OTLP and
+   * Prometheus readers when those are enabled), else the global one.
+   */
   readonly meterProvider?: MeterProvider;
   readonly metricReaders?: MetricReader[];
   /** Where reports go. Default: JSON files under `dataDir` (or memory when `saveReports` is false). */
@@ -38,7 +45,7 @@ export interface PerformanceOptions extends PerformanceConfigInput {
   readonly logger?: Logger;
   /** Write every open session on SIGINT, SIGTERM, `beforeExit` and `exit`. Default true. */
   readonly handleProcessExit?: boolean;
-  /** Environment for `TOOLPERF_*` and `OTEL_SDK_DISABLED`; `process.env` by default. */
+  /** Environment for `TOOLPERF_*` and the standard `OTEL_*` variables; `process.env` by default. */
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -62,8 +69,13 @@ export interface Performance {
   withSession<R>(sessionId: string, fn: () => R): R;
   /** Writes the session's final report (with `endedAt`) and frees its memory. */
   endSession(sessionId: string): Promise<void>;
-  /** Writes every session with unwritten calls. */
+  /** Writes every session with unwritten calls (and sends what OTLP has queued). */
   flush(): Promise<void>;
+  /**
+   * The Prometheus scrape URL (`http://127.0.0.1:9464/metrics` by default) once the endpoint
+   * listens; undefined when `prometheus` is off or its port could not be taken (logged).
+   */
+  scrapeUrl(): Promise<string | undefined>;
   /** Writes every open session and releases what this tracker built. Idempotent. */
   shutdown(): Promise<void>;
 }
@@ -99,6 +111,19 @@ export function createPerformance(options: PerformanceOptions = {}): Performance
   return new EnabledPerformance(config, api, exporter, options, logger);
 }
 
+/** The SDK's cardinality limit on each tool metric: past it, new label sets share one overflow series. */
+function seriesLimits(maxSeries: number): ViewOptions[] {
+  return [semconv.METRIC_TOOL_DURATION, semconv.METRIC_TOOL_CALLS].map((instrumentName) => ({
+    instrumentName,
+    meterName: semconv.INSTRUMENTATION_SCOPE,
+    aggregationCardinalityLimit: maxSeries,
+  }));
+}
+
+function trackerResource(config: PerformanceConfig, env: NodeJS.ProcessEnv): Resource {
+  return defaultResource().merge(resourceFromAttributes(resolveResourceAttributes(config, env)));
+}
+
 function pickConfig(options: PerformanceOptions): PerformanceConfigInput {
   const picked: Record<string, unknown> = {};
   for (const key of CONFIG_KEYS) if (options[key] !== undefined) picked[key] = options[key];
@@ -119,6 +144,7 @@ function disabledPerformance(config: PerformanceConfig, api: PerformanceAPI, exp
     withSession,
     endSession: async (sessionId) => assertValidSessionId(sessionId),
     flush: () => exporter.forceFlush(),
+    scrapeUrl: async () => undefined,
     shutdown: () => exporter.shutdown(),
   };
 }
@@ -126,11 +152,16 @@ function disabledPerformance(config: PerformanceConfig, api: PerformanceAPI, exp
 class EnabledPerformance implements Performance {
   readonly enabled = true;
   private readonly runtime: TrackingRuntime;
-  private readonly histogram: DeferredHistogram;
+  private readonly toolMetrics: DeferredToolMetrics;
   private readonly tracerProvider: TracerProvider;
   private readonly ownedTracerProvider: BasicTracerProvider | undefined;
   private readonly ownedMeterProvider: SdkMeterProvider | undefined;
+  private readonly otlp: OtlpPipeline | undefined;
+  private readonly prometheus: PrometheusEndpoint | undefined;
+  /** Longest wait for the network when flushing or shutting down. */
+  private readonly networkDeadlineMs: number;
   private readonly removeProcessHooks: (() => void) | undefined;
+  private readonly failures: FailureLog;
   private shutdownOnce: Promise<void> | undefined;
 
   constructor(
@@ -142,25 +173,60 @@ class EnabledPerformance implements Performance {
   ) {
     ensureContextManager();
     warmUp();
-    this.ownedTracerProvider = options.tracerProvider ? undefined : new BasicTracerProvider({ spanProcessors: [exporter] });
+    this.failures = new FailureLog(logger);
+    const env = options.env ?? process.env;
+    const failures = this.failures;
+    const otlpSettings = config.otlp.enabled ? resolveOtlpSettings(config, env) : undefined;
+    this.networkDeadlineMs = (otlpSettings?.timeoutMs ?? 0) + 1000;
+    this.otlp = otlpSettings && createOtlpPipeline(otlpSettings, failures, logger);
+    this.prometheus = config.prometheus.enabled
+      ? new PrometheusEndpoint({
+          host: config.prometheus.host,
+          port: config.prometheus.port,
+          maxSeries: config.metrics.maxSeries,
+          seriesTtlMs: config.metrics.seriesTtlMs,
+          beforeCollect: () => this.toolMetrics.flush(),
+          failures,
+        })
+      : undefined;
+    const resource = trackerResource(config, env);
+
+    const spanProcessors: SpanProcessor[] = [exporter, ...(this.otlp ? [this.otlp.spanProcessor] : [])];
+    if (options.tracerProvider && this.otlp) {
+      logger.warn('performance.otlp: spans go to the host\'s tracerProvider, so they are not sent over OTLP by toolperf; add an OTLP exporter to that provider');
+    }
+    this.ownedTracerProvider = options.tracerProvider ? undefined : new BasicTracerProvider({ resource, spanProcessors });
     this.tracerProvider = options.tracerProvider ?? (this.ownedTracerProvider as BasicTracerProvider);
+
+    const readers = [
+      ...(options.metricReaders ?? []),
+      ...(this.otlp ? [this.otlp.metricReader] : []),
+      ...(this.prometheus ? [this.prometheus.reader] : []),
+    ];
+    if (options.meterProvider && (this.otlp || this.prometheus)) {
+      logger.warn('performance.otlp/prometheus: metrics go to the host\'s meterProvider, so toolperf adds no reader of its own; add them to that provider');
+    }
     this.ownedMeterProvider =
-      options.meterProvider === undefined && options.metricReaders?.length
-        ? new SdkMeterProvider({ readers: options.metricReaders })
+      options.meterProvider === undefined && readers.length > 0
+        ? new SdkMeterProvider({ resource, readers, views: seriesLimits(config.metrics.maxSeries) })
         : undefined;
     const meterProvider = options.meterProvider ?? this.ownedMeterProvider ?? metrics.getMeterProvider();
-    const failures = new FailureLog(logger);
-    this.histogram = new DeferredHistogram(
-      meterProvider.getMeter(semconv.INSTRUMENTATION_SCOPE, VERSION).createHistogram(semconv.METRIC_TOOL_DURATION, {
+    const meter = meterProvider.getMeter(semconv.INSTRUMENTATION_SCOPE, VERSION);
+    this.toolMetrics = new DeferredToolMetrics(
+      meter.createHistogram(semconv.METRIC_TOOL_DURATION, {
         description: 'Duration of tool calls.',
         unit: semconv.METRIC_TOOL_DURATION_UNIT,
         advice: { explicitBucketBoundaries: semconv.METRIC_TOOL_DURATION_BUCKETS },
       }),
-      (error) => failures.fail('metrics', 'could not record tool durations', error),
+      meter.createCounter(semconv.METRIC_TOOL_CALLS, {
+        description: 'Tool calls, by tool and status.',
+        unit: semconv.METRIC_TOOL_CALLS_UNIT,
+      }),
+      (error) => failures.fail('metrics', 'could not record tool metrics', error),
     );
     this.runtime = {
       tracer: this.tracerProvider.getTracer(semconv.INSTRUMENTATION_SCOPE, VERSION),
-      histogram: this.histogram,
+      metrics: this.toolMetrics,
       includeSessionIdInMetrics: config.metrics.includeSessionId,
       captureContent: config.captureContent,
       maxContentLength: config.maxContentLength,
@@ -175,7 +241,7 @@ class EnabledPerformance implements Performance {
               flush: () => this.flush(),
               shutdown: () => this.shutdown(),
               flushSync: () => {
-                this.histogram.flush();
+                this.toolMetrics.flush();
                 sessions.flushSync();
               },
               hasUnwritten: () => sessions.hasUnwritten(),
@@ -208,11 +274,19 @@ class EnabledPerformance implements Performance {
     await this.exporter.sessions.endSession(sessionId);
   }
 
-  /** Writes every session with unwritten calls and hands waiting duration records to the meter. */
+  /** Writes every session with unwritten calls, hands waiting metric records to the meter, sends what OTLP queued. */
   async flush(): Promise<void> {
-    this.histogram.flush();
+    this.toolMetrics.flush();
     await this.flushHostProvider();
-    await this.exporter.forceFlush();
+    const network = this.otlp ? Promise.all([this.otlp.spanProcessor.forceFlush(), this.otlp.metricReader.forceFlush()]) : undefined;
+    await Promise.all([
+      this.exporter.forceFlush(),
+      network && withDeadline(network, this.networkDeadlineMs, 'flushing OTLP', this.reportNetwork),
+    ]);
+  }
+
+  scrapeUrl(): Promise<string | undefined> {
+    return this.prometheus?.url() ?? Promise.resolve(undefined);
   }
 
   shutdown(): Promise<void> {
@@ -221,16 +295,25 @@ class EnabledPerformance implements Performance {
   }
 
   private async shutdownNow(): Promise<void> {
-    this.histogram.flush();
+    this.toolMetrics.flush();
     await this.flushHostProvider();
+    // The providers' shutdown sends what OTLP has queued; a collector that is down must not hold
+    // the process (SIGTERM waits for this), so the network part has a deadline.
+    const providers = Promise.all([this.ownedTracerProvider?.shutdown(), this.ownedMeterProvider?.shutdown()]);
     await Promise.all([
-      this.ownedTracerProvider?.shutdown(),
-      this.ownedMeterProvider?.shutdown(),
+      this.otlp ? withDeadline(providers, this.networkDeadlineMs, 'sending queued telemetry over OTLP at shutdown', this.reportNetwork) : providers,
       // Under a host provider the host shuts its processors down; ours still must write.
       this.exporter.shutdown(),
+      this.prometheus?.shutdown(),
     ]);
     this.removeProcessHooks?.();
   }
+
+  /** A failed or late OTLP flush; quiet while the exporters' own failure line stands for it. */
+  private readonly reportNetwork = (message: string, error?: unknown): void => {
+    if (this.failures.failures(otlpFailureKey('spans')) + this.failures.failures(otlpFailureKey('metrics')) > 0) return;
+    this.failures.fail('otlp flush', message, error);
+  };
 
   /** A host provider may batch spans; they must reach the exporter before a report is final. */
   private async flushHostProvider(): Promise<void> {

@@ -33,9 +33,17 @@ export const ATTR_OPENCODE_TOOL_CALL_ID = 'tool.call_id';
 /** The operation type of tool calls in reports. */
 export const OPERATION_TOOL_EXECUTION = 'tool-execution';
 
+/** In Prometheus: `gen_ai_execute_tool_duration_seconds_{bucket,sum,count}` (the unit becomes a suffix). */
 export const METRIC_TOOL_DURATION = 'gen_ai.execute_tool.duration';
 /** Seconds, as the conventions ask for durations. */
 export const METRIC_TOOL_DURATION_UNIT = 's';
+/** Our own: calls by tool and status. In Prometheus: `toolperf_tool_calls_total`. */
+export const METRIC_TOOL_CALLS = 'toolperf.tool.calls';
+export const METRIC_TOOL_CALLS_UNIT = '{call}';
+/** Our own metric attribute: `ok` or `error`, so a query need not test for an absent `error.type`. */
+export const ATTR_TOOLPERF_STATUS = 'toolperf.status';
+export const STATUS_OK = 'ok';
+export const STATUS_ERROR = 'error';
 /** From 5 ms to 5 min: tool calls range from a file read to a long shell command. */
 export const METRIC_TOOL_DURATION_BUCKETS = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300,

@@ -7,7 +7,7 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
-import type { DeferredHistogram } from './deferred-histogram.js';
+import type { DeferredToolMetrics } from './deferred-tool-metrics.js';
 import { errorMessageOf, errorTypeOf } from './error-type.js';
 import type { FailureLog } from './logger.js';
 import * as semconv from './semconv.js';
@@ -18,7 +18,7 @@ import type { Tool, ToolArgs, WrapToolOptions } from './tool-types.js';
 /** What wrapped tools need from the tracker; built once per `createPerformance`. */
 export interface TrackingRuntime {
   readonly tracer: Tracer;
-  readonly histogram: Pick<DeferredHistogram, 'record'>;
+  readonly metrics: Pick<DeferredToolMetrics, 'record'>;
   readonly includeSessionIdInMetrics: boolean;
   readonly captureContent: boolean;
   readonly maxContentLength: number;
@@ -163,7 +163,7 @@ function finish(
       span.setAttribute(semconv.ATTR_GEN_AI_TOOL_CALL_RESULT, captured(outcome, runtime.maxContentLength));
     }
     span.end(end);
-    if (spec.isToolCall) runtime.histogram.record((end - start) / 1000, metricAttributes(spec, runtime, sessionId, errorType));
+    if (spec.isToolCall) runtime.metrics.record((end - start) / 1000, metricAttributes(spec, runtime, sessionId, errorType));
   } catch (error) {
     runtime.failures.fail('span', `could not end the span of ${spec.name}`, error);
   }
@@ -203,11 +203,26 @@ function metricAttributes(spec: ToolSpec, runtime: TrackingRuntime, sessionId: s
   if (session === undefined && errorType === undefined) return spec.metricAttributes;
   const name = spec.name;
   const op = semconv.GEN_AI_OPERATION_EXECUTE_TOOL;
-  if (errorType === undefined) return { [semconv.ATTR_GEN_AI_OPERATION_NAME]: op, [semconv.ATTR_GEN_AI_TOOL_NAME]: name, [semconv.ATTR_SESSION_ID]: session };
-  if (session === undefined) return { [semconv.ATTR_GEN_AI_OPERATION_NAME]: op, [semconv.ATTR_GEN_AI_TOOL_NAME]: name, [semconv.ATTR_ERROR_TYPE]: errorType };
+  if (errorType === undefined) {
+    return {
+      [semconv.ATTR_GEN_AI_OPERATION_NAME]: op,
+      [semconv.ATTR_GEN_AI_TOOL_NAME]: name,
+      [semconv.ATTR_TOOLPERF_STATUS]: semconv.STATUS_OK,
+      [semconv.ATTR_SESSION_ID]: session,
+    };
+  }
+  if (session === undefined) {
+    return {
+      [semconv.ATTR_GEN_AI_OPERATION_NAME]: op,
+      [semconv.ATTR_GEN_AI_TOOL_NAME]: name,
+      [semconv.ATTR_TOOLPERF_STATUS]: semconv.STATUS_ERROR,
+      [semconv.ATTR_ERROR_TYPE]: errorType,
+    };
+  }
   return {
     [semconv.ATTR_GEN_AI_OPERATION_NAME]: op,
     [semconv.ATTR_GEN_AI_TOOL_NAME]: name,
+    [semconv.ATTR_TOOLPERF_STATUS]: semconv.STATUS_ERROR,
     [semconv.ATTR_ERROR_TYPE]: errorType,
     [semconv.ATTR_SESSION_ID]: session,
   };
@@ -232,6 +247,7 @@ function toolSpec(tool: Tool, options: WrapToolOptions): ToolSpec {
     metricAttributes: Object.freeze({
       [semconv.ATTR_GEN_AI_OPERATION_NAME]: semconv.GEN_AI_OPERATION_EXECUTE_TOOL,
       [semconv.ATTR_GEN_AI_TOOL_NAME]: name,
+      [semconv.ATTR_TOOLPERF_STATUS]: semconv.STATUS_OK,
     }),
   };
 }

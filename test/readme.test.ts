@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { startFixture } from './helpers/child.js';
+import { startOtlpReceiver } from './helpers/otlp-receiver.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const readme = await readFile(join(root, 'README.md'), 'utf8');
@@ -18,16 +19,23 @@ describe('README examples', () => {
     // Inside the repository, so that the example's own imports resolve from node_modules.
     await mkdir(join(root, 'test-artifacts'), { recursive: true });
     const dir = await mkdtemp(join(root, 'test-artifacts', 'readme-'));
+    // A collector for the examples that stream over OTLP.
+    const collector = await startOtlpReceiver();
     try {
       // A project of the user's: an ESM package.json, which the first example reads.
       await writeFile(join(dir, 'package.json'), '{ "name": "my-agent", "type": "module" }');
       const file = join(dir, 'example.ts');
       await writeFile(file, code.replaceAll("from 'toolperf'", `from ${JSON.stringify(join(root, 'src/index.ts'))}`));
-      const run = startFixture(file, [], { cwd: dir, env: { TOOLPERF_ENABLED: '1', TOOLPERF_DATA_DIR: dir } });
+      const run = startFixture(file, [], {
+        cwd: dir,
+        env: { TOOLPERF_ENABLED: '1', TOOLPERF_DATA_DIR: dir, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url },
+      });
       const { code: exit, stderr } = await run.done;
       expect(stderr).toBe('');
       expect(exit).toBe(0);
+      if (/otlp: \{ enabled: true/.test(code)) expect(collector.spans.length).toBeGreaterThan(0);
     } finally {
+      await collector.close();
       await rm(dir, { recursive: true, force: true });
     }
   });

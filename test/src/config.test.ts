@@ -11,8 +11,21 @@ const DEFAULTS: PerformanceConfig = {
   sessionIdleTimeoutMs: 15 * 60_000,
   captureContent: false,
   maxContentLength: 1024,
-  metrics: { includeSessionId: true },
+  metrics: { includeSessionId: true, maxSeries: 2000, seriesTtlMs: 300_000 },
+  otlp: { enabled: false, maxQueueSize: 2048 },
+  prometheus: { enabled: false, host: '127.0.0.1', port: 9464 },
 };
+
+/** A copy of `DEFAULTS` with one dotted key set. */
+function defaultsWith(...entries: ReadonlyArray<readonly [string, unknown]>): PerformanceConfig {
+  const config = structuredClone(DEFAULTS) as unknown as Record<string, Record<string, unknown>>;
+  for (const [key, value] of entries) {
+    const [head, sub] = key.split('.') as [string, string | undefined];
+    if (sub === undefined) (config as Record<string, unknown>)[head] = value;
+    else (config[head] as Record<string, unknown>)[sub] = value;
+  }
+  return config as unknown as PerformanceConfig;
+}
 
 /** The ConfigError thrown by `fn`; fails the test if it throws nothing or something else. */
 function configErrorOf(fn: () => unknown): ConfigError {
@@ -79,14 +92,16 @@ describe('resolveConfig precedence', () => {
 
   it('overlays metrics one level deep: an input metrics block without the key keeps the environment value', () => {
     const env = { TOOLPERF_METRICS_INCLUDE_SESSION_ID: 'false' };
-    expect(resolveConfig({ metrics: {} }, { env }).metrics).toEqual({ includeSessionId: false });
-    expect(resolveConfig({}, { env }).metrics).toEqual({ includeSessionId: false });
-    expect(resolveConfig({ metrics: { includeSessionId: true } }, { env }).metrics).toEqual({ includeSessionId: true });
+    const off = { ...DEFAULTS.metrics, includeSessionId: false };
+    expect(resolveConfig({ metrics: {} }, { env }).metrics).toEqual(off);
+    expect(resolveConfig({}, { env }).metrics).toEqual(off);
+    expect(resolveConfig({ metrics: { includeSessionId: true } }, { env }).metrics).toEqual(DEFAULTS.metrics);
+    expect(resolveConfig({ metrics: { maxSeries: 50 } }, { env }).metrics).toEqual({ ...off, maxSeries: 50 });
   });
 
   it('a nested input key set to undefined leaves the environment value in place, as a top-level one does', () => {
     const env = { TOOLPERF_METRICS_INCLUDE_SESSION_ID: 'false' };
-    expect(resolveConfig({ metrics: { includeSessionId: undefined } }, { env }).metrics).toEqual({ includeSessionId: false });
+    expect(resolveConfig({ metrics: { includeSessionId: undefined } }, { env }).metrics.includeSessionId).toBe(false);
   });
 
   it('does not modify the input object', () => {
@@ -97,44 +112,50 @@ describe('resolveConfig precedence', () => {
 });
 
 describe('environment overrides', () => {
-  /** Each variable, a raw value, and the config it must produce (written out, not derived from ENV_OVERRIDES). */
-  const CASES: ReadonlyArray<readonly [string, string, Partial<PerformanceConfig>]> = [
-    ['TOOLPERF_ENABLED', 'true', { enabled: true }],
-    ['TOOLPERF_SAVE_REPORTS', 'false', { saveReports: false }],
-    ['TOOLPERF_MAX_METRICS', '42', { maxMetrics: 42 }],
-    ['TOOLPERF_DATA_DIR', '/var/lib/toolperf', { dataDir: '/var/lib/toolperf' }],
-    ['TOOLPERF_WRITE_INTERVAL_MS', '0', { writeIntervalMs: 0 }],
-    ['TOOLPERF_SESSION_IDLE_TIMEOUT_MS', '60000', { sessionIdleTimeoutMs: 60_000 }],
-    ['TOOLPERF_CAPTURE_CONTENT', 'true', { captureContent: true }],
-    ['TOOLPERF_MAX_CONTENT_LENGTH', '4096', { maxContentLength: 4096 }],
-    ['TOOLPERF_METRICS_INCLUDE_SESSION_ID', 'false', { metrics: { includeSessionId: false } }],
+  /** Each variable, a raw value, and the key and value it must produce (written out, not derived from ENV_OVERRIDES). */
+  const CASES: ReadonlyArray<readonly [string, string, string, unknown]> = [
+    ['TOOLPERF_ENABLED', 'true', 'enabled', true],
+    ['TOOLPERF_SAVE_REPORTS', 'false', 'saveReports', false],
+    ['TOOLPERF_MAX_METRICS', '42', 'maxMetrics', 42],
+    ['TOOLPERF_DATA_DIR', '/var/lib/toolperf', 'dataDir', '/var/lib/toolperf'],
+    ['TOOLPERF_WRITE_INTERVAL_MS', '0', 'writeIntervalMs', 0],
+    ['TOOLPERF_SESSION_IDLE_TIMEOUT_MS', '60000', 'sessionIdleTimeoutMs', 60_000],
+    ['TOOLPERF_CAPTURE_CONTENT', 'true', 'captureContent', true],
+    ['TOOLPERF_MAX_CONTENT_LENGTH', '4096', 'maxContentLength', 4096],
+    ['TOOLPERF_METRICS_INCLUDE_SESSION_ID', 'false', 'metrics.includeSessionId', false],
+    ['TOOLPERF_METRICS_MAX_SERIES', '500', 'metrics.maxSeries', 500],
+    ['TOOLPERF_OTLP_ENABLED', 'yes', 'otlp.enabled', true],
+    ['TOOLPERF_PROMETHEUS_ENABLED', '1', 'prometheus.enabled', true],
+    ['TOOLPERF_PROMETHEUS_HOST', '0.0.0.0', 'prometheus.host', '0.0.0.0'],
+    ['TOOLPERF_PROMETHEUS_PORT', '9999', 'prometheus.port', 9999],
   ];
 
   it('covers exactly the variables of ENV_OVERRIDES', () => {
     expect(ENV_OVERRIDES.map(([variable]) => variable).sort()).toEqual(CASES.map(([variable]) => variable).sort());
   });
 
-  it.each(CASES)('%s=%s sets its key and nothing else', (variable, raw, expected) => {
-    expect(resolveConfig({}, { env: { [variable]: raw } })).toEqual({ ...DEFAULTS, ...expected });
+  it.each(CASES)('%s=%s sets %s and nothing else', (variable, raw, key, value) => {
+    expect(resolveConfig({}, { env: { [variable]: raw } })).toEqual(defaultsWith([key, value]));
   });
 
   it('applies all variables together', () => {
     const env = Object.fromEntries(CASES.map(([variable, raw]) => [variable, raw]));
-    const expected = Object.assign({}, DEFAULTS, ...CASES.map(([, , partial]) => partial)) as PerformanceConfig;
-    expect(resolveConfig({}, { env })).toEqual(expected);
+    expect(resolveConfig({}, { env })).toEqual(defaultsWith(...CASES.map(([, , key, value]) => [key, value] as const)));
   });
 
   const BOOLEANS = ENV_OVERRIDES.filter(([, key]) =>
-    ['enabled', 'saveReports', 'captureContent', 'metrics.includeSessionId'].includes(key),
+    ['enabled', 'saveReports', 'captureContent', 'metrics.includeSessionId', 'otlp.enabled', 'prometheus.enabled'].includes(key),
   );
   const TRUE_SPELLINGS = ['1', 'true', 'TRUE', 'True', 'yes', 'YES', 'on', 'On', ' true '];
   const FALSE_SPELLINGS = ['0', 'false', 'FALSE', 'False', 'no', 'No', 'off', 'OFF', '\toff\n'];
 
-  it('has four boolean variables', () => {
+  it('has six boolean variables', () => {
     expect(BOOLEANS.map(([variable]) => variable).sort()).toEqual([
       'TOOLPERF_CAPTURE_CONTENT',
       'TOOLPERF_ENABLED',
       'TOOLPERF_METRICS_INCLUDE_SESSION_ID',
+      'TOOLPERF_OTLP_ENABLED',
+      'TOOLPERF_PROMETHEUS_ENABLED',
       'TOOLPERF_SAVE_REPORTS',
     ]);
   });

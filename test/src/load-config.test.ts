@@ -42,7 +42,9 @@ describe('loadConfig', () => {
       sessionIdleTimeoutMs: 900_000,
       captureContent: false,
       maxContentLength: 1024,
-      metrics: { includeSessionId: true },
+      metrics: { includeSessionId: true, maxSeries: 2000, seriesTtlMs: 300_000 },
+      otlp: { enabled: false, maxQueueSize: 2048 },
+      prometheus: { enabled: false, host: '127.0.0.1', port: 9464 },
     });
   });
 
@@ -52,7 +54,7 @@ describe('loadConfig', () => {
     const config = await loadConfig({ cwd: dir, env: {} });
     expect(config.enabled).toBe(true);
     expect(config.maxMetrics).toBe(5);
-    expect(config.metrics).toEqual({ includeSessionId: false });
+    expect(config.metrics.includeSessionId).toBe(false);
     expect(config.writeIntervalMs).toBe(1000);
   });
 
@@ -162,7 +164,7 @@ describe('loadConfig', () => {
     expect(config.enabled).toBe(true);
     expect(config.maxMetrics).toBe(77);
     expect(config.writeIntervalMs).toBe(50); // not in the environment: the file's value
-    expect(config.metrics).toEqual({ includeSessionId: false });
+    expect(config.metrics.includeSessionId).toBe(false);
   });
 
   it('applies the environment when there is no file', async () => {

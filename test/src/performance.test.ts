@@ -57,15 +57,24 @@ describe('createPerformance on the embedded default', () => {
     expect(stats?.errors).toBe(0);
     expect(stats?.tools.work?.count).toBe(60);
     expect(stats?.tools.slow?.count).toBe(60);
-    for (const [label, measured] of [['inside', inside], ['outside', outside]] as const) {
-      const sorted = [...measured].sort((a, b) => a - b);
-      const mean = measured.reduce((a, b) => a + b, 0) / measured.length;
-      expect(Math.abs(stats!.meanMs - mean) / mean, `mean vs ${label}: ${stats!.meanMs} vs ${mean}`).toBeLessThan(0.01);
-      for (const [q, key] of [[0.5, 'p50Ms'], [0.95, 'p95Ms'], [0.99, 'p99Ms']] as const) {
-        const truth = percentile(sorted, q);
-        expect(Math.abs(stats![key] - truth) / truth, `${key} vs ${label}: ${stats![key]} vs ${truth}`).toBeLessThan(0.02);
-      }
+    // Against the caller's own clock around each call: mean within 1%, percentiles within 2%.
+    const sorted = [...outside].sort((a, b) => a - b);
+    const mean = outside.reduce((a, b) => a + b, 0) / outside.length;
+    expect(Math.abs(stats!.meanMs - mean) / mean, `mean: ${stats!.meanMs} vs ${mean}`).toBeLessThan(0.01);
+    for (const [q, key] of [[0.5, 'p50Ms'], [0.95, 'p95Ms'], [0.99, 'p99Ms']] as const) {
+      const truth = percentile(sorted, q);
+      expect(Math.abs(stats![key] - truth) / truth, `${key}: ${stats![key]} vs ${truth}`).toBeLessThan(0.02);
     }
+    // And call by call, each reported duration lies between the tool's own time and the caller's
+    // (to the microsecond the report rounds to). A comparison of means against the tool's own time
+    // would also count a scheduler stall between span start and tool start, which is real call time.
+    const report = await perf.api.getReport({ sessionId: 'ses_acc' });
+    const reported = (report?.recent ?? []).map((c) => c.durationMs);
+    expect(reported).toHaveLength(120);
+    reported.forEach((ms, i) => {
+      expect(ms, `call ${i}`).toBeGreaterThanOrEqual((inside[i] as number) - 0.001);
+      expect(ms, `call ${i}`).toBeLessThanOrEqual((outside[i] as number) + 0.001);
+    });
   });
 
   it('answers the query API live and from disk alike', async () => {

@@ -1,5 +1,5 @@
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { HistogramMetricData } from '@opentelemetry/sdk-metrics';
+import type { HistogramMetricData, SumMetricData } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPerformance, InvalidSessionIdError, withSession } from '../../src/index.js';
 import { tracked, type Tracked } from '../helpers/tracking.js';
@@ -9,12 +9,19 @@ afterEach(async () => {
   await t?.perf.shutdown();
 });
 
-async function histogramPoints(tr: Tracked) {
+async function metricData(tr: Tracked, name: string) {
   await tr.perf.flush(); // records reach the SDK off the caller's path
   const metrics = await tr.metrics.read();
-  const metric = metrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === 'gen_ai.execute_tool.duration') as
-    | HistogramMetricData
-    | undefined;
+  return metrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === name);
+}
+
+async function histogramPoints(tr: Tracked) {
+  const metric = (await metricData(tr, 'gen_ai.execute_tool.duration')) as HistogramMetricData | undefined;
+  return metric?.dataPoints ?? [];
+}
+
+async function callCounts(tr: Tracked) {
+  const metric = (await metricData(tr, 'toolperf.tool.calls')) as SumMetricData | undefined;
   return metric?.dataPoints ?? [];
 }
 
@@ -276,12 +283,31 @@ describe('enabled: what each call records', () => {
     const points = await histogramPoints(t);
     const ok = points.find((p) => p.attributes['gen_ai.tool.name'] === 'ok');
     const bad = points.find((p) => p.attributes['gen_ai.tool.name'] === 'bad');
-    expect(ok?.attributes).toEqual({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'ok', 'session.id': 'ses_h' });
+    expect(ok?.attributes).toEqual({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'ok', 'toolperf.status': 'ok', 'session.id': 'ses_h' });
     expect(ok?.value.count).toBe(2);
     expect(ok?.value.sum).toBeGreaterThan(0.03);
     expect(ok?.value.sum).toBeLessThan(5);
-    expect(bad?.attributes['error.type']).toBe('RangeError');
+    expect(bad?.attributes).toEqual({
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.name': 'bad',
+      'toolperf.status': 'error',
+      'error.type': 'RangeError',
+      'session.id': 'ses_h',
+    });
     expect(ok?.value.buckets.boundaries).toEqual([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]);
+  });
+
+  it('counts calls by tool and status with the same attributes', async () => {
+    t = tracked();
+    const tools = t.perf.wrapTools({ ok: () => 1, bad: () => Promise.reject(new TypeError('no')) }, { sessionId: 'ses_c' });
+    tools.ok();
+    tools.ok();
+    tools.ok();
+    await expect(tools.bad()).rejects.toThrow(TypeError);
+    const counts = await callCounts(t);
+    const byStatus = Object.fromEntries(counts.map((p) => [`${String(p.attributes['gen_ai.tool.name'])}/${String(p.attributes['toolperf.status'])}`, p.value]));
+    expect(byStatus).toEqual({ 'ok/ok': 3, 'bad/error': 1 });
+    expect(counts.find((p) => p.attributes['toolperf.status'] === 'error')?.attributes['error.type']).toBe('TypeError');
   });
 
   it('leaves session.id off the histogram when metrics.includeSessionId is false', async () => {
@@ -289,7 +315,7 @@ describe('enabled: what each call records', () => {
     const tool = t.perf.wrapTool(() => 1, { name: 'x', sessionId: 'ses_1' });
     tool();
     const [point] = await histogramPoints(t);
-    expect(point?.attributes).toEqual({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'x' });
+    expect(point?.attributes).toEqual({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'x', 'toolperf.status': 'ok' });
     // ...while the span still carries it
     expect(t.spans.getFinishedSpans()[0]?.attributes['session.id']).toBe('ses_1');
   });

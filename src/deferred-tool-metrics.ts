@@ -1,4 +1,4 @@
-import type { Attributes, Histogram } from '@opentelemetry/api';
+import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
 
 /** How long a record may wait before it reaches the SDK; metric readers collect every few seconds at most. */
 export const DEFERRED_RECORD_DELAY_MS = 250;
@@ -6,29 +6,31 @@ export const DEFERRED_RECORD_DELAY_MS = 250;
 export const DEFERRED_RECORD_LIMIT = 16_384;
 
 /**
- * A histogram whose records reach the SDK off the caller's path. `sdk-metrics` hashes the
- * attributes of every record (~0.8 µs for three), so the wrapper only pushes the value and its
- * attributes here and the SDK sees them a moment later, in a batch. Nothing is dropped: `flush`
- * (called on flush, shutdown and process exit) hands over whatever is waiting.
+ * The tool metrics (duration histogram and call counter), fed off the caller's path. `sdk-metrics`
+ * hashes the attributes of every record (~0.8 µs for three), so the wrapper only pushes the value
+ * and its attributes here and the SDK sees them a moment later, in a batch. Nothing is dropped:
+ * `flush` (called on flush, shutdown, process exit and before every scrape) hands over whatever waits.
  */
-export class DeferredHistogram {
+export class DeferredToolMetrics {
   private values: number[] = [];
   private attributes: Attributes[] = [];
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly target: Histogram,
+    private readonly duration: Histogram,
+    private readonly calls: Counter,
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  record(value: number, attributes: Attributes): void {
-    this.values.push(value);
+  /** One finished call: its duration in seconds and its metric attributes. */
+  record(seconds: number, attributes: Attributes): void {
+    this.values.push(seconds);
     this.attributes.push(attributes);
     if (this.values.length >= DEFERRED_RECORD_LIMIT) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), DEFERRED_RECORD_DELAY_MS).unref();
   }
 
-  /** Hands every waiting record to the SDK histogram. Synchronous, so it also works at `exit`. */
+  /** Hands every waiting record to the SDK. Synchronous, so it also works at `exit`. */
   flush(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
@@ -37,7 +39,10 @@ export class DeferredHistogram {
     this.values = [];
     this.attributes = [];
     try {
-      for (let i = 0; i < values.length; i++) this.target.record(values[i] as number, attributes[i]);
+      for (let i = 0; i < values.length; i++) {
+        this.duration.record(values[i] as number, attributes[i]);
+        this.calls.add(1, attributes[i]);
+      }
     } catch (error) {
       this.onError(error);
     }
