@@ -39,12 +39,30 @@ export class DeferredToolMetrics {
     this.values = [];
     this.attributes = [];
     try {
+      // Each duration is its own record, but the calls are counted once per label set and flush:
+      // a counter add costs the same attribute hashing as a record, and a batch shares few sets.
+      const counts = new Map<string, { attributes: Attributes; calls: number }>();
       for (let i = 0; i < values.length; i++) {
-        this.duration.record(values[i] as number, attributes[i]);
-        this.calls.add(1, attributes[i]);
+        const callAttributes = attributes[i] as Attributes;
+        this.duration.record(values[i] as number, callAttributes);
+        const key = labelSetKey(callAttributes);
+        const count = counts.get(key);
+        if (count === undefined) counts.set(key, { attributes: callAttributes, calls: 1 });
+        else count.calls++;
       }
+      for (const { attributes: labels, calls } of counts.values()) this.calls.add(calls, labels);
     } catch (error) {
       this.onError(error);
     }
   }
+}
+
+/**
+ * Equal for equal label sets built the same way (the wrapper's fixed-shape literals keep their key
+ * order); a set built in another order only gets an add of its own.
+ */
+function labelSetKey(attributes: Attributes): string {
+  let key = '';
+  for (const name in attributes) key += `${name}\u0000${String(attributes[name])}\u0001`;
+  return key;
 }

@@ -26,6 +26,16 @@ describe('DeferredToolMetrics', () => {
     expect(counts).toEqual([[1, { tool: 'a' }], [1, { tool: 'b' }]]);
   });
 
+  it('records every duration but counts the calls once per label set and flush', () => {
+    const { records, counts, deferred } = recordingInstruments();
+    for (let i = 0; i < 5; i++) deferred.record(i, { tool: 'a', status: 'ok' });
+    deferred.record(9, { tool: 'a', status: 'error' });
+    deferred.record(7, { tool: 'a', status: 'ok' });
+    deferred.flush();
+    expect(records.map(([value]) => value)).toEqual([0, 1, 2, 3, 4, 9, 7]);
+    expect(counts).toEqual([[6, { tool: 'a', status: 'ok' }], [1, { tool: 'a', status: 'error' }]]);
+  });
+
   it('flush() hands over everything at once; nothing is recorded twice', () => {
     const { records, deferred } = recordingInstruments();
     deferred.record(1, {});
