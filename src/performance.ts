@@ -179,7 +179,8 @@ class EnabledPerformance implements Performance {
     const otlpSettings = config.otlp.enabled ? resolveOtlpSettings(config, env) : undefined;
     this.networkDeadlineMs = (otlpSettings?.timeoutMs ?? 0) + 1000;
     this.otlp = otlpSettings && createOtlpPipeline(otlpSettings, failures, logger);
-    this.prometheus = config.prometheus.enabled
+    // Under the host's meter provider the endpoint would have nothing to serve: not started (a line says so below).
+    this.prometheus = config.prometheus.enabled && options.meterProvider === undefined
       ? new PrometheusEndpoint({
           host: config.prometheus.host,
           port: config.prometheus.port,
@@ -203,7 +204,7 @@ class EnabledPerformance implements Performance {
       ...(this.otlp ? [this.otlp.metricReader] : []),
       ...(this.prometheus ? [this.prometheus.reader] : []),
     ];
-    if (options.meterProvider && (this.otlp || this.prometheus)) {
+    if (options.meterProvider && (this.otlp || config.prometheus.enabled)) {
       logger.warn('performance.otlp/prometheus: metrics go to the host\'s meterProvider, so toolperf adds no reader of its own; add them to that provider');
     }
     this.ownedMeterProvider =

@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPerformance, type Performance, type PerformanceOptions } from '../../src/index.js';
 import { recordingLogger } from '../helpers/tracking.js';
@@ -96,6 +97,13 @@ describe('the Prometheus endpoint', () => {
     expect((await fetch(new URL('/', url))).status).toBe(404);
     expect((await fetch(url, { method: 'POST' })).status).toBe(405);
     expect((await fetch(url, { method: 'HEAD' })).status).toBe(200);
+  });
+
+  it('under the host\'s meter provider it is not started, and a line says why', async () => {
+    const logger = recordingLogger();
+    const p = serving({ logger, meterProvider: new MeterProvider() });
+    expect(await p.scrapeUrl()).toBeUndefined();
+    expect(logger.lines).toEqual([expect.stringMatching(/metrics go to the host's meterProvider/)]);
   });
 
   it('listens on 127.0.0.1 by default', async () => {
