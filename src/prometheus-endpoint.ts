@@ -41,10 +41,8 @@ export class PrometheusEndpoint {
   private collecting: Promise<string> | undefined;
 
   constructor(private readonly options: PrometheusEndpointOptions) {
-    this.reader = new DeltaReader({
-      aggregationTemporalitySelector: () => AggregationTemporality.DELTA,
-      cardinalitySelector: () => options.maxSeries,
-    });
+    // The series limit between two scrapes is the meter provider's (its views); here, across scrapes.
+    this.reader = new DeltaReader({ aggregationTemporalitySelector: () => AggregationTemporality.DELTA });
     this.series = new CumulativeSeries({ maxSeries: options.maxSeries, ttlMs: options.seriesTtlMs });
     const { PrometheusSerializer } = requireLazily<{ PrometheusSerializer: typeof PrometheusSerializerType }>('@opentelemetry/exporter-prometheus');
     this.serializer = new PrometheusSerializer();
