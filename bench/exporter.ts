@@ -9,6 +9,7 @@ import { SessionReportExporter } from '../exporters/session-report-exporter.js';
 import { InMemoryReportStore } from '../src/index.js';
 import * as semconv from '../src/semconv.js';
 import { log, measure, median, roundRatio, summaryOf, type BenchCase, type Summary } from './harness.js';
+import { prng } from '../test/helpers/prng.js';
 
 export interface ExporterResult {
   readonly spans: number;
@@ -50,24 +51,13 @@ const HOT_SPANS = 2 * BATCH;
 const ERROR_EVERY = 50;
 const OPTIONS = { rounds: 31, sampleMs: 30, warmupMs: 800 };
 
-/** Deterministic pseudo-random numbers (mulberry32), so every run folds the same spans. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Real spans, as the wrapper makes them: 20 sessions, 8 tools, log-spread durations, 2% errors. */
 async function buildSpans(): Promise<ReadableSpan[]> {
   const memory = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(memory)] });
   const tracer = provider.getTracer('bench');
-  const rnd = random(42);
+  const rnd = prng(42);
   let clock = Date.now() - 3_600_000;
   for (let i = 0; i < SPANS; i++) {
     const sessionId = `ses_${(i * 7) % SESSIONS}`;
