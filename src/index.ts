@@ -12,6 +12,7 @@ export { createPerformance } from './performance.js';
 export type { Performance, PerformanceOptions, WrapToolsOptions } from './performance.js';
 export { withSession, currentSessionId } from './session-context.js';
 export type { Tool, ToolFunction, ExecutableTool, ToolArgs, WrapToolOptions } from './tool-types.js';
+export type { ToolCall, StartCallOptions, EndCallOptions, FailCallOptions } from './tool-call.js';
 
 // Configuration
 export { loadConfig, DEFAULT_CONFIG_FILE } from './load-config.js';

@@ -20,6 +20,7 @@ import type { ReportStore } from './report-store.js';
 import * as semconv from './semconv.js';
 import { withSession } from './session-context.js';
 import { assertValidSessionId } from './session-id.js';
+import { startToolCall, UNTRACKED_CALL, type StartCallOptions, type ToolCall } from './tool-call.js';
 import { assertTool, instrumentTool, type TrackingRuntime } from './tool-wrapper.js';
 import type { Tool, ToolArgs, WrapToolOptions } from './tool-types.js';
 import { VERSION } from './version.js';
@@ -65,6 +66,11 @@ export interface Performance {
   wrapTool<T extends Tool>(tool: T, options?: WrapToolOptions<ToolArgs<T>>): T;
   /** `wrapTool` for each entry, named by its key. Disabled, returns `tools` itself. */
   wrapTools<T extends Record<string, Tool>>(tools: T, options?: WrapToolsOptions): T;
+  /**
+   * Opens a call whose end the host reports (`succeed` or `fail`), for tools that run behind hooks
+   * or events rather than a function to wrap. Disabled, returns a call that records nothing.
+   */
+  startCall(name: string, options?: StartCallOptions): ToolCall;
   /** Runs `fn` with `sessionId` as the session of the tracked calls inside it. */
   withSession<R>(sessionId: string, fn: () => R): R;
   /** Writes the session's final report (with `endedAt`) and frees its memory. */
@@ -141,6 +147,7 @@ function disabledPerformance(config: PerformanceConfig, api: PerformanceAPI, exp
       return tool;
     },
     wrapTools: (tools) => tools,
+    startCall: () => UNTRACKED_CALL,
     withSession,
     endSession: async (sessionId) => assertValidSessionId(sessionId),
     flush: () => exporter.forceFlush(),
@@ -263,6 +270,10 @@ class EnabledPerformance implements Performance {
       wrapped[name] = instrumentTool(tool, { ...options, name } as WrapToolOptions<ToolArgs<typeof tool>>, this.runtime);
     }
     return wrapped as T;
+  }
+
+  startCall(name: string, options: StartCallOptions = {}): ToolCall {
+    return startToolCall(name, options, this.runtime);
   }
 
   withSession<R>(sessionId: string, fn: () => R): R {

@@ -26,7 +26,7 @@ export interface TrackingRuntime {
 }
 
 /** Everything about a wrapped tool that does not change between calls, computed once at wrap time. */
-interface ToolSpec {
+export interface ToolSpec {
   readonly name: string;
   readonly spanName: string;
   readonly operationType: string;
@@ -152,11 +152,25 @@ function finish(
   outcome: unknown,
   failed: boolean,
 ): void {
-  const end = performance.now();
+  finishAt(spec, runtime, span, start, performance.now(), sessionId, outcome, failed, undefined);
+}
+
+/** Ends a call's span at `end` (the `performance.now()` clock) and records its metrics. */
+export function finishAt(
+  spec: ToolSpec,
+  runtime: TrackingRuntime,
+  span: Span,
+  start: number,
+  end: number,
+  sessionId: string | undefined,
+  outcome: unknown,
+  failed: boolean,
+  declaredErrorType: string | undefined,
+): void {
   try {
     let errorType: string | undefined;
     if (failed) {
-      errorType = errorTypeOf(outcome);
+      errorType = declaredErrorType ?? errorTypeOf(outcome);
       span.setAttribute(semconv.ATTR_ERROR_TYPE, errorType);
       span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessageOf(outcome) });
     } else if (runtime.captureContent) {
@@ -175,7 +189,18 @@ function finish(
  * Undefined values are dropped by the SDK.
  */
 function spanAttributes(spec: ToolSpec, runtime: TrackingRuntime, sessionId: string | undefined, args: IArguments): Attributes {
-  const callId = spec.callIdOf(args);
+  return callAttributes(spec, runtime, sessionId, spec.callIdOf(args), args.length > 0, args[0]);
+}
+
+/** A call's span attributes; `input` is captured when `hasInput` and `captureContent` is on. */
+export function callAttributes(
+  spec: ToolSpec,
+  runtime: TrackingRuntime,
+  sessionId: string | undefined,
+  callId: string | undefined,
+  hasInput: boolean,
+  input: unknown,
+): Attributes {
   const attributes: Attributes = spec.isToolCall
     ? {
         [semconv.ATTR_GEN_AI_OPERATION_NAME]: semconv.GEN_AI_OPERATION_EXECUTE_TOOL,
@@ -192,8 +217,8 @@ function spanAttributes(spec: ToolSpec, runtime: TrackingRuntime, sessionId: str
         [semconv.ATTR_GEN_AI_CONVERSATION_ID]: sessionId,
       };
   if (spec.extraAttributes !== undefined) Object.assign(attributes, spec.extraAttributes);
-  if (runtime.captureContent && args.length > 0) {
-    attributes[semconv.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS] = captured(args[0], runtime.maxContentLength);
+  if (runtime.captureContent && hasInput) {
+    attributes[semconv.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS] = captured(input, runtime.maxContentLength);
   }
   return attributes;
 }
@@ -229,7 +254,11 @@ function metricAttributes(spec: ToolSpec, runtime: TrackingRuntime, sessionId: s
 }
 
 function toolSpec(tool: Tool, options: WrapToolOptions): ToolSpec {
-  const name = options.name ?? nameOf(tool);
+  return specFor(options.name ?? nameOf(tool), options);
+}
+
+/** The spec of a tool named `name`; throws on an empty name or an invalid fixed session ID. */
+export function specFor(name: string | undefined, options: WrapToolOptions): ToolSpec {
   if (name === undefined || name === '') {
     throw new TypeError('wrapTool: the tool has no name; pass { name } (wrapTools uses the object keys)');
   }

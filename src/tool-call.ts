@@ -1,0 +1,110 @@
+import { SpanKind, type Attributes, type Span } from '@opentelemetry/api';
+import { currentSessionId } from './session-context.js';
+import { assertValidSessionId } from './session-id.js';
+import { callAttributes, finishAt, specFor, type ToolSpec, type TrackingRuntime } from './tool-wrapper.js';
+
+/** A call whose start and end the host reports itself (hooks, events), instead of a wrapped function. */
+export interface StartCallOptions {
+  /** Default: the session set by `withSession`. */
+  readonly sessionId?: string;
+  readonly callId?: string;
+  /** Default `tool-execution`. */
+  readonly operationType?: string;
+  /** `gen_ai.tool.type`: `function` (default), `extension` or `datastore`. */
+  readonly toolType?: string;
+  readonly attributes?: Attributes;
+  /** The call's input, recorded only with `captureContent`. */
+  readonly input?: unknown;
+  /** When the call started, epoch milliseconds; default now. */
+  readonly startTime?: number;
+}
+
+export interface EndCallOptions {
+  /** When the call ended, epoch milliseconds; default now. */
+  readonly endTime?: number;
+}
+
+export interface FailCallOptions extends EndCallOptions {
+  /** `error.type`; default derived from `error` (its code, else its name, else `_OTHER`). */
+  readonly errorType?: string;
+}
+
+/** An open call. Only the first `succeed` or `fail` counts; later ones are ignored. */
+export interface ToolCall {
+  /** Ends the call as a success; `result` is recorded only with `captureContent`. */
+  succeed(result?: unknown, options?: EndCallOptions): void;
+  /** Ends the call as a failure. */
+  fail(error: unknown, options?: FailCallOptions): void;
+  readonly ended: boolean;
+}
+
+/** What a disabled tracker hands out: nothing to end. */
+export const UNTRACKED_CALL: ToolCall = Object.freeze({ succeed() {}, fail() {}, ended: true });
+
+class OpenToolCall implements ToolCall {
+  ended = false;
+
+  constructor(
+    private readonly spec: ToolSpec,
+    private readonly runtime: TrackingRuntime,
+    private readonly span: Span,
+    private readonly start: number,
+    private readonly sessionId: string | undefined,
+  ) {}
+
+  succeed(result?: unknown, options?: EndCallOptions): void {
+    if (this.ended) return;
+    const end = this.endAt(options?.endTime);
+    this.ended = true;
+    finishAt(this.spec, this.runtime, this.span, this.start, end, this.sessionId, result, false, undefined);
+  }
+
+  fail(error: unknown, options?: FailCallOptions): void {
+    if (this.ended) return;
+    const end = this.endAt(options?.endTime);
+    this.ended = true;
+    finishAt(this.spec, this.runtime, this.span, this.start, end, this.sessionId, error, true, options?.errorType);
+  }
+
+  /** A host's clocks may disagree by a little: a call never ends before it started. */
+  private endAt(endTime: number | undefined): number {
+    assertTime(endTime, 'endTime');
+    return Math.max(this.start, clockAt(endTime));
+  }
+}
+
+/**
+ * Opens a call named `name`. Bad input (an empty name, an invalid session ID, a non-finite time)
+ * throws; a failure of the telemetry itself is logged and gives an untracked call.
+ */
+export function startToolCall(name: string, options: StartCallOptions, runtime: TrackingRuntime): ToolCall {
+  if (typeof name !== 'string' || name === '') throw new TypeError('startCall: name must be a non-empty string');
+  if (options.sessionId !== undefined) assertValidSessionId(options.sessionId);
+  assertTime(options.startTime, 'startTime');
+  const spec = specFor(name, { operationType: options.operationType, toolType: options.toolType, attributes: options.attributes });
+  const sessionId = options.sessionId ?? currentSessionId();
+  const start = clockAt(options.startTime);
+  try {
+    const span = runtime.tracer.startSpan(spec.spanName, {
+      kind: SpanKind.INTERNAL,
+      startTime: start,
+      attributes: callAttributes(spec, runtime, sessionId, options.callId, 'input' in options, options.input),
+    });
+    return new OpenToolCall(spec, runtime, span, start, sessionId);
+  } catch (error) {
+    runtime.failures.fail('span', `could not start a span for ${name}; the call runs untracked`, error);
+    return UNTRACKED_CALL;
+  }
+}
+
+/** Epoch milliseconds to the `performance.now()` clock the wrapper uses; now when undefined. */
+function clockAt(epochMs: number | undefined): number {
+  if (epochMs === undefined) return performance.now();
+  return epochMs - performance.timeOrigin;
+}
+
+function assertTime(value: number | undefined, what: string): void {
+  if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value > 0)) {
+    throw new TypeError(`startCall: ${what} must be epoch milliseconds, got ${String(value)}`);
+  }
+}
