@@ -15,6 +15,15 @@ export interface LoadConfigOptions {
   readonly cwd?: string;
   /** Environment for overrides; `process.env` by default. */
   readonly env?: NodeJS.ProcessEnv;
+  /** Values beneath the file's, in place of the schema's defaults (a plugin turns `enabled` on). */
+  readonly defaults?: Readonly<Record<string, unknown>>;
+  /**
+   * A `performance` block over the file's and beneath the environment (a plugin's options),
+   * validated like the file; a relative `dataDir` in it is taken relative to `cwd`.
+   */
+  readonly overrides?: Readonly<Record<string, unknown>>;
+  /** How `overrides` is named in errors. Default `options`. */
+  readonly overridesSource?: string;
 }
 
 /**
@@ -32,9 +41,18 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Perfo
   const named = options.file ?? (env.TOOLPERF_CONFIG || undefined);
   const file = named !== undefined ? resolve(cwd, named) : findDefault(cwd);
   const block = file === undefined ? {} : await readBlock(file, named !== undefined);
-  const source = file === undefined ? 'defaults and environment' : `${file} and environment`;
+  const overrides = withAbsoluteDataDir(options.overrides ?? {}, cwd);
+  const layers = [file, options.overrides && (options.overridesSource ?? 'options')].filter(Boolean);
+  const source = `${layers.length === 0 ? 'defaults' : layers.join(', ')} and environment`;
   const fromEnv = readEnvOverrides(env);
-  return parseConfig(overlay(block, fromEnv), source, envVariablesKept(fromEnv, {}));
+  const merged = overlay(overlay(overlay(options.defaults ?? {}, block), overrides), fromEnv);
+  return parseConfig(merged, source, envVariablesKept(fromEnv, {}));
+}
+
+function withAbsoluteDataDir(block: Readonly<Record<string, unknown>>, base: string): Record<string, unknown> {
+  const out = { ...block };
+  if (typeof out.dataDir === 'string' && out.dataDir !== '') out.dataDir = resolve(base, out.dataDir);
+  return out;
 }
 
 function findDefault(cwd: string): string | undefined {
@@ -64,7 +82,5 @@ async function readBlock(file: string, named: boolean): Promise<Record<string, u
   if (typeof block !== 'object' || block === null || Array.isArray(block)) {
     throw new ConfigError(file, [{ key: 'performance', value: block, message: 'expected an object' }]);
   }
-  const out = { ...(block as Record<string, unknown>) };
-  if (typeof out.dataDir === 'string' && out.dataDir !== '') out.dataDir = resolve(dirname(file), out.dataDir);
-  return out;
+  return withAbsoluteDataDir(block as Record<string, unknown>, dirname(file));
 }

@@ -199,3 +199,21 @@ describe('loadConfig', () => {
     expect((await loadConfig({ cwd: dir, env: { TOOLPERF_DATA_DIR: '/env/dir' } })).dataDir).toBe('/env/dir');
   });
 });
+
+describe('loadConfig: defaults and overrides (a plugin\'s options)', () => {
+  it('layers defaults < file < overrides < environment, and names the overrides in errors', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'toolperf-layers-'));
+    await writeFile(join(dir, 'toolperf.json'), JSON.stringify({ performance: { maxMetrics: 10, writeIntervalMs: 50 } }));
+    const config = await loadConfig({
+      cwd: dir,
+      env: { TOOLPERF_WRITE_INTERVAL_MS: '75' },
+      defaults: { enabled: true, maxMetrics: 5 },
+      overrides: { maxMetrics: 20, writeIntervalMs: 60, dataDir: 'reports' },
+    });
+    expect(config).toMatchObject({ enabled: true, maxMetrics: 20, writeIntervalMs: 75, dataDir: join(dir, 'reports') });
+
+    await expect(loadConfig({ cwd: dir, env: {}, overrides: { maxMetric: 1 }, overridesSource: 'opencode plugin options' }))
+      .rejects.toThrow(/opencode plugin options.*\n?.*performance\.maxMetric/s);
+    await expect(loadConfig({ cwd: dir, env: { TOOLPERF_ENABLED: 'false' }, defaults: { enabled: true } })).resolves.toMatchObject({ enabled: false });
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * `toolperf/opencode`: the OpenCode plugin. Its only export is the default one, because OpenCode's
+ * loader calls every export of a plugin module as a plugin.
+ *
+ * @example
+ * // opencode.json
+ * { "plugin": [["toolperf", { "dataDir": ".toolperf" }]] }
+ */
+import type { Hooks, Plugin, PluginInput, PluginOptions } from '@opencode-ai/plugin';
+import { loadConfig } from '../load-config.js';
+import { consoleLogger, type Logger } from '../logger.js';
+import { createPerformance } from '../performance.js';
+import { OpenCodeToolTracker } from './opencode-tool-tracker.js';
+
+/**
+ * Tracks every tool call of every OpenCode session. Settings, lowest first: loading the plugin turns
+ * tracking on; `toolperf.json` in the project; the plugin's options (the keys of the `performance`
+ * block); `TOOLPERF_*` variables. Invalid settings fail the plugin's load with a message naming them.
+ */
+const toolperfPlugin: Plugin = async (input: PluginInput, options?: PluginOptions): Promise<Hooks> => {
+  const config = await loadConfig({
+    cwd: input.directory,
+    defaults: { enabled: true },
+    overrides: options ?? {},
+    overridesSource: 'the toolperf plugin options in opencode.json',
+  });
+  const logger = openCodeLogger(input.client);
+  const perf = createPerformance({ ...config, logger });
+  if (!perf.enabled) return {};
+  const tracker = new OpenCodeToolTracker(perf, logger);
+  return {
+    'tool.execute.before': async (hookInput, output) => tracker.before(hookInput, output.args),
+    'tool.execute.after': async (hookInput, output) => tracker.after(hookInput, output),
+    event: ({ event }) => tracker.event(event),
+    dispose: async () => {
+      await tracker.dispose();
+      await perf.shutdown();
+    },
+  };
+};
+
+export default toolperfPlugin;
+
+/** Lines go to OpenCode's own log (the terminal belongs to its UI); to stderr if that fails. */
+function openCodeLogger(client: PluginInput['client']): Logger {
+  return {
+    warn(message) {
+      Promise.resolve()
+        .then(() => client.app.log({ body: { service: 'toolperf', level: 'warn', message }, throwOnError: true }))
+        .catch(() => consoleLogger.warn(message));
+    },
+  };
+}
