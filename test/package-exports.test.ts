@@ -1,0 +1,40 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Imports `specifier` the way a user's code would, by the package's name and exports map. */
+async function exportsOf(specifier: string): Promise<Record<string, string>> {
+  const script = `const m = await import(${JSON.stringify(specifier)}); console.log(JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v]))));`;
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: root });
+  return JSON.parse(stdout) as Record<string, string>;
+}
+
+describe('the package\'s subpaths', () => {
+  beforeAll(async () => {
+    await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root });
+  }, 120_000);
+
+  it('toolperf/opencode and toolperf/server (where OpenCode looks) export the plugin and nothing else', async () => {
+    // OpenCode's loader calls every export of a plugin module as a plugin.
+    expect(await exportsOf('toolperf/opencode')).toEqual({ default: 'function' });
+    expect(await exportsOf('toolperf/server')).toEqual({ default: 'function' });
+  });
+
+  it('toolperf/ai and toolperf/mcp export their functions', async () => {
+    expect(await exportsOf('toolperf/ai')).toMatchObject({ wrapAiTools: 'function' });
+    expect(await exportsOf('toolperf/mcp')).toMatchObject({ trackMcpClient: 'function', McpToolResultError: 'function' });
+  });
+
+  it('the integrations load none of their optional peers at runtime (types only)', async () => {
+    for (const file of ['opencode', 'opencode-tool-tracker', 'ai', 'mcp']) {
+      const js = await readFile(join(root, 'dist/src/integrations', `${file}.js`), 'utf8');
+      expect(js, file).not.toMatch(/from ['"](ai|@opencode-ai\/[\w-]+|@modelcontextprotocol\/[\w/.-]+)['"]/);
+    }
+  });
+});
