@@ -22,7 +22,12 @@ export function createProgram(io: CliIo): Command {
     .version(VERSION)
     // Inherited by every command made with program.command() below.
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (text, write) => write(text) });
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      // Commander puts "(Did you mean ...?)" on a second line; errors here are one line each.
+      outputError: (text, write) => write(`${text.trimEnd().replace(/\s*\n\s*/g, ' ')}\n`),
+    });
   addServeCommand(program, io);
   addSessionsCommand(program, io);
   addReportCommand(program, io);
