@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createPerformance, FileReportStore, loadConfig, type PerformanceOptions, type SessionReport } from '../src/index.js';
-import { formatReport } from './format-report.js';
+import { formatReport } from '../src/cli/format-report.js';
 
 const run = promisify(execFile);
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { formatReport } from '../demo/format-report.js';
+import { formatReport } from '../src/cli/format-report.js';
 import { runDemo } from '../demo/demo.js';
 import { FileReportStore } from '../src/index.js';
 

@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { unknownSessionError } from '../cli-error.js';
+import type { CliIo } from '../cli-io.js';
+import { formatReport } from '../format-report.js';
+import { withReports } from '../open-reports.js';
+import { parseSessionId } from '../option-parsers.js';
+import { addStoreOptions, type StoreOptions } from '../store-options.js';
+
+interface ReportOptions extends StoreOptions {
+  readonly json?: boolean;
+}
+
+export function addReportCommand(program: Command, io: CliIo): void {
+  addStoreOptions(program.command('report').summary('print a session\'s report').description('Print one session\'s report: statistics per operation type and per tool, and its recent calls.'))
+    .argument('<sessionId>', 'the session', parseSessionId)
+    .option('--json', 'print the report document as JSON, as GET /api/v1/sessions/:id/report does')
+    .addHelpText('after', '\nExamples:\n  toolperf report ses_1\n  toolperf report ses_1 --json')
+    .action((sessionId: string, options: ReportOptions) =>
+      withReports(options, io, async ({ api, dataDir }) => {
+        const report = await api.getReport({ sessionId });
+        if (report === undefined) throw unknownSessionError(sessionId, dataDir);
+        io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+      }),
+    );
+}

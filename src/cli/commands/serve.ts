@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import type { SessionReportExporter } from '../../../exporters/session-report-exporter.js';
+import type { Logger } from '../../logger.js';
+import type { PerformanceAPI } from '../../performance-api.js';
+import { cliLogger, type CliIo } from '../cli-io.js';
+import { loadCliConfig, openReports } from '../open-reports.js';
+import { parseHost, parsePort } from '../option-parsers.js';
+import { DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT, resolveServerAddress } from '../server-address.js';
+import { addStoreOptions, type StoreOptions } from '../store-options.js';
+
+interface ServeOptions extends StoreOptions {
+  readonly host?: string;
+  readonly port?: number;
+}
+
+/** What `serve` hands to the report server: the fields of the contract's `StartReportServerOptions`. */
+export interface StartServerOptions {
+  readonly api: PerformanceAPI;
+  readonly ingest: SessionReportExporter;
+  readonly host: string;
+  readonly port: number;
+  readonly token?: string;
+  readonly logger: Logger;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** The one seam to the report server: becomes `return startReportServer(options)` once it is merged. */
+export async function startServer(_options: StartServerOptions): Promise<RunningServer> {
+  throw new Error('serve: report server not merged yet');
+}
+
+export function addServeCommand(program: Command, io: CliIo): void {
+  addStoreOptions(program.command('serve').summary('serve the report API, OTLP ingest and dashboard').description('Serve the report API, OTLP ingest (POST /v1/traces) and the dashboard over the stored reports.'))
+    .option('--host <host>', `address to listen on (default: the config's server.host, else ${DEFAULT_SERVER_HOST}); a non-loopback one needs TOOLPERF_API_TOKEN`, parseHost)
+    .option('--port <n>', `port to listen on, 0 for a free one (default: the config's server.port, else ${DEFAULT_SERVER_PORT})`, parsePort)
+    .addHelpText('after', [
+      '',
+      'Examples:',
+      '  toolperf serve --port 8080',
+      '  TOOLPERF_API_TOKEN=$(openssl rand -hex 32) toolperf serve --host 0.0.0.0',
+    ].join('\n'))
+    .action(async (options: ServeOptions) => {
+      const loaded = await loadCliConfig(options, io);
+      // Checked before the store is opened: a refused start touches nothing.
+      const address = resolveServerAddress(options, loaded.config, io.env);
+      const reports = openReports(loaded, io);
+      try {
+        const server = await startServer({ ...address, api: reports.api, ingest: reports.exporter, logger: cliLogger(io) });
+        io.stdout(`toolperf: serving reports from ${reports.dataDir} at ${server.url} (Ctrl-C to stop)\n`);
+        await io.untilStopped();
+        await server.close();
+      } finally {
+        // Writes what OTLP ingest folded in before the process ends.
+        await reports.close();
+      }
+    });
+}

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPerformance, type SessionReport } from '../../../../src/index.js';
+import { runToolperf, seedSessions, tempDir } from '../../../helpers/cli.js';
+import { recordingLogger } from '../../../helpers/tracking.js';
+
+let dataDir: { path: string; remove: () => Promise<void> };
+beforeAll(async () => {
+  dataDir = await tempDir('toolperf-cli-report-');
+  await seedSessions(dataDir.path);
+});
+afterAll(() => dataDir.remove());
+
+async function storedReport(sessionId: string): Promise<SessionReport | undefined> {
+  const perf = createPerformance({ dataDir: dataDir.path, handleProcessExit: false, env: {}, logger: recordingLogger() });
+  try {
+    return await perf.api.getReport({ sessionId });
+  } finally {
+    await perf.shutdown();
+  }
+}
+
+describe('toolperf report', () => {
+  it('prints the session as a table: a block per operation type, a row per tool, errors by type, recent calls', async () => {
+    const { code, stdout, stderr } = await runToolperf(['report', 'ses_b', '--data-dir', dataDir.path]);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toMatch(/^Session ses_b\n {2}started \S+ {3}updated \S+ {3}ended \S+\n/);
+    expect(stdout).toContain('tool-execution (milliseconds)');
+    expect(stdout).toMatch(/^ {2}read\s+3\s+1\s+66\.7%/m);
+    expect(stdout).toMatch(/^ {2}grep\s+1\s+0\s+100\.0%/m);
+    expect(stdout).toMatch(/^ {2}\(all\)\s+4\s+1\s+75\.0%/m);
+    expect(stdout).toContain('errors by type: ENOENT ×1');
+    expect(stdout).toContain('llm-call (milliseconds)');
+    expect(stdout).toMatch(/^ {2}plan\s+2\s+0\s+100\.0%/m);
+    expect(stdout).toContain('last 5 of 6 recent calls');
+    expect(stdout).toMatch(/read\s+\S+ ms {2}failed \(ENOENT\)/);
+  });
+
+  it('--json prints the report document, the same the API answers', async () => {
+    const { code, stdout } = await runToolperf(['report', 'ses_b', '--json', '--data-dir', dataDir.path]);
+    expect(code).toBe(0);
+    const printed = JSON.parse(stdout) as SessionReport;
+    expect(printed).toEqual(await storedReport('ses_b'));
+    expect(printed.operations['tool-execution']?.tools.read).toMatchObject({ count: 3, errors: 1, errorTypes: { ENOENT: 1 } });
+    expect(printed).not.toHaveProperty('aggregates');
+  });
+
+  it('an unknown session exits 1 with one line naming it and the data directory', async () => {
+    const { code, stdout, stderr } = await runToolperf(['report', 'ses_nope', '--data-dir', dataDir.path]);
+    expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+    expect(stderr).toBe(`error: unknown session "ses_nope": no report in ${dataDir.path}\n`);
+  });
+
+  it.each(['../ses_b', 'a/b', '.hidden', 'x'.repeat(129)])('an invalid session id (%s) exits 1 before anything is read', async (id) => {
+    const { code, stderr } = await runToolperf(['report', id, '--data-dir', dataDir.path]);
+    expect(code).toBe(1);
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(stderr).toContain('invalid session id');
+  });
+
+  it('without a session id exits 1', async () => {
+    const { code, stderr } = await runToolperf(['report', '--data-dir', dataDir.path]);
+    expect(code).toBe(1);
+    expect(stderr).toBe("error: missing required argument 'sessionId'\n");
+  });
+
+  it('with a second positional exits 1', async () => {
+    const { code, stderr } = await runToolperf(['report', 'ses_a', 'ses_b', '--data-dir', dataDir.path]);
+    expect(code).toBe(1);
+    expect(stderr).toContain('too many arguments');
+  });
+});

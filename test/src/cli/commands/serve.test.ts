@@ -1,0 +1,53 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runToolperf, tempDir } from '../../../helpers/cli.js';
+
+// The happy path needs the report server (another branch); these are the checks before it starts.
+let dataDir: { path: string; remove: () => Promise<void> };
+beforeAll(async () => {
+  dataDir = await tempDir('toolperf-cli-serve-');
+});
+afterAll(() => dataDir.remove());
+
+function expectOneLineError(run: { code: number; stdout: string; stderr: string }, text: string): void {
+  expect(run.code).toBe(1);
+  expect(run.stdout).toBe('');
+  expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(run.stderr).toContain(text);
+}
+
+describe('toolperf serve', () => {
+  it.each(['65536', '-1', '80.5', 'http', '0x50', ''])('rejects --port %j', async (port) => {
+    expectOneLineError(
+      await runToolperf(['serve', '--port', port, '--data-dir', dataDir.path]),
+      `option '--port <n>' argument '${port}' is invalid. expected a port: an integer from 0 to 65535.`,
+    );
+  });
+
+  it.each(['', ' ', 'two words'])('rejects --host %j', async (host) => {
+    expectOneLineError(await runToolperf(['serve', '--host', host, '--data-dir', dataDir.path]), 'expected a host name or IP address');
+  });
+
+  it.each(['0.0.0.0', '::', '192.168.1.10', 'example.com'])('refuses the non-loopback host %s without TOOLPERF_API_TOKEN', async (host) => {
+    const run = await runToolperf(['serve', '--host', host, '--port', '0', '--data-dir', dataDir.path]);
+    expectOneLineError(run, `serve: refusing to listen on ${host} without a token: set TOOLPERF_API_TOKEN`);
+  });
+
+  it('an empty TOOLPERF_API_TOKEN counts as none', async () => {
+    const run = await runToolperf(['serve', '--host', '0.0.0.0', '--data-dir', dataDir.path], { env: { TOOLPERF_API_TOKEN: '' } });
+    expectOneLineError(run, 'refusing to listen on 0.0.0.0');
+  });
+
+  it('an invalid config exits 1 with the ConfigError on one line', async () => {
+    const config = join(dataDir.path, 'bad.json');
+    await writeFile(config, '{ "performance": { "prometheus": { "port": "x" } } }');
+    expectOneLineError(await runToolperf(['serve', '--config', config]), `invalid toolperf configuration (${config} and environment): performance.prometheus.port = "x"`);
+  });
+
+  it('takes no positional', async () => {
+    const run = await runToolperf(['serve', 'now', '--data-dir', dataDir.path]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('too many arguments');
+  });
+});
