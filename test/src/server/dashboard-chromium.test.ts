@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPerformance, type DurationStats, type Performance, type SessionReport } from '../../../src/index.js';
 import { createDashboardApp } from '../../../src/server/dashboard.js';
 import { FakeReportApiForDashboardTest } from '../../helpers/fake-report-api-for-dashboard-test.js';
+import { prng } from '../../helpers/prng.js';
 import { findProgram, requireProgram, skipUnlessAvailable } from '../../helpers/real-component.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -154,7 +155,9 @@ describe.skipIf(skipUnlessAvailable(chromiumProgram))('the dashboard in real Chr
     await run('read', 'ses_alpha', [2, 3, 5, 8, 4, 3], [2]);
     await run('grep', 'ses_alpha', [1, 2, 6]);
     await perf.endSession('ses_alpha');
-    await run('read', 'ses_beta', [4, 6, 9, 12]);
+    // Enough calls, with a tail, that p50, p90, p95 and p99 differ: a chart showing the wrong one fails.
+    const next = prng(4);
+    await run('read', 'ses_beta', Array.from({ length: 40 }, () => Math.round(1 + 6 * -Math.log(1 - next() * 0.99))), [7, 31]);
     await run('bash', 'ses_beta', [20, 30, 15, 25], [1]);
     await run('grep', 'ses_beta', [3, 1, 2, 4, 2], [0, 4]);
     await perf.endSession('ses_beta');
@@ -195,7 +198,7 @@ describe.skipIf(skipUnlessAvailable(chromiumProgram))('the dashboard in real Chr
       );
       expect(rows.map((r) => r.Status)).toEqual(['live', 'ended', 'ended']);
       const toolRows = await readTable(page, 'tools');
-      expect(toolRows.map((r) => [r.Tool, r.Calls, r.Sessions])).toEqual([['read', '13', '3'], ['grep', '10', '3'], ['bash', '4', '1']]);
+      expect(toolRows.map((r) => [r.Tool, r.Calls, r.Sessions])).toEqual([['read', '49', '3'], ['grep', '10', '3'], ['bash', '4', '1']]);
       expect(requests.some((url) => url.endsWith('/assets/chart.umd.js'))).toBe(true);
       await mkdir(join(root, 'test-artifacts'), { recursive: true });
       await page.screenshot({ path: join(root, 'test-artifacts', 'dashboard-sessions.png'), fullPage: true });
@@ -243,17 +246,23 @@ describe.skipIf(skipUnlessAvailable(chromiumProgram))('the dashboard in real Chr
       const latency = await readChart(page, 'latency');
       expect(latency.labels).toEqual(names);
       expect(latency.datasets.map((d) => d.label)).toEqual(['p50 (ms)', 'p95 (ms)', 'p99 (ms)']);
-      expect(latency.datasets[1]?.data).toEqual(names.map((n) => stats[n]?.p95Ms));
+      expect(latency.datasets.map((d) => d.data)).toEqual([
+        names.map((n) => stats[n]?.p50Ms),
+        names.map((n) => stats[n]?.p95Ms),
+        names.map((n) => stats[n]?.p99Ms),
+      ]);
+      const read = stats.read as DurationStats;
+      expect(new Set([read.p50Ms, read.p90Ms, read.p95Ms, read.p99Ms]).size, 'percentiles of the fixture differ').toBe(4);
       const errors = await readChart(page, 'error-rate');
       expect(errors.datasets[0]?.data).toEqual(names.map((n) => Math.round(((stats[n]?.errors ?? 0) / (stats[n]?.count ?? 1)) * 10_000) / 100));
       const timeline = await readChart(page, 'timeline');
       const [succeeded, failed] = timeline.datasets;
       expect(succeeded?.data).toHaveLength(beta.recent.filter((c) => c.ok).length);
       expect(failed?.data.map((p) => (typeof p === 'number' ? p : p.y))).toEqual(beta.recent.filter((c) => !c.ok).map((c) => c.durationMs));
-      expect(failed?.data).toHaveLength(3);
+      expect(failed?.data).toHaveLength(5);
       const recent = await readTable(page, 'recent-calls');
       expect(recent).toHaveLength(beta.recent.length);
-      expect(recent.filter((r) => r.Result === 'failed: ToolTimeout')).toHaveLength(3);
+      expect(recent.filter((r) => r.Result === 'failed: ToolTimeout')).toHaveLength(5);
 
       await page.screenshot({ path: join(root, 'test-artifacts', 'dashboard.png'), fullPage: true });
       expect(problems).toEqual([]);
