@@ -1,0 +1,355 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { serve, type ServerType } from '@hono/node-server';
+import type { Hono } from 'hono';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPerformance, type DurationStats, type Performance, type SessionReport } from '../../../src/index.js';
+import { createDashboardApp } from '../../../src/server/dashboard.js';
+import { FakeReportApiForDashboardTest } from '../../helpers/fake-report-api-for-dashboard-test.js';
+import { prng } from '../../helpers/prng.js';
+import { findProgram, requireProgram, skipUnlessAvailable } from '../../helpers/real-component.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const chromiumProgram = findProgram('chromium', 'chromium');
+const TOKEN = 'dashboard-test-token';
+
+interface Call {
+  readonly session: string;
+  readonly ms: number;
+  readonly fail?: boolean;
+}
+
+class ToolTimeout extends Error {
+  override readonly name = 'ToolTimeout';
+}
+
+interface ChartView {
+  readonly labels: unknown[];
+  readonly datasets: { label: string; data: (number | { x: number; y: number; ok: boolean })[] }[];
+}
+
+/** A served app on 127.0.0.1, on a free port. */
+async function listen(app: Hono): Promise<{ url: string; server: ServerType }> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => {
+      resolve({ url: `http://127.0.0.1:${info.port}`, server });
+    });
+  });
+}
+
+function close(server: ServerType): Promise<void> {
+  return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+}
+
+/** What went wrong on a page: console errors, uncaught exceptions, failed or refused requests, requests elsewhere. */
+function watch(page: Page, origin: string): { problems: string[]; requests: string[] } {
+  const problems: string[] = [];
+  const requests: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('requestfailed', (request) => problems.push(`failed: ${request.url()} ${request.failure()?.errorText ?? ''}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+  });
+  page.on('request', (request) => {
+    requests.push(request.url());
+    if (!request.url().startsWith(`${origin}/`)) problems.push(`left ${origin}: ${request.url()}`);
+  });
+  return { problems, requests };
+}
+
+/** A table's body rows as objects keyed by the column headers' text. */
+async function readTable(page: Page, name: string): Promise<Record<string, string>[]> {
+  const table = page.locator(`table[data-table="${name}"]`);
+  await table.locator('tbody tr').first().waitFor({ state: 'attached' });
+  return table.evaluate((element) => {
+    // The DOM as this function uses it (the project's TypeScript has no DOM library).
+    interface Node { readonly textContent: string | null; readonly children: ArrayLike<Node>; querySelectorAll(selector: string): ArrayLike<Node> }
+    const node = element as unknown as Node;
+    const heads = Array.from(node.querySelectorAll('thead th'), (th) => th.textContent ?? '');
+    return Array.from(node.querySelectorAll('tbody tr'), (tr) =>
+      Object.fromEntries(Array.from(tr.children, (cell, i) => [heads[i] ?? String(i), cell.textContent ?? ''])),
+    );
+  });
+}
+
+/** The data of the Chart.js chart drawn on `canvas[data-chart=name]`, read from the page. */
+async function readChart(page: Page, name: string): Promise<ChartView> {
+  return page.locator(`canvas[data-chart="${name}"]`).first().evaluate((canvas) => {
+    type Point = number | { x: number; y: number; call: { ok: boolean } };
+    type ChartJs = { getChart(c: unknown): { data: { labels?: unknown[]; datasets: { label: string; data: Point[] }[] } } | undefined };
+    const chart = (globalThis as unknown as { Chart: ChartJs }).Chart.getChart(canvas);
+    if (chart === undefined) throw new Error('no chart on this canvas');
+    return {
+      labels: [...(chart.data.labels ?? [])],
+      datasets: chart.data.datasets.map((d) => ({
+        label: d.label,
+        data: d.data.map((p) => (typeof p === 'number' ? p : { x: p.x, y: p.y, ok: p.call.ok })),
+      })),
+    };
+  });
+}
+
+/** "12.3 ms" or "1.23 s" in milliseconds. */
+function parseMs(text: string): number {
+  const match = /^([\d.]+) (ms|s)$/.exec(text);
+  if (match === null) throw new Error(`not a duration: ${text}`);
+  return Number(match[1]) * (match[2] === 's' ? 1000 : 1);
+}
+
+/** The page shows about three significant digits. */
+function expectShownAs(text: string, ms: number): void {
+  expect(Math.abs(parseMs(text) - ms), `${text} vs ${ms} ms`).toBeLessThanOrEqual(Math.max(ms * 0.005, 0.0005) + 1e-9);
+}
+
+function percent(stats: DurationStats): string {
+  return `${((stats.errors / stats.count) * 100).toFixed(1)}%`;
+}
+
+describe.skipIf(skipUnlessAvailable(chromiumProgram))('the dashboard in real Chromium', () => {
+  let dataDir: string;
+  let perf: Performance;
+  let tools: { read: (call: Call) => Promise<string>; grep: (call: Call) => Promise<string[]>; bash: (call: Call) => Promise<number> };
+  let browser: Browser;
+  let open: { url: string; server: ServerType };
+  let guarded: { url: string; server: ServerType };
+
+  async function run(tool: keyof typeof tools, session: string, durations: number[], failAt: number[] = []): Promise<void> {
+    for (const [i, ms] of durations.entries()) {
+      await tools[tool]({ session, ms, fail: failAt.includes(i) }).catch((error: unknown) => {
+        if (!(error instanceof ToolTimeout)) throw error;
+      });
+    }
+  }
+
+  async function report(sessionId: string): Promise<SessionReport> {
+    const found = await perf.api.getReport({ sessionId });
+    if (found === undefined) throw new Error(`no report for ${sessionId}`);
+    return found;
+  }
+
+  beforeAll(async () => {
+    const executablePath = requireProgram(chromiumProgram);
+    dataDir = await mkdtemp(join(tmpdir(), 'toolperf-dashboard-'));
+    perf = createPerformance({ enabled: true, dataDir, handleProcessExit: false, env: {} });
+    const work = async (call: Call) => {
+      await sleep(call.ms);
+      if (call.fail) throw new ToolTimeout(`timed out after ${call.ms} ms`);
+    };
+    tools = perf.wrapTools(
+      {
+        read: async (call: Call) => (await work(call), 'contents'),
+        grep: async (call: Call) => (await work(call), ['match']),
+        bash: async (call: Call) => (await work(call), 0),
+      },
+      { sessionId: (call) => (call as Call).session },
+    );
+    // Three sessions, oldest first: two ended, one still running.
+    await run('read', 'ses_alpha', [2, 3, 5, 8, 4, 3], [2]);
+    await run('grep', 'ses_alpha', [1, 2, 6]);
+    await perf.endSession('ses_alpha');
+    // Enough calls, with a tail, that p50, p90, p95 and p99 differ: a chart showing the wrong one fails.
+    const next = prng(4);
+    await run('read', 'ses_beta', Array.from({ length: 40 }, () => Math.round(1 + 6 * -Math.log(1 - next() * 0.99))), [7, 31]);
+    await run('bash', 'ses_beta', [20, 30, 15, 25], [1]);
+    await run('grep', 'ses_beta', [3, 1, 2, 4, 2], [0, 4]);
+    await perf.endSession('ses_beta');
+    await run('read', 'ses_live', [3, 2, 7]);
+    await run('grep', 'ses_live', [2, 2], [1]);
+
+    open = await listen(new FakeReportApiForDashboardTest(perf.api, { dashboard: createDashboardApp() }).app);
+    guarded = await listen(new FakeReportApiForDashboardTest(perf.api, { dashboard: createDashboardApp(), token: TOKEN }).app);
+    browser = await chromium.launch({
+      executablePath,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (open) await close(open.server);
+    if (guarded) await close(guarded.server);
+    await perf?.shutdown();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function newPage(): Promise<{ page: Page; problems: string[]; requests: string[]; done: () => Promise<void> }> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    return { page, ...watch(page, new URL(open.url).origin), done: () => context.close() };
+  }
+
+  it('lists the sessions newest first, with their status and counts, from local assets only', async () => {
+    const { page, problems, requests, done } = await newPage();
+    try {
+      await page.goto(`${open.url}/`);
+      const rows = await readTable(page, 'sessions');
+      const summaries = await perf.api.listSessions();
+      expect(rows.map((r) => r.Session)).toEqual(['ses_live', 'ses_beta', 'ses_alpha']);
+      expect(rows.map((r) => [r.Status, r.Calls, r.Errors])).toEqual(
+        summaries.map((s) => [s.endedAt === undefined ? 'live' : 'ended', String(s.calls), String(s.errors)]),
+      );
+      expect(rows.map((r) => r.Status)).toEqual(['live', 'ended', 'ended']);
+      const toolRows = await readTable(page, 'tools');
+      expect(toolRows.map((r) => [r.Tool, r.Calls, r.Sessions])).toEqual([['read', '49', '3'], ['grep', '10', '3'], ['bash', '4', '1']]);
+      expect(requests.some((url) => url.endsWith('/assets/chart.umd.js'))).toBe(true);
+      await mkdir(join(root, 'test-artifacts'), { recursive: true });
+      await page.screenshot({ path: join(root, 'test-artifacts', 'dashboard-sessions.png'), fullPage: true });
+      expect(problems).toEqual([]);
+    } finally {
+      await done();
+    }
+  });
+
+  it('pages through the sessions', async () => {
+    const { page, problems, done } = await newPage();
+    try {
+      await page.goto(`${open.url}/#/?limit=2`);
+      expect((await readTable(page, 'sessions')).map((r) => r.Session)).toEqual(['ses_live', 'ses_beta']);
+      await page.getByRole('link', { name: 'Older sessions →' }).click();
+      await page.locator('table[data-table="sessions"] tbody tr', { hasText: 'ses_alpha' }).waitFor();
+      expect((await readTable(page, 'sessions')).map((r) => r.Session)).toEqual(['ses_alpha']);
+      await expect(page.getByRole('link', { name: 'Older sessions →' }).count()).resolves.toBe(0);
+      await page.getByRole('link', { name: '← Newest' }).click();
+      await page.locator('table[data-table="sessions"] tbody tr', { hasText: 'ses_live' }).waitFor();
+      expect(problems).toEqual([]);
+    } finally {
+      await done();
+    }
+  });
+
+  it("shows a session's per-tool latency, error rates and recent calls with the report's numbers", async () => {
+    const { page, problems, done } = await newPage();
+    try {
+      await page.goto(`${open.url}/`);
+      await page.getByRole('link', { name: 'ses_beta' }).click();
+      const rows = await readTable(page, 'tools-tool-execution');
+      const beta = await report('ses_beta');
+      const stats = beta.operations['tool-execution']?.tools ?? {};
+      const names = Object.keys(stats).sort((a, b) => (stats[b]?.count ?? 0) - (stats[a]?.count ?? 0));
+      expect(rows.map((r) => r.Tool)).toEqual(names);
+      for (const row of rows) {
+        const s = stats[row.Tool as string] as DurationStats;
+        expect([row.Calls, row.Errors, row['Error rate']], row.Tool).toEqual([String(s.count), String(s.errors), percent(s)]);
+        expectShownAs(row.p50 as string, s.p50Ms);
+        expectShownAs(row.p95 as string, s.p95Ms);
+        expectShownAs(row.p99 as string, s.p99Ms);
+      }
+      // The charts hold the report's exact numbers.
+      const latency = await readChart(page, 'latency');
+      expect(latency.labels).toEqual(names);
+      expect(latency.datasets.map((d) => d.label)).toEqual(['p50 (ms)', 'p95 (ms)', 'p99 (ms)']);
+      expect(latency.datasets.map((d) => d.data)).toEqual([
+        names.map((n) => stats[n]?.p50Ms),
+        names.map((n) => stats[n]?.p95Ms),
+        names.map((n) => stats[n]?.p99Ms),
+      ]);
+      const read = stats.read as DurationStats;
+      expect(new Set([read.p50Ms, read.p90Ms, read.p95Ms, read.p99Ms]).size, 'percentiles of the fixture differ').toBe(4);
+      const errors = await readChart(page, 'error-rate');
+      expect(errors.datasets[0]?.data).toEqual(names.map((n) => Math.round(((stats[n]?.errors ?? 0) / (stats[n]?.count ?? 1)) * 10_000) / 100));
+      const timeline = await readChart(page, 'timeline');
+      const [succeeded, failed] = timeline.datasets;
+      expect(succeeded?.data).toHaveLength(beta.recent.filter((c) => c.ok).length);
+      expect(failed?.data.map((p) => (typeof p === 'number' ? p : p.y))).toEqual(beta.recent.filter((c) => !c.ok).map((c) => c.durationMs));
+      expect(failed?.data).toHaveLength(5);
+      const recent = await readTable(page, 'recent-calls');
+      expect(recent).toHaveLength(beta.recent.length);
+      expect(recent.filter((r) => r.Result === 'failed: ToolTimeout')).toHaveLength(5);
+
+      await page.screenshot({ path: join(root, 'test-artifacts', 'dashboard.png'), fullPage: true });
+      expect(problems).toEqual([]);
+    } finally {
+      await done();
+    }
+  });
+
+  it("shows a tool's trend with one point per session, oldest first", async () => {
+    const { page, problems, done } = await newPage();
+    try {
+      await page.goto(`${open.url}/#/tools/read`);
+      const rows = await readTable(page, 'trend-tool-execution');
+      const sessions = ['ses_alpha', 'ses_beta', 'ses_live'];
+      expect(rows.map((r) => r.Session)).toEqual(sessions);
+      const reads = await Promise.all(sessions.map(async (id) => (await report(id)).operations['tool-execution']?.tools.read as DurationStats));
+      expect(rows.map((r) => [r.Calls, r['Error rate']])).toEqual(reads.map((s) => [String(s.count), percent(s)]));
+      const chart = await readChart(page, 'trend');
+      expect(chart.labels).toEqual(sessions);
+      expect(chart.datasets.map((d) => d.data)).toEqual([
+        reads.map((s) => s.p50Ms),
+        reads.map((s) => s.p95Ms),
+        reads.map((s) => Math.round((s.errors / s.count) * 10_000) / 100),
+      ]);
+      await page.screenshot({ path: join(root, 'test-artifacts', 'dashboard-tool.png'), fullPage: true });
+      expect(problems).toEqual([]);
+    } finally {
+      await done();
+    }
+  });
+
+  it('updates a running session in place as calls arrive', async () => {
+    const { page, problems, done } = await newPage();
+    try {
+      await page.goto(`${open.url}/#/sessions/ses_live`);
+      const before = await readTable(page, 'tools-tool-execution');
+      expect(before.find((r) => r.Tool === 'read')?.Calls).toBe('3');
+      await page.locator('canvas[data-chart="latency"]').evaluate((canvas) => {
+        (canvas as unknown as { dataset: Record<string, string> }).dataset.marker = 'first';
+      });
+
+      await run('read', 'ses_live', [9, 11, 10, 30], [3]);
+      await run('bash', 'ses_live', [5]);
+      await page.waitForFunction(
+        () => Array.from(
+          (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> } })
+            .document.querySelectorAll('table[data-table="tools-tool-execution"] tbody th'),
+          (th) => th.textContent,
+        ).join(',') === 'read,grep,bash',
+        undefined,
+        { timeout: 20_000 },
+      );
+      const live = (await report('ses_live')).operations['tool-execution']?.tools ?? {};
+      const rows = await readTable(page, 'tools-tool-execution');
+      expect(rows.find((r) => r.Tool === 'read')?.Calls).toBe('7');
+      expect(rows.find((r) => r.Tool === 'read')?.Errors).toBe('1');
+      const latency = await readChart(page, 'latency');
+      expect(latency.labels).toEqual(['read', 'grep', 'bash']);
+      expect(latency.datasets[1]?.data).toEqual(['read', 'grep', 'bash'].map((n) => live[n]?.p95Ms));
+      // Updated, not redrawn: the same canvas as before.
+      await expect(page.locator('canvas[data-chart="latency"][data-marker="first"]').count()).resolves.toBe(1);
+      expect(problems).toEqual([]);
+    } finally {
+      await done();
+    }
+  });
+
+  it('sends the token it was opened with, keeps it for the tab and takes it out of the address', async () => {
+    const { page, done } = await newPage();
+    try {
+      const authorizations: (string | undefined)[] = [];
+      page.on('request', (request) => {
+        if (new URL(request.url()).pathname.startsWith('/api/')) authorizations.push(request.headers().authorization);
+      });
+      await page.goto(`${guarded.url}/`);
+      await page.getByRole('status').filter({ hasText: 'needs a token' }).waitFor();
+
+      await page.goto(`${guarded.url}/?token=${TOKEN}#/`);
+      expect((await readTable(page, 'sessions')).map((r) => r.Session)).toEqual(['ses_live', 'ses_beta', 'ses_alpha']);
+      expect(page.url()).toBe(`${guarded.url}/#/`);
+      await page.goto(`${guarded.url}/#/sessions/ses_beta`);
+      await readTable(page, 'tools-tool-execution');
+      expect(authorizations[0]).toBeUndefined();
+      expect(authorizations.slice(-3)).toEqual([`Bearer ${TOKEN}`, `Bearer ${TOKEN}`, `Bearer ${TOKEN}`]);
+      expect(await page.evaluate(() => (globalThis as unknown as { sessionStorage: { length: number } }).sessionStorage.length)).toBe(1);
+    } finally {
+      await done();
+    }
+  });
+});
