@@ -3,6 +3,7 @@ import { FailureLog, type Logger } from './logger.js';
 import { toPublicReport, type SessionReport, type SessionSummary } from './report.js';
 import type { ReportStore } from './report-store.js';
 import { SessionAggregate } from './session-aggregate.js';
+import { compareNewestFirst } from './session-order.js';
 
 export interface SessionRegistryOptions {
   readonly store: ReportStore;
@@ -78,7 +79,7 @@ export class SessionRegistry {
     const byId = new Map<string, SessionSummary>();
     for (const summary of await this.options.store.list()) byId.set(summary.sessionId, summary);
     for (const [id, session] of live) if (this.live.get(id) === session) byId.set(id, session.aggregate.summary());
-    return [...byId.values()].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || a.sessionId.localeCompare(b.sessionId));
+    return [...byId.values()].sort(compareNewestFirst);
   }
 
   /** Marks the session ended, writes its final report and frees its memory. */
