@@ -1,10 +1,17 @@
+import { statSync, type Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { join } from 'node:path';
 import type { Logger } from './logger.js';
 import type { StoredSessionReport } from './report.js';
 import { digestOf, type SessionDigest } from './session-digest.js';
 
-const STAT_CONCURRENCY = 64;
+/**
+ * Files stat'ed between two yields to the event loop. Synchronous stat is ~3 times faster than
+ * the thread pool's here (55 ms against 180 ms for 10,000 files); yielding keeps requests flowing.
+ */
+const STAT_BATCH = 500;
+const READ_CONCURRENCY = 16;
 /**
  * A directory changed this close to a scan may change again within the same timestamp tick (file
  * systems stamp with a coarse clock), so its stamp is not trusted to mean "unchanged" (as git's
@@ -13,8 +20,7 @@ const STAT_CONCURRENCY = 64;
 const RACY_MARGIN_NS = 50_000_000n;
 
 interface Entry {
-  /** inode, size, mtime and ctime: our writes replace the file, so any write changes it. */
-  readonly fingerprint: string;
+  readonly fingerprint: Fingerprint;
   /** Undefined for a file that could not be read (logged once per version of the file). */
   readonly digest: SessionDigest | undefined;
 }
@@ -75,8 +81,19 @@ export class FileDigestCache {
       const names = await readdir(directory);
       const ids = names.filter((n) => n.endsWith(suffix) && !n.startsWith('.')).map((n) => n.slice(0, -suffix.length));
       const seen = new Set<string>();
-      for (let i = 0; i < ids.length; i += STAT_CONCURRENCY) {
-        await Promise.all(ids.slice(i, i + STAT_CONCURRENCY).map((id) => this.refresh(id, seen)));
+      const changed: [string, Fingerprint][] = [];
+      for (let i = 0; i < ids.length; i += STAT_BATCH) {
+        if (i > 0) await yieldToEventLoop();
+        for (const id of ids.slice(i, i + STAT_BATCH)) {
+          const fingerprint = this.fingerprintOf(id);
+          if (fingerprint === undefined) continue;
+          seen.add(id);
+          const cached = this.entries.get(id)?.fingerprint;
+          if (cached === undefined || !sameFingerprint(cached, fingerprint)) changed.push([id, fingerprint]);
+        }
+      }
+      for (let i = 0; i < changed.length; i += READ_CONCURRENCY) {
+        await Promise.all(changed.slice(i, i + READ_CONCURRENCY).map(([id, fingerprint]) => this.reread(id, fingerprint)));
       }
       for (const id of this.entries.keys()) if (!seen.has(id)) this.entries.delete(id);
       this.settledStamp = stamp < startedNs - RACY_MARGIN_NS ? stamp : undefined;
@@ -86,17 +103,19 @@ export class FileDigestCache {
     return digests;
   }
 
-  private async refresh(sessionId: string, seen: Set<string>): Promise<void> {
-    let fingerprint: string;
+  private fingerprintOf(sessionId: string): Fingerprint | undefined {
+    let s: Stats | undefined;
     try {
-      const s = await stat(join(this.options.directory, `${sessionId}${this.options.suffix}`), { bigint: true });
-      fingerprint = `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+      s = statSync(join(this.options.directory, `${sessionId}${this.options.suffix}`), { throwIfNoEntry: false });
     } catch (error) {
-      if (isMissing(error)) return;
-      throw error;
+      // Gone or unreadable between readdir and stat: the file is left out of this listing.
+      this.options.logger.warn(`skipping stored report ${sessionId}: ${(error as Error).message}`);
+      return undefined;
     }
-    seen.add(sessionId);
-    if (this.entries.get(sessionId)?.fingerprint === fingerprint) return;
+    return s && { ino: s.ino, size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs };
+  }
+
+  private async reread(sessionId: string, fingerprint: Fingerprint): Promise<void> {
     let digest: SessionDigest | undefined;
     try {
       const report = await this.options.read(sessionId);
@@ -107,6 +126,18 @@ export class FileDigestCache {
     }
     this.entries.set(sessionId, { fingerprint, digest });
   }
+}
+
+/** inode, size, mtime and ctime: our writes replace the file (rename), so every write changes it. */
+interface Fingerprint {
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+}
+
+function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
+  return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;
 }
 
 function isMissing(error: unknown): boolean {

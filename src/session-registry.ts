@@ -55,6 +55,10 @@ export class SessionRegistry {
     return this.options.store;
   }
 
+  get logger(): Logger {
+    return this.options.logger;
+  }
+
   /** Hot: called once per finished call. No I/O, no clock read. */
   record(call: CallRecord): void {
     const session = this.live.get(call.sessionId) ?? this.open(call.sessionId);
