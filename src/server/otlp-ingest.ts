@@ -9,6 +9,7 @@ import { callFromSpan } from '../../exporters/span-to-call.js';
 import { isValidSessionId } from '../session-id.js';
 import { apiError } from './api-error.js';
 import { ExportTraceServiceResponse, RpcStatus } from './otlp-proto.js';
+import { PayloadTooLargeError, readBodyWithin } from './read-body.js';
 import { decodeOtlpSpans, OtlpDecodeError } from './otlp-spans.js';
 
 const gunzipAsync = promisify<InputType, ZlibOptions, Buffer>(gunzip);
@@ -21,7 +22,7 @@ const RPC_RESOURCE_EXHAUSTED = 8;
 const RPC_UNAVAILABLE = 14;
 
 /** `json` or `protobuf` from a Content-Type, or undefined for one OTLP/HTTP does not define. */
-export function otlpEncodingOf(contentType: string | undefined): OtlpEncoding | undefined {
+function otlpEncodingOf(contentType: string | undefined): OtlpEncoding | undefined {
   const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
   if (mediaType === 'application/json') return 'json';
   if (mediaType === 'application/x-protobuf' || mediaType === 'application/protobuf') return 'protobuf';
@@ -32,7 +33,7 @@ export function otlpEncodingOf(contentType: string | undefined): OtlpEncoding | 
  * An OTLP/HTTP error answer: a `google.rpc.Status` in the request's encoding, as the spec asks
  * (https://opentelemetry.io/docs/specs/otlp/#failures-1).
  */
-export function otlpError(c: Context, status: ContentfulStatusCode, encoding: OtlpEncoding, code: number, message: string): Response {
+function otlpError(c: Context, status: ContentfulStatusCode, encoding: OtlpEncoding, code: number, message: string): Response {
   if (encoding === 'json') return c.json({ code, message }, status);
   const body = RpcStatus.encode(RpcStatus.create({ code, message })).finish();
   return c.body(Buffer.from(body), status, { 'content-type': 'application/x-protobuf' });
@@ -53,7 +54,13 @@ export function otlpTracesHandler(exporter: SessionReportExporter, maxBodyBytes:
     if (contentEncoding !== 'identity' && contentEncoding !== 'gzip') {
       return apiError(c, 415, 'unsupported_media_type', `Content-Encoding ${JSON.stringify(contentEncoding)} is not supported; use gzip or none`);
     }
-    let body: Uint8Array = new Uint8Array(await c.req.arrayBuffer());
+    let body: Uint8Array;
+    try {
+      body = await readBodyWithin(c.req.raw, maxBodyBytes);
+    } catch (error) {
+      if (error instanceof PayloadTooLargeError) return otlpError(c, 413, encoding, RPC_RESOURCE_EXHAUSTED, error.message);
+      throw error;
+    }
     if (contentEncoding === 'gzip') {
       try {
         // Bounded while inflating: a small gzip bomb stops at the limit instead of filling memory.

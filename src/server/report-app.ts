@@ -1,7 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Hono } from 'hono';
 import type { BlankEnv } from 'hono/types';
-import { bodyLimit } from 'hono/body-limit';
 import type { SessionReportExporter } from '../../exporters/session-report-exporter.js';
 import { consoleLogger, describeError, type Logger } from '../logger.js';
 import type { PerformanceAPI } from '../performance-api.js';
@@ -10,7 +9,8 @@ import { VERSION } from '../version.js';
 import { apiError } from './api-error.js';
 import { deleteSessionRoute, getOperationRoute, getReportRoute, healthRoute, listSessionsRoute, listToolsRoute } from './api-routes.js';
 import { requireBearerToken } from './bearer-token.js';
-import { otlpEncodingOf, otlpError, otlpTracesHandler } from './otlp-ingest.js';
+import { otlpTracesHandler } from './otlp-ingest.js';
+import { declaresBodyOver } from './read-body.js';
 import { decodeSessionCursor, encodeSessionCursor } from './session-cursor.js';
 
 /** 4 MiB: a few thousand spans per OTLP request, far above what an SDK batch sends. */
@@ -61,10 +61,12 @@ export function createReportApp(api: PerformanceAPI, options: ReportAppOptions =
     app.use('/api/*', auth);
     app.use('/v1/*', auth);
   }
-  app.use(
-    '/api/*',
-    bodyLimit({ maxSize: maxBodyBytes, onError: (c) => apiError(c, 413, 'payload_too_large', `body is larger than ${maxBodyBytes} bytes`) }),
-  );
+  // No API route reads a body; one declared too large is refused before anything else happens.
+  app.use('/api/*', async (c, next) => {
+    if (declaresBodyOver(c.req.raw, maxBodyBytes)) return apiError(c, 413, 'payload_too_large', `body is larger than ${maxBodyBytes} bytes`);
+    await next();
+    return undefined;
+  });
 
   app.openapi(healthRoute, (c) => c.json({ status: 'ok' as const }, 200));
 
@@ -111,13 +113,8 @@ export function createReportApp(api: PerformanceAPI, options: ReportAppOptions =
     return c.json({ tools: await api.listToolTrends({ sessionsPerTool: sessions }) }, 200);
   });
 
-  const encodingOf = (contentType: string | undefined) => otlpEncodingOf(contentType) ?? 'json';
   app.post(
     '/v1/traces',
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: (c) => otlpError(c, 413, encodingOf(c.req.header('content-type')), 8, `body is larger than ${maxBodyBytes} bytes`),
-    }),
     options.ingest ? otlpTracesHandler(options.ingest, maxBodyBytes) : (c) => apiError(c, 404, 'not_found', 'OTLP ingest is not enabled on this server'),
   );
   registerOtlpRoute(app);
