@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, TraceFlags, type Attributes, type AttributeValue, type HrTime } from '@opentelemetry/api';
+import { SpanStatusCode, TraceFlags, type Attributes, type AttributeValue, type HrTime, type SpanKind } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { ExportTraceServiceRequest } from './otlp-proto.js';
