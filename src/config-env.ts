@@ -40,6 +40,8 @@ export const ENV_OVERRIDES: ReadonlyArray<readonly [variable: string, key: strin
   ['TOOLPERF_PROMETHEUS_ENABLED', 'prometheus.enabled', parseBoolean],
   ['TOOLPERF_PROMETHEUS_HOST', 'prometheus.host', parseString],
   ['TOOLPERF_PROMETHEUS_PORT', 'prometheus.port', parseInteger],
+  ['TOOLPERF_SERVER_HOST', 'server.host', parseString],
+  ['TOOLPERF_SERVER_PORT', 'server.port', parseInteger],
 ];
 
 /** The config keys that the environment sets, as a partial `performance` block. */

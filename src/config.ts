@@ -64,6 +64,19 @@ const prometheusSchema = z
   })
   .strict();
 
+/** Where `toolperf serve` listens unless told otherwise. */
+export const DEFAULT_SERVER_HOST = '127.0.0.1';
+export const DEFAULT_SERVER_PORT = 7318;
+
+const serverSchema = z
+  .object({
+    /** Loopback by default; another host needs a bearer token (`TOOLPERF_API_TOKEN`). */
+    host: z.string().min(1).default(DEFAULT_SERVER_HOST),
+    /** 0 picks a free port. */
+    port: z.number().int().min(0).max(65_535).default(DEFAULT_SERVER_PORT),
+  })
+  .strict();
+
 /** The `performance` block of a config file. */
 export const performanceConfigSchema = z
   .object({
@@ -88,6 +101,8 @@ export const performanceConfigSchema = z
     serviceName: z.string().min(1).optional(),
     otlp: otlpSchema.prefault({}),
     prometheus: prometheusSchema.prefault({}),
+    /** The report server (`toolperf serve`, `startReportServer`). */
+    server: serverSchema.prefault({}),
   })
   .strict();
 
@@ -143,7 +158,7 @@ export function parseConfig(input: unknown, source: string, fromEnv: ReadonlyMap
   );
 }
 
-/** `top` over `base`, one level deep for nested blocks (`metrics`, `otlp`, `prometheus`); undefined keys in `top` are skipped at both levels. */
+/** `top` over `base`, one level deep for nested blocks (`metrics`, `otlp`, `prometheus`, `server`); undefined keys in `top` are skipped at both levels. */
 export function overlay(base: Record<string, unknown>, top: object): Record<string, unknown> {
   const out = { ...base };
   for (const [key, value] of Object.entries(top)) {
@@ -176,6 +191,7 @@ const NESTED_SHAPES: Record<string, Record<string, unknown>> = {
   metrics: metricsSchema.shape,
   otlp: otlpSchema.shape,
   prometheus: prometheusSchema.shape,
+  server: serverSchema.shape,
 };
 
 function shapeAt(path: readonly string[]): Record<string, unknown> {

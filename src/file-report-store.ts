@@ -1,16 +1,17 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { consoleLogger, type Logger } from './logger.js';
-import { summarize, type SessionSummary, type StoredSessionReport } from './report.js';
+import { FileDigestCache } from './file-digest-cache.js';
+import type { SessionSummary, StoredSessionReport } from './report.js';
 import type { ReportStore } from './report-store.js';
+import type { SessionDigest } from './session-digest.js';
 import { assertValidSessionId } from './session-id.js';
 import { checkStoredReport, isStoredReportProblem } from './stored-report-schema.js';
 
 /** Reports live in `<dataDir>/session/performance/`. */
 export const REPORTS_SUBDIRECTORY = join('session', 'performance');
 const REPORT_SUFFIX = '.json';
-const LIST_CONCURRENCY = 16;
 
 /** A stored report that this version cannot read and must not overwrite (written by a newer version). */
 export class UnreadableReportError extends Error {
@@ -21,17 +22,20 @@ export class UnreadableReportError extends Error {
  * One JSON document per session, written atomically (temp file, fsync, rename, fsync of the
  * directory), so a crash mid-write leaves the previous report intact. A corrupt file is reported
  * once and renamed aside (`<id>.json.corrupt-<time>`), never fatal to the other sessions.
+ * Listing keeps digests in memory and re-reads only the files that changed since the last listing.
  */
 export class FileReportStore implements ReportStore {
   readonly directory: string;
   private tempCounter = 0;
   private directoryReady: Promise<unknown> | undefined;
+  private readonly digests: FileDigestCache;
 
   constructor(
     dataDir: string,
     private readonly logger: Logger = consoleLogger,
   ) {
     this.directory = join(dataDir, REPORTS_SUBDIRECTORY);
+    this.digests = new FileDigestCache({ directory: this.directory, suffix: REPORT_SUFFIX, read: (id) => this.get(id), logger });
   }
 
   /** The file of a session's report; throws `InvalidSessionIdError` for an unsafe ID. */
@@ -127,20 +131,11 @@ export class FileReportStore implements ReportStore {
   }
 
   async list(): Promise<SessionSummary[]> {
-    let names: string[];
-    try {
-      names = await readdir(this.directory);
-    } catch (error) {
-      if (isMissing(error)) return [];
-      throw error;
-    }
-    const ids = names.filter((n) => n.endsWith(REPORT_SUFFIX) && !n.startsWith('.')).map((n) => n.slice(0, -REPORT_SUFFIX.length));
-    const summaries: SessionSummary[] = [];
-    for (let i = 0; i < ids.length; i += LIST_CONCURRENCY) {
-      const batch = await Promise.all(ids.slice(i, i + LIST_CONCURRENCY).map((id) => this.summaryOf(id)));
-      for (const summary of batch) if (summary) summaries.push(summary);
-    }
-    return summaries;
+    return (await this.digests.list()).map((digest) => digest.summary);
+  }
+
+  listDigests(): Promise<SessionDigest[]> {
+    return this.digests.list();
   }
 
   async delete(sessionId: string): Promise<boolean> {
@@ -150,17 +145,6 @@ export class FileReportStore implements ReportStore {
     } catch (error) {
       if (isMissing(error)) return false;
       throw error;
-    }
-  }
-
-  private async summaryOf(sessionId: string): Promise<SessionSummary | undefined> {
-    try {
-      const report = await this.get(sessionId);
-      return report && summarize(report);
-    } catch (error) {
-      // A file named like a report but unreadable: skip it from the list, say why once.
-      this.logger.warn(`skipping stored report ${sessionId}: ${(error as Error).message}`);
-      return undefined;
     }
   }
 

@@ -40,8 +40,18 @@ export type {
 export { SessionReportExporter } from '../exporters/session-report-exporter.js';
 export type { SessionReportExporterOptions } from '../exporters/session-report-exporter.js';
 
+// Report server
+export { createReportApp, DEFAULT_MAX_BODY_BYTES } from './server/report-app.js';
+export type { ReportAppOptions } from './server/report-app.js';
+export { startReportServer } from './server/start-report-server.js';
+export type { StartReportServerOptions, RunningReportServer } from './server/start-report-server.js';
+export { ServerConfigError } from './server/server-config-error.js';
+export type { SessionPageQuery, SessionPage, SessionPosition, ToolTrendsQuery } from './performance-api.js';
+export type { ToolTrend, ToolTrendPoint } from './tool-trends.js';
+
 // Storage
 export type { ReportStore } from './report-store.js';
+export type { SessionDigest, ToolDigest } from './session-digest.js';
 export { FileReportStore, UnreadableReportError, REPORTS_SUBDIRECTORY } from './file-report-store.js';
 export { InMemoryReportStore } from './memory-report-store.js';
 

@@ -1,5 +1,6 @@
-import { summarize, type SessionSummary, type StoredSessionReport } from './report.js';
+import type { SessionSummary, StoredSessionReport } from './report.js';
 import type { ReportStore } from './report-store.js';
+import { digestOf, type SessionDigest } from './session-digest.js';
 
 /**
  * Reports in memory, for `saveReports: false` and tests. Holds at most `maxSessions`; the least
@@ -7,6 +8,8 @@ import type { ReportStore } from './report-store.js';
  */
 export class InMemoryReportStore implements ReportStore {
   private readonly reports = new Map<string, StoredSessionReport>();
+  /** Keyed by the report object, so a digest lives exactly as long as the report it describes. */
+  private readonly digests = new WeakMap<StoredSessionReport, SessionDigest>();
 
   constructor(private readonly maxSessions = 1000) {}
 
@@ -19,7 +22,15 @@ export class InMemoryReportStore implements ReportStore {
   }
 
   async list(): Promise<SessionSummary[]> {
-    return [...this.reports.values()].map(summarize);
+    return (await this.listDigests()).map((digest) => digest.summary);
+  }
+
+  async listDigests(): Promise<SessionDigest[]> {
+    return [...this.reports.values()].map((report) => {
+      let digest = this.digests.get(report);
+      if (digest === undefined) this.digests.set(report, (digest = digestOf(report)));
+      return digest;
+    });
   }
 
   async delete(sessionId: string): Promise<boolean> {

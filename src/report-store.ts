@@ -1,4 +1,5 @@
 import type { SessionSummary, StoredSessionReport } from './report.js';
+import type { SessionDigest } from './session-digest.js';
 
 /**
  * Where session reports live. Session IDs reaching a store are already validated. Implementations
@@ -9,6 +10,11 @@ export interface ReportStore {
   put(report: StoredSessionReport): Promise<void>;
   /** Every stored session; order is not specified. */
   list(): Promise<SessionSummary[]>;
+  /**
+   * Optional: every stored session's digest (summary and per-tool figures), cheap to call again
+   * and again; an unchanged report keeps its digest object. Without it, callers read every report.
+   */
+  listDigests?(): Promise<SessionDigest[]>;
   /** True if there was a report to delete. */
   delete(sessionId: string): Promise<boolean>;
   /** Synchronous variants, for the last write at `process.exit`; a store without them skips that write. */

@@ -3,6 +3,7 @@ import { FailureLog, type Logger } from './logger.js';
 import { toPublicReport, type SessionReport, type SessionSummary } from './report.js';
 import type { ReportStore } from './report-store.js';
 import { SessionAggregate } from './session-aggregate.js';
+import { compareNewestFirst } from './session-order.js';
 
 export interface SessionRegistryOptions {
   readonly store: ReportStore;
@@ -54,6 +55,10 @@ export class SessionRegistry {
     return this.options.store;
   }
 
+  get logger(): Logger {
+    return this.options.logger;
+  }
+
   /** Hot: called once per finished call. No I/O, no clock read. */
   record(call: CallRecord): void {
     const session = this.live.get(call.sessionId) ?? this.open(call.sessionId);
@@ -78,7 +83,7 @@ export class SessionRegistry {
     const byId = new Map<string, SessionSummary>();
     for (const summary of await this.options.store.list()) byId.set(summary.sessionId, summary);
     for (const [id, session] of live) if (this.live.get(id) === session) byId.set(id, session.aggregate.summary());
-    return [...byId.values()].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || a.sessionId.localeCompare(b.sessionId));
+    return [...byId.values()].sort(compareNewestFirst);
   }
 
   /** Marks the session ended, writes its final report and frees its memory. */

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import protobuf from 'protobufjs';
+import { OTLP_TRACE_PROTO } from '../../src/server/otlp-proto.js';
 
 /**
  * A stand-in for the Collector's OTLP/HTTP receiver (no Collector binary can run here): it takes
@@ -8,24 +9,8 @@ import protobuf from 'protobufjs';
  * told, including the faults a real collector shows (500, 429, hanging).
  */
 
-/** The parts of the OTLP trace and metrics protos the tests read, field numbers as in opentelemetry-proto v1. */
-const OTLP_PROTO = `
-syntax = "proto3";
-package otlp;
-message AnyValue { oneof value { string string_value = 1; bool bool_value = 2; int64 int_value = 3; double double_value = 4; ArrayValue array_value = 5; KeyValueList kvlist_value = 6; bytes bytes_value = 7; } }
-message ArrayValue { repeated AnyValue values = 1; }
-message KeyValueList { repeated KeyValue values = 1; }
-message KeyValue { string key = 1; AnyValue value = 2; }
-message InstrumentationScope { string name = 1; string version = 2; repeated KeyValue attributes = 3; }
-message Resource { repeated KeyValue attributes = 1; }
-message Status { string message = 2; int32 code = 3; }
-message Span {
-  bytes trace_id = 1; bytes span_id = 2; string trace_state = 3; bytes parent_span_id = 4; string name = 5; int32 kind = 6;
-  fixed64 start_time_unix_nano = 7; fixed64 end_time_unix_nano = 8; repeated KeyValue attributes = 9; Status status = 15;
-}
-message ScopeSpans { InstrumentationScope scope = 1; repeated Span spans = 2; }
-message ResourceSpans { Resource resource = 1; repeated ScopeSpans scope_spans = 2; }
-message ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1; }
+/** The trace protos the report server decodes, plus the metrics parts the tests read (opentelemetry-proto v1 field numbers). */
+const OTLP_PROTO = `${OTLP_TRACE_PROTO}
 message NumberDataPoint { repeated KeyValue attributes = 7; fixed64 start_time_unix_nano = 2; fixed64 time_unix_nano = 3; double as_double = 4; sfixed64 as_int = 6; }
 message HistogramDataPoint {
   repeated KeyValue attributes = 9; fixed64 start_time_unix_nano = 2; fixed64 time_unix_nano = 3; fixed64 count = 4; double sum = 5;

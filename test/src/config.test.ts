@@ -14,6 +14,7 @@ const DEFAULTS: PerformanceConfig = {
   metrics: { includeSessionId: true, maxSeries: 2000, seriesTtlMs: 300_000 },
   otlp: { enabled: false, maxQueueSize: 2048 },
   prometheus: { enabled: false, host: '127.0.0.1', port: 9464 },
+  server: { host: '127.0.0.1', port: 7318 },
 };
 
 /** A copy of `DEFAULTS` with one dotted key set. */
@@ -128,6 +129,8 @@ describe('environment overrides', () => {
     ['TOOLPERF_PROMETHEUS_ENABLED', '1', 'prometheus.enabled', true],
     ['TOOLPERF_PROMETHEUS_HOST', '0.0.0.0', 'prometheus.host', '0.0.0.0'],
     ['TOOLPERF_PROMETHEUS_PORT', '9999', 'prometheus.port', 9999],
+    ['TOOLPERF_SERVER_HOST', '0.0.0.0', 'server.host', '0.0.0.0'],
+    ['TOOLPERF_SERVER_PORT', '8080', 'server.port', 8080],
   ];
 
   it('covers exactly the variables of ENV_OVERRIDES', () => {
@@ -299,5 +302,19 @@ describe('isSdkDisabled', () => {
 
   it.each([undefined, '', 'false', '1', 'yes', 'on', 'truthy'])('is false for OTEL_SDK_DISABLED=%j', (raw) => {
     expect(isSdkDisabled(raw === undefined ? {} : { OTEL_SDK_DISABLED: raw })).toBe(false);
+  });
+});
+
+describe('server block', () => {
+  it('rejects a port out of range, naming the key and the variable', () => {
+    expect(() => resolveConfig({}, { env: { TOOLPERF_SERVER_PORT: '70000' } })).toThrow(/performance\.server\.port \(from TOOLPERF_SERVER_PORT\) = 70000/);
+  });
+
+  it('rejects an unknown key in the block', () => {
+    expect(() => resolveConfig({ server: { hots: 'x' } as never })).toThrow(/performance\.server\.hots = "x": unknown key; allowed: host, port/);
+  });
+
+  it('lets a file value win over the environment', () => {
+    expect(resolveConfig({ server: { port: 9000 } }, { env: { TOOLPERF_SERVER_PORT: '8080', TOOLPERF_SERVER_HOST: '::1' } }).server).toEqual({ host: '::1', port: 9000 });
   });
 });

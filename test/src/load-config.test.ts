@@ -45,6 +45,7 @@ describe('loadConfig', () => {
       metrics: { includeSessionId: true, maxSeries: 2000, seriesTtlMs: 300_000 },
       otlp: { enabled: false, maxQueueSize: 2048 },
       prometheus: { enabled: false, host: '127.0.0.1', port: 9464 },
+      server: { host: '127.0.0.1', port: 7318 },
     });
   });
 

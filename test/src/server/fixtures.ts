@@ -1,0 +1,45 @@
+import { SessionReportExporter } from '../../../exporters/session-report-exporter.js';
+import type { CallRecord } from '../../../src/call-record.js';
+import { InMemoryReportStore } from '../../../src/memory-report-store.js';
+import { PerformanceAPI } from '../../../src/performance-api.js';
+import type { StoredSessionReport } from '../../../src/report.js';
+import { SessionAggregate } from '../../../src/session-aggregate.js';
+import { recordingLogger } from '../../helpers/tracking.js';
+
+export const T0 = Date.UTC(2026, 0, 1);
+
+export interface CallSpec {
+  readonly tool: string;
+  readonly ms: number;
+  readonly error?: string;
+  readonly operationType?: string;
+}
+
+/** A stored report of `calls`, starting at `startMs`, one call every 10 ms. */
+export function storedReport(sessionId: string, startMs: number, calls: readonly CallSpec[]): StoredSessionReport {
+  const aggregate = new SessionAggregate(sessionId, 100);
+  calls.forEach((spec, i) => {
+    const call: CallRecord = {
+      sessionId,
+      operationType: spec.operationType ?? 'tool-execution',
+      toolName: spec.tool,
+      callId: `c${i}`,
+      startTimeMs: startMs + i * 10,
+      durationMs: spec.ms,
+      errorType: spec.error,
+      traceId: undefined,
+      spanId: undefined,
+    };
+    aggregate.add(call);
+  });
+  return aggregate.toStored();
+}
+
+/** An API over an in-memory store, with the exporter that ingest folds into. */
+export function memoryApi() {
+  const store = new InMemoryReportStore(100_000);
+  const logger = recordingLogger();
+  const ingest = new SessionReportExporter({ store, logger, writeIntervalMs: 60_000 });
+  const api = new PerformanceAPI(ingest.sessions);
+  return { store, logger, ingest, api };
+}
