@@ -1,10 +1,6 @@
-import type { PerformanceConfig } from '../config.js';
+import { DEFAULT_SERVER_HOST, type PerformanceConfig } from '../config.js';
 import { CliError } from './cli-error.js';
-import { isLoopbackHost } from './loopback.js';
-
-/** Used until the config has a `performance.server` block (it comes with the report server). */
-export const DEFAULT_SERVER_HOST = '127.0.0.1';
-export const DEFAULT_SERVER_PORT = 7318;
+import { isLoopbackHost } from '../server/loopback.js';
 
 export interface ServerAddress {
   readonly host: string;
@@ -22,10 +18,8 @@ export function resolveServerAddress(
   config: PerformanceConfig,
   env: NodeJS.ProcessEnv,
 ): ServerAddress {
-  // Read loosely so that this compiles both before and after the server branch adds the block.
-  const server = (config as { server?: { host?: string; port?: number } }).server;
-  const host = flags.host ?? server?.host ?? DEFAULT_SERVER_HOST;
-  const port = flags.port ?? server?.port ?? DEFAULT_SERVER_PORT;
+  const host = flags.host ?? config.server.host;
+  const port = flags.port ?? config.server.port;
   const token = env.TOOLPERF_API_TOKEN || undefined;
   if (token === undefined && !isLoopbackHost(host)) {
     throw new CliError(

@@ -6,6 +6,8 @@ import type { SessionReportExporter } from '../../exporters/session-report-expor
 import { DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { PerformanceAPI } from '../performance-api.js';
+import { createDashboardApp } from './dashboard.js';
+import { isLoopbackHost } from './loopback.js';
 import { createReportApp } from './report-app.js';
 import { ServerConfigError } from './server-config-error.js';
 
@@ -20,8 +22,8 @@ export interface StartReportServerOptions {
   /** Bearer token for `/api/*` and `/v1/*`. Default `$TOOLPERF_API_TOKEN`. */
   readonly token?: string;
   readonly logger?: Logger;
-  /** Mounted at `/` (the dashboard). */
-  readonly dashboard?: Hono;
+  /** Mounted at `/`. Default: the dashboard (`createDashboardApp()`); `false` serves the API alone. */
+  readonly dashboard?: Hono | false;
   /** Largest request body, before and after gzip. Default 4 MiB. */
   readonly maxBodyBytes?: number;
 }
@@ -46,14 +48,14 @@ export async function startReportServer(options: StartReportServerOptions): Prom
   const host = options.host ?? DEFAULT_SERVER_HOST;
   const port = options.port ?? DEFAULT_SERVER_PORT;
   const token = options.token ?? (process.env.TOOLPERF_API_TOKEN || undefined);
-  if (!isLoopback(host) && token === undefined) {
+  if (!isLoopbackHost(host) && token === undefined) {
     throw new ServerConfigError(`refusing to serve on ${host} without a token: set TOOLPERF_API_TOKEN (or pass token), or bind 127.0.0.1`);
   }
   const app = createReportApp(options.api, {
     ...(options.ingest ? { ingest: options.ingest } : {}),
     ...(token !== undefined ? { token } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.dashboard ? { dashboard: options.dashboard } : {}),
+    ...(options.dashboard !== false ? { dashboard: options.dashboard ?? createDashboardApp() } : {}),
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
   });
   // Leave the host application's global Request/Response alone.
@@ -77,9 +79,4 @@ export async function startReportServer(options: StartReportServerOptions): Prom
       return closed;
     },
   };
-}
-
-function isLoopback(host: string): boolean {
-  const name = host.toLowerCase();
-  return name === 'localhost' || name === '::1' || name === '[::1]' || /^127(\.\d{1,3}){3}$/.test(name);
 }

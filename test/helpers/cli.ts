@@ -15,6 +15,10 @@ export interface CliRunOptions {
   /** The CLI's whole environment: empty by default, so the developer's TOOLPERF_* cannot leak in. */
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
+  /** What `serve` waits for before it stops; default: resolved at once. */
+  readonly untilStopped?: () => Promise<void>;
+  /** Called with stdout as it grows (to read the URL `serve` prints). */
+  readonly onStdout?: (stdout: string) => void;
 }
 
 /** Runs `toolperf args` in-process and collects what it wrote. */
@@ -22,11 +26,14 @@ export async function runToolperf(args: string[], options: CliRunOptions = {}): 
   let stdout = '';
   let stderr = '';
   const code = await runCli(args, {
-    stdout: (text) => void (stdout += text),
+    stdout: (text) => {
+      stdout += text;
+      options.onStdout?.(stdout);
+    },
     stderr: (text) => void (stderr += text),
     env: options.env ?? {},
     cwd: options.cwd ?? tmpdir(),
-    untilStopped: async () => {},
+    untilStopped: options.untilStopped ?? (async () => {}),
   });
   return { code, stdout, stderr };
 }

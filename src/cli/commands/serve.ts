@@ -1,36 +1,15 @@
 import type { Command } from 'commander';
-import type { SessionReportExporter } from '../../../exporters/session-report-exporter.js';
-import type { Logger } from '../../logger.js';
-import type { PerformanceAPI } from '../../performance-api.js';
+import { DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT } from '../../config.js';
+import { startReportServer } from '../../server/start-report-server.js';
 import { cliLogger, type CliIo } from '../cli-io.js';
 import { loadCliConfig, openReports } from '../open-reports.js';
 import { parseHost, parsePort } from '../option-parsers.js';
-import { DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT, resolveServerAddress } from '../server-address.js';
+import { resolveServerAddress } from '../server-address.js';
 import { addStoreOptions, type StoreOptions } from '../store-options.js';
 
 interface ServeOptions extends StoreOptions {
   readonly host?: string;
   readonly port?: number;
-}
-
-/** What `serve` hands to the report server: the fields of the contract's `StartReportServerOptions`. */
-export interface StartServerOptions {
-  readonly api: PerformanceAPI;
-  readonly ingest: SessionReportExporter;
-  readonly host: string;
-  readonly port: number;
-  readonly token?: string;
-  readonly logger: Logger;
-}
-
-export interface RunningServer {
-  readonly url: string;
-  close(): Promise<void>;
-}
-
-/** The one seam to the report server: becomes `return startReportServer(options)` once it is merged. */
-export async function startServer(_options: StartServerOptions): Promise<RunningServer> {
-  throw new Error('serve: report server not merged yet');
 }
 
 export function addServeCommand(program: Command, io: CliIo): void {
@@ -49,7 +28,7 @@ export function addServeCommand(program: Command, io: CliIo): void {
       const address = resolveServerAddress(options, loaded.config, io.env);
       const reports = openReports(loaded, io);
       try {
-        const server = await startServer({ ...address, api: reports.api, ingest: reports.exporter, logger: cliLogger(io) });
+        const server = await startReportServer({ ...address, api: reports.api, ingest: reports.exporter, logger: cliLogger(io) });
         io.stdout(`toolperf: serving reports from ${reports.dataDir} at ${server.url} (Ctrl-C to stop)\n`);
         await io.untilStopped();
         await server.close();

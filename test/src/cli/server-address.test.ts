@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../../../src/cli/cli-error.js';
-import { DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT, resolveServerAddress } from '../../../src/cli/server-address.js';
-import { resolveConfig, type PerformanceConfig } from '../../../src/index.js';
+import { resolveServerAddress } from '../../../src/cli/server-address.js';
+import { DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT } from '../../../src/config.js';
+import { resolveConfig } from '../../../src/index.js';
 
 const config = resolveConfig({}, { env: {} });
-/** A config as it will be once the server branch adds `performance.server`. */
-const withServer = (server: { host?: string; port?: number }) => ({ ...config, server }) as PerformanceConfig;
+const withServer = (server: { host?: string; port?: number }) => resolveConfig({ server: { ...config.server, ...server } }, { env: {} });
 
 describe('resolveServerAddress', () => {
   it('defaults to 127.0.0.1:7318 without a token', () => {

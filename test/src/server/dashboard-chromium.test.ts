@@ -10,7 +10,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPerformance, type DurationStats, type Performance, type SessionReport } from '../../../src/index.js';
 import { createDashboardApp } from '../../../src/server/dashboard.js';
-import { FakeReportApiForDashboardTest } from '../../helpers/fake-report-api-for-dashboard-test.js';
+import { createReportApp } from '../../../src/server/report-app.js';
 import { prng } from '../../helpers/prng.js';
 import { findProgram, requireProgram, skipUnlessAvailable } from '../../helpers/real-component.js';
 
@@ -164,8 +164,8 @@ describe.skipIf(skipUnlessAvailable(chromiumProgram))('the dashboard in real Chr
     await run('read', 'ses_live', [3, 2, 7]);
     await run('grep', 'ses_live', [2, 2], [1]);
 
-    open = await listen(new FakeReportApiForDashboardTest(perf.api, { dashboard: createDashboardApp() }).app);
-    guarded = await listen(new FakeReportApiForDashboardTest(perf.api, { dashboard: createDashboardApp(), token: TOKEN }).app);
+    open = await listen(createReportApp(perf.api, { dashboard: createDashboardApp() }));
+    guarded = await listen(createReportApp(perf.api, { dashboard: createDashboardApp(), token: TOKEN }));
     browser = await chromium.launch({
       executablePath,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],

@@ -1,9 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runToolperf, tempDir } from '../../../helpers/cli.js';
+import { runToolperf, seedSessions, tempDir } from '../../../helpers/cli.js';
 
-// The happy path needs the report server (another branch); these are the checks before it starts.
 let dataDir: { path: string; remove: () => Promise<void> };
 beforeAll(async () => {
   dataDir = await tempDir('toolperf-cli-serve-');
@@ -18,6 +17,41 @@ function expectOneLineError(run: { code: number; stdout: string; stderr: string 
 }
 
 describe('toolperf serve', () => {
+  it('serves the API over the stored reports, the dashboard and OTLP ingest until stopped', async () => {
+    const served = await tempDir('toolperf-cli-serve-ok-');
+    try {
+      await seedSessions(served.path);
+      let stop!: () => void;
+      const stopped = new Promise<void>((resolve) => (stop = resolve));
+      let announce!: (url: string) => void;
+      const announced = new Promise<string>((resolve) => (announce = resolve));
+      const run = runToolperf(['serve', '--port', '0', '--data-dir', served.path], {
+        untilStopped: () => stopped,
+        onStdout: (out) => {
+          const url = /at (http:\/\/127\.0\.0\.1:\d+) \(Ctrl-C to stop\)/.exec(out)?.[1];
+          if (url !== undefined) announce(url);
+        },
+      });
+      const url = await Promise.race([announced, run.then((r) => Promise.reject(new Error(`serve ended early: ${r.stderr}`)))]);
+
+      expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
+      const list = (await (await fetch(`${url}/api/v1/sessions`)).json()) as { sessions: { sessionId: string }[] };
+      expect(list.sessions.map((s) => s.sessionId)).toEqual(['ses_c', 'ses_b', 'ses_a']);
+      const page = await fetch(`${url}/`);
+      expect(page.headers.get('content-type')).toMatch(/text\/html/);
+      const ingest = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"resourceSpans":[]}' });
+      expect(ingest.status).toBe(200);
+
+      stop();
+      const result = await run;
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe('');
+      await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+    } finally {
+      await served.remove();
+    }
+  });
+
   it.each(['65536', '-1', '80.5', 'http', '0x50', ''])('rejects --port %j', async (port) => {
     expectOneLineError(
       await runToolperf(['serve', '--port', port, '--data-dir', dataDir.path]),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isLoopbackHost } from '../../../src/cli/loopback.js';
+import { isLoopbackHost } from '../../../src/server/loopback.js';
 
 describe('isLoopbackHost', () => {
   it.each(['127.0.0.1', '127.10.20.30', 'localhost', 'LOCALHOST', 'api.localhost', '::1', '[::1]', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1'])('%s is loopback', (host) => {
