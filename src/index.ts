@@ -46,6 +46,7 @@ export type { ReportAppOptions } from './server/report-app.js';
 export { startReportServer } from './server/start-report-server.js';
 export type { StartReportServerOptions, RunningReportServer } from './server/start-report-server.js';
 export { ServerConfigError } from './server/server-config-error.js';
+export { createDashboardApp } from './server/dashboard.js';
 export type { SessionPageQuery, SessionPage, SessionPosition, ToolTrendsQuery } from './performance-api.js';
 export type { ToolTrend, ToolTrendPoint } from './tool-trends.js';
 
