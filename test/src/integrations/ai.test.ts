@@ -91,6 +91,38 @@ describe('wrapAiTools with generateText', () => {
     expect(spanCallIds).toEqual(['call_r1', 'call_w1', 'call_w2', 'call_w3']);
   });
 
+  it('times a streaming tool (async function*) over its whole stream and fails it when the stream throws', async () => {
+    t = tracked();
+    const progress = tool({
+      description: 'Long job with progress',
+      inputSchema: z.object({ steps: z.number() }),
+      async *execute({ steps }) {
+        for (let i = 1; i < steps; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 15));
+          yield { status: 'running' as const, done: i };
+        }
+        if (steps > 3) throw new RangeError('too many steps');
+        yield { status: 'done' as const, done: steps };
+      },
+    });
+    const tools = wrapAiTools(t.perf, { progress }, { sessionId: 'ses_stream' });
+    const steps: LanguageModelV3GenerateResult[] = [
+      toolCalls([{ id: 'call_s1', name: 'progress', input: { steps: 3 } }]),
+      toolCalls([{ id: 'call_s2', name: 'progress', input: { steps: 4 } }]),
+      { content: [{ type: 'text', text: 'ok' }], finishReason: { unified: 'stop', raw: 'stop' }, usage, warnings: [] },
+    ];
+    let step = 0;
+    const model = new MockLanguageModelV3({ doGenerate: async () => steps[step++] as LanguageModelV3GenerateResult });
+    const result = await generateText({ model, tools, prompt: 'go', stopWhen: stepCountIs(4) });
+    const outputs = result.steps.flatMap((s) => s.toolResults).filter((r) => !r.preliminary).map((r) => [r.toolCallId, r.output]);
+    expect(outputs).toContainEqual(['call_s1', { status: 'done', done: 3 }]);
+
+    const stats = await t.perf.api.getOperationStats({ sessionId: 'ses_stream', operationType: 'tool-execution', toolName: 'progress' });
+    expect(stats).toMatchObject({ count: 2, errors: 1, errorTypes: { RangeError: 1 } });
+    // Two waits of 15 ms before the first call's last value: timed to the end of the stream, not to its first value.
+    expect(stats?.minMs).toBeGreaterThanOrEqual(29);
+  });
+
   it('disabled, returns the tool set itself', () => {
     const perf = createPerformance({ enabled: false, handleProcessExit: false, env: {} });
     const tools = makeTools([]);
