@@ -39,7 +39,25 @@ describe('toolperf serve', () => {
       expect(list.sessions.map((s) => s.sessionId)).toEqual(['ses_c', 'ses_b', 'ses_a']);
       const page = await fetch(`${url}/`);
       expect(page.headers.get('content-type')).toMatch(/text\/html/);
-      const ingest = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"resourceSpans":[]}' });
+      // OpenCode's own span for a tool call, as its OTLP exporter sends it.
+      const start = BigInt(Date.now()) * 1_000_000n;
+      const span = {
+        traceId: '5b8efff798038103d269b633813fc60c',
+        spanId: 'eee19b7ec3c1b174',
+        name: 'Tool.execute',
+        startTimeUnixNano: String(start),
+        endTimeUnixNano: String(start + 12_000_000n),
+        attributes: [
+          { key: 'tool.name', value: { stringValue: 'read' } },
+          { key: 'tool.call_id', value: { stringValue: 'call_1' } },
+          { key: 'session.id', value: { stringValue: 'ses_ingested' } },
+        ],
+      };
+      const ingest = await fetch(`${url}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] }),
+      });
       expect(ingest.status).toBe(200);
 
       stop();
@@ -47,6 +65,9 @@ describe('toolperf serve', () => {
       expect(result.code).toBe(0);
       expect(result.stderr).toBe('');
       await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+      // What ingest folded in is written by the time serve returns.
+      const report = await runToolperf(['report', 'ses_ingested', '--json', '--data-dir', served.path]);
+      expect(JSON.parse(report.stdout)).toMatchObject({ operations: { 'tool-execution': { count: 1, tools: { read: { count: 1, meanMs: 12 } } } } });
     } finally {
       await served.remove();
     }
