@@ -1,8 +1,8 @@
 /**
  * The server side of figure 4, on its own thread (own event loop), so that autocannon on the main
  * thread does not queue behind it: `createPerformance` over the seeded data dir and
- * `startReportServer`. Messages: `flush` (perf.flush) and `close`; answers `listening`, `flushed`,
- * `closed`.
+ * `startReportServer`. Messages: `flush` (perf.flush) and `close`; answers `listening`, `ready`
+ * (its background warm-up done), `flushed`, `closed`.
  */
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -11,6 +11,7 @@ import { startReportServer } from '../src/server/start-report-server.js';
 
 export type ServerMessage =
   | { readonly type: 'listening'; readonly url: string }
+  | { readonly type: 'ready'; readonly ms: number }
   | { readonly type: 'flushed' }
   | { readonly type: 'closed'; readonly warnings: readonly string[]; readonly heapUsedMiB: number };
 
@@ -20,6 +21,7 @@ const { dataDir } = workerData as { dataDir: string };
 const warnings: string[] = [];
 const logger = { warn: (message: string) => void warnings.push(message) };
 const perf = createPerformance({ enabled: true, dataDir, handleProcessExit: false, env: {}, logger });
+const started = performance.now();
 const server = await startReportServer({ api: perf.api, ingest: perf.exporter, port: 0, dashboard: false, logger });
 const send = (message: ServerMessage): void => port.postMessage(message);
 
@@ -42,3 +44,4 @@ port.on('message', (message: unknown) => {
   })();
 });
 send({ type: 'listening', url: server.url });
+void server.ready.then(() => send({ type: 'ready', ms: performance.now() - started }));

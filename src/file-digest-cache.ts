@@ -42,12 +42,17 @@ export class FileDigestCache {
   private readonly entries = new Map<string, Entry>();
   /** The directory's mtime at the last scan, if that scan can be trusted to be complete. */
   private settledStamp: bigint | undefined;
+  /** The last listing; handed out again while nothing changed, so callers may cache by identity. */
+  private snapshot: SessionDigest[] | undefined;
   private running: Promise<SessionDigest[]> | undefined;
   private queued: Promise<SessionDigest[]> | undefined;
 
   constructor(private readonly options: FileDigestCacheOptions) {}
 
-  /** Every readable report's digest, as of a scan that started after this call. */
+  /**
+   * Every readable report's digest, as of a scan that started after this call. While no report
+   * changed, the same (frozen) array is returned.
+   */
   list(): Promise<SessionDigest[]> {
     // Share a scan not yet started; never one under way, which may predate the caller's writes.
     if (this.queued) return this.queued;
@@ -75,6 +80,7 @@ export class FileDigestCache {
       if (!isMissing(error)) throw error;
       this.entries.clear();
       this.settledStamp = undefined;
+      this.snapshot = undefined;
       return [];
     }
     if (stamp !== this.settledStamp) {
@@ -95,12 +101,20 @@ export class FileDigestCache {
       for (let i = 0; i < changed.length; i += READ_CONCURRENCY) {
         await Promise.all(changed.slice(i, i + READ_CONCURRENCY).map(([id, fingerprint]) => this.reread(id, fingerprint)));
       }
-      for (const id of this.entries.keys()) if (!seen.has(id)) this.entries.delete(id);
+      if (changed.length > 0) this.snapshot = undefined;
+      for (const id of this.entries.keys()) {
+        if (seen.has(id)) continue;
+        this.entries.delete(id);
+        this.snapshot = undefined;
+      }
       this.settledStamp = stamp < startedNs - RACY_MARGIN_NS ? stamp : undefined;
     }
-    const digests: SessionDigest[] = [];
-    for (const entry of this.entries.values()) if (entry.digest) digests.push(entry.digest);
-    return digests;
+    if (this.snapshot === undefined) {
+      const digests: SessionDigest[] = [];
+      for (const entry of this.entries.values()) if (entry.digest) digests.push(entry.digest);
+      this.snapshot = Object.freeze(digests) as SessionDigest[];
+    }
+    return this.snapshot;
   }
 
   private fingerprintOf(sessionId: string): Fingerprint | undefined {

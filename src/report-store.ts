@@ -12,7 +12,9 @@ export interface ReportStore {
   list(): Promise<SessionSummary[]>;
   /**
    * Optional: every stored session's digest (summary and per-tool figures), cheap to call again
-   * and again; an unchanged report keeps its digest object. Without it, callers read every report.
+   * and again; an unchanged report keeps its digest object, and while no report changed the store
+   * may hand out the same (frozen) array, so callers may cache by identity. Without it, callers
+   * read every report.
    */
   listDigests?(): Promise<SessionDigest[]>;
   /** True if there was a report to delete. */

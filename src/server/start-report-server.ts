@@ -31,6 +31,11 @@ export interface StartReportServerOptions {
 export interface RunningReportServer {
   /** E.g. `http://127.0.0.1:7318`. */
   readonly url: string;
+  /**
+   * Resolves once the stored sessions are listed and the tools' figures merged, which the server
+   * starts on its own after it listens (requests are served meanwhile). Never rejects.
+   */
+  readonly ready: Promise<void>;
   /** Stops listening and closes open connections. Idempotent. */
   close(): Promise<void>;
 }
@@ -69,8 +74,18 @@ export async function startReportServer(options: StartReportServerOptions): Prom
   });
   const bound = (server.address() as AddressInfo).port;
   let closed: Promise<void> | undefined;
+  // The first listing reads every stored report (seconds at 10,000): done now, in the background
+  // and between requests, rather than by the first user. A failure is the first request's to report.
+  const ready = options.api
+    .listSessionsPage({ limit: 1 })
+    .then(() => options.api.listToolTrends())
+    .then(
+      () => undefined,
+      () => undefined,
+    );
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`,
+    ready,
     close: () => {
       closed ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

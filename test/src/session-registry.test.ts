@@ -1,5 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CallRecord } from '../../src/call-record.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileReportStore } from '../../src/file-report-store.js';
 import { InMemoryReportStore } from '../../src/memory-report-store.js';
 import type { StoredSessionReport } from '../../src/report.js';
 import { SessionRegistry, type SessionRegistryOptions } from '../../src/session-registry.js';
@@ -189,6 +193,36 @@ describe('SessionRegistry', () => {
     expect(countOf(store.getSync('ses_1'))).toBe(2);
     expect(countOf(store.getSync('ses_2'))).toBe(1);
     await r.shutdown();
+  });
+
+  it('merges live sessions into the stored order, and sees a stored change (a file store keeps its sorted list)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'toolperf-registry-list-'));
+    try {
+      const at = (sessionId: string, minute: number): CallRecord => ({ ...call(sessionId), startTimeMs: Date.parse('2026-02-01T00:00:00Z') + minute * 60_000 });
+      const writer = registry(new InMemoryReportStore(), { store: new FileReportStore(dir) }).registry;
+      for (const [id, minute] of [['ses_1', 1], ['ses_3', 3], ['ses_5', 5], ['ses_both', 7]] as const) writer.record(at(id, minute));
+      await writer.shutdown();
+
+      const { registry: r } = registry(new InMemoryReportStore(), { store: new FileReportStore(dir) });
+      const order = async () => (await r.listSessions()).map((s) => s.sessionId);
+      expect(await order()).toEqual(['ses_both', 'ses_5', 'ses_3', 'ses_1']);
+      r.record(at('ses_2', 2));
+      r.record(at('ses_4', 4));
+      r.record(at('ses_both', 0)); // live, and older than its stored update: the stored one still ends later
+      expect(await order()).toEqual(['ses_both', 'ses_5', 'ses_4', 'ses_3', 'ses_2', 'ses_1']);
+      expect((await r.listSessions()).find((s) => s.sessionId === 'ses_both')?.calls).toBe(2);
+      (await r.listSessions()).reverse(); // a caller's own array: the next listing is unaffected
+      expect(await order()).toEqual(['ses_both', 'ses_5', 'ses_4', 'ses_3', 'ses_2', 'ses_1']);
+
+      // Another process moves ses_1 to the front.
+      const other = registry(new InMemoryReportStore(), { store: new FileReportStore(dir) }).registry;
+      other.record(at('ses_1', 9));
+      await other.shutdown();
+      expect((await order())[0]).toBe('ses_1');
+      await r.shutdown();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('lists live and stored sessions together, newest first, without duplicates', async () => {

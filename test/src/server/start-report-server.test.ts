@@ -24,6 +24,25 @@ describe('startReportServer', () => {
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
   });
 
+  it('warms the listing and the tool figures after it listens; ready never rejects, even when the store fails', async () => {
+    const { api, ingest, store } = memoryApi();
+    cleanups.push(() => ingest.shutdown());
+    await store.put(storedReport('ses_1', T0, [{ tool: 'read', ms: 4 }]));
+    const listDigests = vi.spyOn(store, 'listDigests');
+    const server = await startReportServer({ api, ingest, port: 0 });
+    cleanups.push(() => server.close());
+    await server.ready;
+    expect(listDigests).toHaveBeenCalled();
+
+    const broken = memoryApi();
+    cleanups.push(() => broken.ingest.shutdown());
+    vi.spyOn(broken.store, 'listDigests').mockRejectedValue(new Error('EIO'));
+    vi.spyOn(broken.store, 'list').mockRejectedValue(new Error('EIO'));
+    const second = await startReportServer({ api: broken.api, ingest: broken.ingest, port: 0 });
+    cleanups.push(() => second.close());
+    await expect(second.ready).resolves.toBeUndefined();
+  });
+
   it('refuses a non-loopback host without a token', async () => {
     vi.stubEnv('TOOLPERF_API_TOKEN', '');
     const { api, ingest } = memoryApi();
