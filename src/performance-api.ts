@@ -3,6 +3,7 @@ import { assertValidSessionId } from './session-id.js';
 import { compareNewestFirst } from './session-order.js';
 import type { SessionRegistry } from './session-registry.js';
 import { ToolTrendIndex, type ToolTrend } from './tool-trends.js';
+import { ownEntry } from './own-record.js';
 
 export interface SessionQuery {
   readonly sessionId: string;
@@ -64,9 +65,9 @@ export class PerformanceAPI {
   getOperationStats(query: OperationStatsQuery): Promise<OperationStats | undefined>;
   async getOperationStats(query: OperationStatsQuery): Promise<OperationStats | DurationStats | undefined> {
     const report = await this.getReport(query);
-    const operation = report?.operations[query.operationType];
+    const operation = ownEntry(report?.operations, query.operationType);
     if (operation === undefined || query.toolName === undefined) return operation;
-    return operation.tools[query.toolName];
+    return ownEntry(operation.tools, query.toolName);
   }
 
   /** Every session, newest update first, with call and error counts. */

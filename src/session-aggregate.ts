@@ -9,6 +9,7 @@ import {
   type StoredSessionReport,
 } from './report.js';
 import { RunningStats, type DurationStats } from './running-stats.js';
+import { setEntry } from './own-record.js';
 
 interface OperationAggregate {
   readonly all: RunningStats;
@@ -87,8 +88,8 @@ export class SessionAggregate {
     const operations: Record<string, OperationStats> = {};
     for (const [type, op] of this.operations) {
       const tools: Record<string, DurationStats> = {};
-      for (const [name, stats] of op.tools) tools[name] = stats.toStats();
-      operations[type] = { ...op.all.toStats(), tools };
+      for (const [name, stats] of op.tools) setEntry(tools, name, stats.toStats());
+      setEntry(operations, type, { ...op.all.toStats(), tools });
     }
     return {
       schemaVersion: REPORT_SCHEMA_VERSION,
@@ -103,8 +104,8 @@ export class SessionAggregate {
     const aggregates: Record<string, StoredOperationState> = {};
     for (const [type, op] of this.operations) {
       const tools: Record<string, ReturnType<RunningStats['toState']>> = {};
-      for (const [name, stats] of op.tools) tools[name] = stats.toState();
-      aggregates[type] = { all: op.all.toState(), tools };
+      for (const [name, stats] of op.tools) setEntry(tools, name, stats.toState());
+      setEntry(aggregates, type, { all: op.all.toState(), tools });
     }
     return { ...this.toReport(), aggregates };
   }

@@ -280,11 +280,13 @@ export class SessionRegistry {
    */
   private async flushDirty(): Promise<void> {
     const ids = [...this.dirty];
-    this.dirty.clear();
     let next = 0;
     const writeInTurn = async (): Promise<void> => {
       while (next < ids.length) {
         const id = ids[next++] as string;
+        // Dirty until its turn, so that neither eviction nor the exit write can pass it over;
+        // gone from `dirty` meanwhile means written (flush, exit) or cleared already.
+        if (!this.dirty.delete(id)) continue;
         const session = this.live.get(id);
         if (session) await this.write(id, session);
       }

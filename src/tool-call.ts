@@ -29,7 +29,7 @@ export interface FailCallOptions extends EndCallOptions {
   readonly errorType?: string;
 }
 
-/** An open call. Only the first `succeed` or `fail` counts; later ones are ignored. */
+/** An open call. Only the first `succeed` or `fail` counts; later ones are ignored. Neither throws. */
 export interface ToolCall {
   /** Ends the call as a success; `result` is recorded only with `captureContent`. */
   succeed(result?: unknown, options?: EndCallOptions): void;
@@ -50,6 +50,8 @@ class OpenToolCall implements ToolCall {
     private readonly span: Span,
     private readonly start: number,
     private readonly sessionId: string | undefined,
+    /** The host's own start time (epoch ms), when it gave one. */
+    private readonly hostStart: number | undefined,
   ) {}
 
   succeed(result?: unknown, options?: EndCallOptions): void {
@@ -66,9 +68,17 @@ class OpenToolCall implements ToolCall {
     finishAt(this.spec, this.runtime, this.span, this.start, end, this.sessionId, error, true, options?.errorType);
   }
 
-  /** A host's clocks may disagree by a little: a call never ends before it started. */
+  /**
+   * A host's clocks may disagree by a little: a call never ends before it started. An end time
+   * that is not a time ends the call now (logged once): a call is never left open by bad input.
+   */
   private endAt(endTime: number | undefined): number {
-    assertTime(endTime, 'endTime');
+    if (endTime !== undefined && !isTime(endTime)) {
+      this.runtime.failures.fail('end-time', `startCall: endTime must be epoch milliseconds, got ${String(endTime)}; ending the call now`);
+      return performance.now();
+    }
+    // Both ends from the host: its own difference, exactly.
+    if (endTime !== undefined && this.hostStart !== undefined) return this.start + Math.max(0, endTime - this.hostStart);
     return Math.max(this.start, clockAt(endTime));
   }
 }
@@ -90,21 +100,27 @@ export function startToolCall(name: string, options: StartCallOptions, runtime: 
       startTime: start,
       attributes: callAttributes(spec, runtime, sessionId, options.callId, 'input' in options, options.input),
     });
-    return new OpenToolCall(spec, runtime, span, start, sessionId);
+    return new OpenToolCall(spec, runtime, span, start, sessionId, options.startTime);
   } catch (error) {
     runtime.failures.fail('span', `could not start a span for ${name}; the call runs untracked`, error);
     return UNTRACKED_CALL;
   }
 }
 
-/** Epoch milliseconds to the `performance.now()` clock the wrapper uses; now when undefined. */
+/**
+ * Epoch milliseconds to the `performance.now()` clock the wrapper uses; now when undefined. Taken
+ * relative to now rather than to `performance.timeOrigin`: the monotonic clock stops while a
+ * machine sleeps and the wall clock does not, so after a sleep the two disagree by its length.
+ */
 function clockAt(epochMs: number | undefined): number {
-  if (epochMs === undefined) return performance.now();
-  return epochMs - performance.timeOrigin;
+  const now = performance.now();
+  return epochMs === undefined ? now : now - (Date.now() - epochMs);
+}
+
+function isTime(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0;
 }
 
 function assertTime(value: number | undefined, what: string): void {
-  if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value > 0)) {
-    throw new TypeError(`startCall: ${what} must be epoch milliseconds, got ${String(value)}`);
-  }
+  if (value !== undefined && !isTime(value)) throw new TypeError(`startCall: ${what} must be epoch milliseconds, got ${String(value)}`);
 }

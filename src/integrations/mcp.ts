@@ -5,11 +5,16 @@
  * const client = trackMcpClient(perf, new Client({ name: 'agent', version: '1.0.0' }), { sessionId });
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { consoleLogger, describeError, type Logger } from '../logger.js';
 import type { Performance } from '../performance.js';
+import { assertValidSessionId } from '../session-id.js';
+import type { ToolCall } from '../tool-call.js';
 
 export interface TrackMcpClientOptions {
   /** The session of every call; default: the session set by `withSession`. */
   readonly sessionId?: string;
+  /** Where a failure of the tracking itself is said, once. Default: stderr. */
+  readonly logger?: Logger;
 }
 
 /** `error.type` of a tool result with `isError: true`, as the MCP semantic conventions name it. */
@@ -31,18 +36,30 @@ export class McpToolResultError extends Error {
 export function trackMcpClient<C extends Pick<Client, 'callTool'>>(perf: Performance, client: C, options: TrackMcpClientOptions = {}): C {
   if (!perf.enabled || tracked.has(client)) return client;
   const callTool = client.callTool;
-  const { sessionId } = options;
+  const { sessionId, logger = consoleLogger } = options;
+  if (sessionId !== undefined) assertValidSessionId(sessionId);
   const attributes = { [ATTR_MCP_METHOD_NAME]: 'tools/call' };
+  let warned = false;
+  // Telemetry never breaks the client: a call that cannot be tracked runs untracked.
+  const start = (params: { name?: unknown; arguments?: unknown }): ToolCall | undefined => {
+    try {
+      return perf.startCall(params.name as string, { sessionId, toolType: 'extension', attributes, input: params.arguments });
+    } catch (error) {
+      if (!warned) logger.warn(`toolperf: an MCP tool call runs untracked: ${describeError(error)} (said once per client)`);
+      warned = true;
+      return undefined;
+    }
+  };
   const trackedCallTool = function (this: unknown, ...args: Parameters<Client['callTool']>): ReturnType<Client['callTool']> {
-    const [params] = args;
-    const call = perf.startCall(params.name, { sessionId, toolType: 'extension', attributes, input: params.arguments });
+    const call = start(args[0]);
     let result: ReturnType<Client['callTool']>;
     try {
       result = Reflect.apply(callTool, this, args) as ReturnType<Client['callTool']>;
     } catch (error) {
-      call.fail(error);
+      call?.fail(error);
       throw error;
     }
+    if (call === undefined) return result;
     result.then(
       (value) => {
         if (value.isError === true) call.fail(new McpToolResultError(resultText(value)), { errorType: ERROR_TYPE_MCP_TOOL_ERROR });

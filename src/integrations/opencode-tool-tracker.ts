@@ -20,6 +20,11 @@ const MAX_ENDED_REMEMBERED = 4096;
 interface OpenCall {
   readonly call: ToolCall;
   readonly sessionId: string;
+  readonly callId: string;
+}
+
+function callKey(sessionId: string, callId: string): string {
+  return `${sessionId}\u0000${callId}`;
 }
 
 /**
@@ -29,6 +34,7 @@ interface OpenCall {
  * failures of type `incomplete`, and the session's report is written.
  */
 export class OpenCodeToolTracker {
+  /** Open calls by session and call ID: call IDs are the provider's, unique only within a session. */
   private readonly open = new Map<string, OpenCall>();
   /** Per session, the call IDs already ended, oldest first. */
   private readonly ended = new Map<string, Set<string>>();
@@ -43,16 +49,17 @@ export class OpenCodeToolTracker {
 
   before(input: BeforeInput, args: unknown): void {
     this.guard(() => {
-      if (this.open.has(input.callID) || this.endedBefore(input.sessionID, input.callID)) return;
+      const key = callKey(input.sessionID, input.callID);
+      if (this.open.has(key) || this.endedBefore(input.sessionID, input.callID)) return;
       const call = this.perf.startCall(input.tool, { sessionId: input.sessionID, callId: input.callID, input: args });
-      this.open.set(input.callID, { call, sessionId: input.sessionID });
+      this.open.set(key, { call, sessionId: input.sessionID, callId: input.callID });
       this.active.add(input.sessionID);
     });
   }
 
   after(input: AfterInput, output: AfterOutput | undefined): void {
     this.guard(() => {
-      const open = this.take(input.callID);
+      const open = this.take(input.sessionID, input.callID);
       open?.call.succeed(output?.output);
     });
   }
@@ -90,7 +97,7 @@ export class OpenCodeToolTracker {
     const { state, callID, sessionID } = part;
     if (state.status === 'error') {
       const options = { errorType: openCodeErrorType(state.error), endTime: state.time.end };
-      const open = this.take(callID);
+      const open = this.take(sessionID, callID);
       if (open !== undefined) {
         open.call.fail(new OpenCodeToolError(state.error), options);
         return;
@@ -104,14 +111,14 @@ export class OpenCodeToolTracker {
         .fail(new OpenCodeToolError(state.error), options);
     } else if (state.status === 'completed') {
       // Normally `tool.execute.after` ended it already; this covers a hook that did not run.
-      this.take(callID)?.call.succeed(undefined, { endTime: state.time.end });
+      this.take(sessionID, callID)?.call.succeed(undefined, { endTime: state.time.end });
     }
   }
 
   private async endSession(sessionId: string): Promise<void> {
-    for (const [callId, open] of this.open) {
+    for (const open of [...this.open.values()]) {
       if (open.sessionId !== sessionId) continue;
-      this.take(callId)?.call.fail(new OpenCodeToolError('the session ended before the call did'), { errorType: ERROR_TYPE_INCOMPLETE });
+      this.take(sessionId, open.callId)?.call.fail(new OpenCodeToolError('the session ended before the call did'), { errorType: ERROR_TYPE_INCOMPLETE });
     }
     this.ended.delete(sessionId);
     if (!this.active.delete(sessionId)) return;
@@ -122,11 +129,12 @@ export class OpenCodeToolTracker {
     }
   }
 
-  private take(callId: string): OpenCall | undefined {
-    const open = this.open.get(callId);
+  private take(sessionId: string, callId: string): OpenCall | undefined {
+    const key = callKey(sessionId, callId);
+    const open = this.open.get(key);
     if (open === undefined) return undefined;
-    this.open.delete(callId);
-    this.remember(open.sessionId, callId);
+    this.open.delete(key);
+    this.remember(sessionId, callId);
     return open;
   }
 
@@ -168,7 +176,7 @@ export class OpenCodeToolError extends Error {
  */
 export function openCodeErrorType(text: string): string {
   for (const [, code] of text.matchAll(/\b(E[A-Z0-9]{2,})\b/g)) if (code !== undefined && code in constants.errno) return code;
-  const name = /^([A-Za-z_$][\w$]*(?:Error|Exception))\b/.exec(text)?.[1];
+  const name = /^((?:[A-Za-z_$][\w$]*)?(?:Error|Exception))\b/.exec(text)?.[1];
   if (name !== undefined && name.length <= 64) return name;
   if (/\babort(ed)?\b/i.test(text)) return 'AbortError';
   return ERROR_TYPE_OTHER;

@@ -6,6 +6,7 @@ export type ApiErrorCode =
   | 'not_found'
   | 'invalid_request'
   | 'unauthorized'
+  | 'forbidden'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'internal';

@@ -162,7 +162,7 @@ export const HealthSchema = z.object({ status: z.literal('ok') }).openapi('Healt
 export const ApiErrorSchema = z
   .object({
     error: z.object({
-      code: z.enum(['not_found', 'invalid_request', 'unauthorized', 'payload_too_large', 'unsupported_media_type', 'internal']),
+      code: z.enum(['not_found', 'invalid_request', 'unauthorized', 'forbidden', 'payload_too_large', 'unsupported_media_type', 'internal']),
       message: z.string(),
     }),
   })

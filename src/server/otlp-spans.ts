@@ -72,9 +72,9 @@ function statusCode(value: unknown): SpanStatusCode {
 
 /** Nanoseconds since the epoch: a decimal string (JSON, protobuf `longs: String`) or a number. */
 function nanos(value: unknown, field: string): bigint {
-  if ((typeof value === 'string' && /^\d{1,20}$/.test(value)) || (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)) {
-    return BigInt(value);
-  }
+  if (typeof value === 'string' && /^\d{1,20}$/.test(value)) return BigInt(value);
+  // proto3 JSON also allows an int64 as a number; an epoch in ns is past 2^53, so it comes rounded (to ~256 ns).
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return BigInt(Math.round(value));
   if (value === undefined || value === null) return 0n;
   throw new OtlpDecodeError(`span ${field} must be an unsigned integer of nanoseconds, got ${JSON.stringify(value)}`);
 }

@@ -12,6 +12,8 @@ import { requireBearerToken } from './bearer-token.js';
 import { otlpTracesHandler } from './otlp-ingest.js';
 import { declaresBodyOver } from './read-body.js';
 import { decodeSessionCursor, encodeSessionCursor } from './session-cursor.js';
+import { ownEntry } from '../own-record.js';
+import { isLoopbackHost } from './loopback.js';
 
 /** 4 MiB: a few thousand spans per OTLP request, far above what an SDK batch sends. */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -19,7 +21,10 @@ export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 export interface ReportAppOptions {
   /** Where `POST /v1/traces` folds spans; without it that route answers 404. */
   readonly ingest?: SessionReportExporter;
-  /** When set, `/api/*` and `/v1/*` need `Authorization: Bearer <token>`; `/healthz` stays open. */
+  /**
+   * When set, `/api/*` and `/v1/*` need `Authorization: Bearer <token>`; `/healthz` stays open.
+   * Without one, only requests whose `Host` is a loopback name (localhost, 127.x, [::1]) are answered.
+   */
   readonly token?: string;
   /** Largest request body, before and after gzip. Default 4 MiB. */
   readonly maxBodyBytes?: number;
@@ -38,6 +43,7 @@ export interface ReportAppOptions {
  * const response = await app.request('/api/v1/sessions?limit=10');
  */
 export function createReportApp(api: PerformanceAPI, options: ReportAppOptions = {}): Hono {
+  if (options.token === '') throw new TypeError('createReportApp: token must not be empty; leave it out for no token');
   const logger = options.logger ?? consoleLogger;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const app = new OpenAPIHono<BlankEnv>({
@@ -60,6 +66,17 @@ export function createReportApp(api: PerformanceAPI, options: ReportAppOptions =
     const auth = requireBearerToken(options.token);
     app.use('/api/*', auth);
     app.use('/v1/*', auth);
+  } else {
+    // Without a token, only requests addressed to a loopback name: a web page the user visits could
+    // otherwise rebind its own host name to 127.0.0.1 and read, delete or post reports (DNS rebinding).
+    app.use('*', async (c, next) => {
+      const host = c.req.header('host') ?? new URL(c.req.url).host;
+      if (!isLoopbackHost(hostnameOf(host))) {
+        return apiError(c, 403, 'forbidden', `this server answers requests to a loopback host only, not ${JSON.stringify(host)}; give it a token to serve other names`);
+      }
+      await next();
+      return undefined;
+    });
   }
   // No API route reads a body; one declared too large is refused before anything else happens.
   app.use('/api/*', async (c, next) => {
@@ -94,10 +111,10 @@ export function createReportApp(api: PerformanceAPI, options: ReportAppOptions =
     const { tool } = c.req.valid('query');
     const report = await api.getReport({ sessionId: id });
     if (report === undefined) return apiError(c, 404, 'not_found', `no session ${JSON.stringify(id)}`);
-    const operation = report.operations[type];
+    const operation = ownEntry(report.operations, type);
     if (operation === undefined) return apiError(c, 404, 'not_found', `session ${JSON.stringify(id)} has no operation type ${JSON.stringify(type)}`);
     if (tool === undefined) return c.json(operation, 200);
-    const stats = operation.tools[tool];
+    const stats = ownEntry(operation.tools, tool);
     if (stats === undefined) return apiError(c, 404, 'not_found', `session ${JSON.stringify(id)} has no tool ${JSON.stringify(tool)} in ${JSON.stringify(type)}`);
     return c.json(stats, 200);
   });
@@ -153,4 +170,13 @@ function registerOtlpRoute(app: OpenAPIHono<BlankEnv>): void {
       415: { description: 'Content-Type other than application/json or application/x-protobuf.' },
     },
   });
+}
+
+/** `127.0.0.1` of `127.0.0.1:7318`, `::1` of `[::1]:7318`; an unparsable Host gives itself (not loopback). */
+function hostnameOf(host: string): string {
+  try {
+    return new URL(`http://${host}`).hostname;
+  } catch {
+    return host;
+  }
 }

@@ -52,7 +52,8 @@ export interface RunningReportServer {
 export async function startReportServer(options: StartReportServerOptions): Promise<RunningReportServer> {
   const host = options.host ?? DEFAULT_SERVER_HOST;
   const port = options.port ?? DEFAULT_SERVER_PORT;
-  const token = options.token ?? (process.env.TOOLPERF_API_TOKEN || undefined);
+  // An empty token is none: it could guard nothing.
+  const token = options.token || process.env.TOOLPERF_API_TOKEN || undefined;
   if (!isLoopbackHost(host) && token === undefined) {
     throw new ServerConfigError(`refusing to serve on ${host} without a token: set TOOLPERF_API_TOKEN (or pass token), or bind 127.0.0.1`);
   }

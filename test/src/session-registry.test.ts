@@ -179,6 +179,24 @@ describe('SessionRegistry', () => {
     await r.shutdown();
   });
 
+  it('loses no session waiting for its turn in a debounced write: not to idle eviction, not at exit', async () => {
+    const store = new ControlledStore();
+    const { registry: r } = registry(store, { idleTimeoutMs: 10_000 });
+    const ids = Array.from({ length: 10 }, (_, i) => `ses_w${i}`);
+    for (const id of ids) r.record(call(id));
+    let open!: () => void;
+    store.putGate = new Promise((resolve) => (open = resolve));
+    clock += 60_000; // every session is idle by now
+    await vi.advanceTimersByTimeAsync(1000); // the debounced write starts, its first writes wait on the store
+    await vi.advanceTimersByTimeAsync(10_000); // the idle sweep runs meanwhile
+    r.flushSync(); // and the process exits: the sessions not yet being written are written now
+    expect(ids.filter((id) => store.getSync(id) !== undefined).length).toBeGreaterThanOrEqual(6);
+    open();
+    await r.flush();
+    expect(ids.filter((id) => countOf(store.getSync(id)) !== 1)).toEqual([]);
+    await r.shutdown();
+  });
+
   it('writes synchronously at exit, merged with what was stored', async () => {
     const store = new ControlledStore();
     const first = registry(store).registry;

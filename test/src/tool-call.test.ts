@@ -1,7 +1,7 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { HistogramMetricData } from '@opentelemetry/sdk-metrics';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createPerformance, InvalidSessionIdError, withSession } from '../../src/index.js';
 import { tracked, type Tracked } from '../helpers/tracking.js';
 
@@ -50,6 +50,20 @@ describe('startCall', () => {
     expect(histogram.dataPoints[0]?.value.sum).toBeCloseTo(1.2345, 4);
   });
 
+  it('reads a host end time against the wall clock now, so a machine\'s sleep (wall clock ahead of the monotonic one) does not inflate the call', () => {
+    t = tracked();
+    const call = t.perf.startCall('bash', { sessionId: 'ses_sleep' });
+    const slept = Date.now() + 3_600_000; // an hour asleep: performance.now() did not move, Date.now() did
+    const dateNow = vi.spyOn(Date, 'now').mockReturnValue(slept);
+    try {
+      call.fail(new Error('exit 1'), { endTime: slept - 20 }); // OpenCode: failed 20 ms ago, by its wall clock
+    } finally {
+      dateNow.mockRestore();
+    }
+    const [span] = t.spans.getFinishedSpans();
+    expect(hrTimeToMilliseconds(span!.duration)).toBeLessThan(1000);
+  });
+
   it('fails with the error type it is given, else the error\'s own, and only the first end counts', async () => {
     t = tracked();
     const denied = t.perf.startCall('edit', { sessionId: 'ses_f' });
@@ -86,9 +100,16 @@ describe('startCall', () => {
     expect(() => t.perf.startCall('', { sessionId: 'ses_x' })).toThrow(/name must be a non-empty string/);
     expect(() => t.perf.startCall('read', { sessionId: '../etc' })).toThrow(InvalidSessionIdError);
     expect(() => t.perf.startCall('read', { startTime: Number.NaN })).toThrow(/startTime must be epoch milliseconds/);
-    const call = t.perf.startCall('read', { sessionId: 'ses_x' });
-    expect(() => call.succeed(undefined, { endTime: -1 })).toThrow(/endTime must be epoch milliseconds/);
-    expect(call.ended).toBe(false);
+  });
+
+  it('ends a call given a bad end time now rather than leaving it open, and says so once', async () => {
+    t = tracked();
+    const call = t.perf.startCall('read', { sessionId: 'ses_bad_end' });
+    expect(() => call.fail(new Error('x'), { endTime: -1 })).not.toThrow();
+    t.perf.startCall('read', { sessionId: 'ses_bad_end' }).succeed(undefined, { endTime: Number.NaN });
+    expect(call.ended).toBe(true);
+    expect(await t.perf.api.getOperationStats({ sessionId: 'ses_bad_end', operationType: 'tool-execution' })).toMatchObject({ count: 2, errors: 1 });
+    expect(t.logger.lines.filter((l) => /endTime must be epoch milliseconds/.test(l))).toHaveLength(1);
   });
 
   it('disabled, hands out a call that records nothing', () => {

@@ -6,6 +6,7 @@ import { formatOperation, formatTool } from '../format-report.js';
 import { withReports } from '../open-reports.js';
 import { parseSessionId } from '../option-parsers.js';
 import { addStoreOptions, type StoreOptions } from '../store-options.js';
+import { ownEntry } from '../../own-record.js';
 
 interface StatsOptions extends StoreOptions {
   readonly operation: string;
@@ -26,11 +27,11 @@ export function addStatsCommand(program: Command, io: CliIo): void {
         const report = await api.getReport({ sessionId });
         if (report === undefined) throw unknownSessionError(sessionId, dataDir);
         const { operation: type, tool } = options;
-        const operation = report.operations[type];
+        const operation = ownEntry(report.operations, type);
         if (operation === undefined) {
           throw new CliError(`session ${JSON.stringify(sessionId)} has no operation type ${JSON.stringify(type)}; it has: ${listed(Object.keys(report.operations))}`);
         }
-        const stats = tool === undefined ? operation : operation.tools[tool];
+        const stats = tool === undefined ? operation : ownEntry(operation.tools, tool);
         if (stats === undefined) {
           throw new CliError(`session ${JSON.stringify(sessionId)} has no tool ${JSON.stringify(tool)} in ${type}; it has: ${listed(Object.keys(operation.tools))}`);
         }

@@ -85,6 +85,25 @@ describe('trackMcpClient with @modelcontextprotocol/server-filesystem', () => {
     expect('error' in unknown || unknown.result.isError === true).toBe(true);
   });
 
+  it('never breaks the client: an invalid session ID is refused when wrapping, a call that cannot be tracked runs untracked', async () => {
+    const tr = (t = tracked());
+    expect(() => trackMcpClient(tr.perf, new Client({ name: 'x', version: '1' }), { sessionId: '../x' })).toThrow(/session/i);
+
+    const lines: string[] = [];
+    const c = trackMcpClient(tr.perf, await connect(), { sessionId: 'ses_mcp_untracked', logger: { warn: (line) => void lines.push(line) } });
+    for (let i = 0; i < 2; i++) {
+      const outcome = await c.callTool({ name: '' }).then(
+        (result) => result,
+        (error: unknown) => error,
+      );
+      // Whatever the server says of a nameless call reaches the caller; no error of toolperf's.
+      expect(String(outcome instanceof Error ? outcome.message : '')).not.toMatch(/startCall/);
+    }
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/MCP tool call runs untracked: .*name must be a non-empty string/);
+    expect(await tr.perf.api.getReport({ sessionId: 'ses_mcp_untracked' })).toBeUndefined();
+  });
+
   it('wraps once, and leaves the client untouched when disabled', async () => {
     const perf = createPerformance({ enabled: false, handleProcessExit: false, env: {} });
     const c = new Client({ name: 'x', version: '1' });

@@ -94,6 +94,22 @@ describe('the OpenCode plugin', () => {
     expect(report?.recent.map((c) => c.callId).sort()).toEqual(['call_bash', 'call_edit', 'call_fetch', 'call_grep1', 'call_grep2', 'call_read']);
   });
 
+  it('keeps calls of two sessions apart when their providers reuse a call ID', async () => {
+    const { hooks: h, store } = await load();
+    await h['tool.execute.before']?.({ tool: 'read', sessionID: 'ses_parent', callID: 'call_0' }, { args: {} });
+    await h['tool.execute.before']?.({ tool: 'bash', sessionID: 'ses_child', callID: 'call_0' }, { args: {} });
+    await h['tool.execute.after']?.({ tool: 'read', sessionID: 'ses_parent', callID: 'call_0', args: {} }, { title: '', output: 'x', metadata: {} });
+    const t = Date.now();
+    await emit(h, toolPartEvent('ses_child', 'call_0', 'bash', { status: 'error', input: {}, error: 'Error: exit 2', time: { start: t - 30, end: t } }));
+    await endTurn(h, 'ses_parent');
+    await endTurn(h, 'ses_child');
+    expect((await store.get('ses_parent'))?.operations['tool-execution']).toMatchObject({ count: 1, errors: 0 });
+    const child = (await store.get('ses_child'))?.operations['tool-execution'];
+    expect(child).toMatchObject({ count: 1, errors: 1, errorTypes: { Error: 1 } });
+    // Timed from tool.execute.before on this process's clock to the host's end time: well under a second.
+    expect(child?.maxMs).toBeLessThan(1000);
+  });
+
   it('continues a session after an idle turn and ends a deleted one', async () => {
     const { hooks: h, store } = await load();
     const s = 'ses_opencode2';
@@ -120,7 +136,11 @@ describe('the OpenCode plugin', () => {
     await fromFile?.dispose?.();
     expect(JSON.parse(await readFile(join(directory, 'from-file', 'session', 'performance', 'ses_file.json'), 'utf8'))).toMatchObject({ sessionId: 'ses_file' });
 
-    await expect(loadPluginModule(pluginModule, input, { enabledd: true })).rejects.toThrow(/toolperf plugin options in opencode\.json[\s\S]*performance\.enabledd/);
+    // A mistake in the settings turns tracking off and says why in OpenCode's log; OpenCode starts all the same.
+    const bad = pluginInput(directory);
+    await expect(loadPluginModule(pluginModule, bad.input, { enabledd: true })).resolves.toEqual([{}]);
+    await expect.poll(() => bad.logLines.length).toBe(1);
+    expect(bad.logLines[0]).toMatch(/toolperf is off: .*toolperf plugin options in opencode\.json.*performance\.enabledd/s);
 
     const [off] = await loadPluginModule(pluginModule, input, { enabled: false });
     expect(off).toEqual({});
@@ -140,6 +160,7 @@ describe('openCodeErrorType', () => {
     expect(openCodeErrorType("Error: ENOENT: no such file or directory, open '/x'")).toBe('ENOENT');
     expect(openCodeErrorType('RejectedError: The user rejected permission')).toBe('RejectedError');
     expect(openCodeErrorType('TypeError: x is not a function')).toBe('TypeError');
+    expect(openCodeErrorType('Error: exit 2')).toBe('Error');
     expect(openCodeErrorType('Tool execution aborted')).toBe('AbortError');
     expect(openCodeErrorType('ERROR: EXIT 1, see EOF')).toBe('_OTHER');
     expect(openCodeErrorType('something odd')).toBe('_OTHER');

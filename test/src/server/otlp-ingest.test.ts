@@ -152,6 +152,15 @@ describe('OTLP ingest of other agents\' spans', () => {
     expect(genai?.operations['tool-execution']?.tools.grep).toMatchObject({ count: 1, errors: 1, errorTypes: { TimeoutError: 1 }, meanMs: 7 });
   });
 
+  it('takes JSON timestamps written as numbers (proto3 JSON allows an int64 as one)', async () => {
+    const { server, api } = await startServer();
+    const span = { ...jsonSpan('Tool.execute', { 'tool.name': 'read', 'session.id': 'ses_numbers' }, T, 0), startTimeUnixNano: T * 1e6, endTimeUnixNano: (T + 25) * 1e6 };
+    expect((await postJson(server.url, exportRequest([span]))).status).toBe(200);
+    const stats = await api.getOperationStats({ sessionId: 'ses_numbers', operationType: 'tool-execution', toolName: 'read' });
+    expect(stats?.count).toBe(1);
+    expect(stats?.meanMs).toBeCloseTo(25, 2);
+  });
+
   it('answers partial success for spans with an invalid session id (JSON and protobuf)', async () => {
     const { server, api } = await startServer();
     const spans = [

@@ -305,3 +305,49 @@ describe('dashboard', () => {
     expect((await app.request('/healthz')).status).toBe(200);
   });
 });
+
+describe('names from outside that are also Object.prototype keys', () => {
+  it('keeps a tool named __proto__ as a tool, and answers 404 for constructor, toString and __proto__ lookups', async () => {
+    const { app, ingest } = setup();
+    const fold = (toolName: string) =>
+      ingest.sessions.record({ sessionId: 'ses_proto', operationType: 'tool-execution', toolName, callId: undefined, startTimeMs: T0, durationMs: 3, errorType: undefined, traceId: undefined, spanId: undefined });
+    fold('__proto__');
+    fold('read');
+
+    const report = await json(await app.request('/api/v1/sessions/ses_proto/report'));
+    const tools = (report.operations as Record<string, { tools: Record<string, { count: number }> }>)['tool-execution']?.tools ?? {};
+    expect(Object.keys(tools).sort()).toEqual(['__proto__', 'read']);
+    expect(Object.getOwnPropertyDescriptor(tools, '__proto__')?.value).toMatchObject({ count: 1 });
+
+    for (const path of ['/operations/constructor', '/operations/toString?tool=x', '/operations/tool-execution?tool=constructor', '/operations/tool-execution?tool=hasOwnProperty']) {
+      const response = await app.request(`/api/v1/sessions/ses_proto${path}`);
+      expect(response.status, path).toBe(404);
+      expect((await json(response)).error).toMatchObject({ code: 'not_found' });
+    }
+    const proto = await app.request('/api/v1/sessions/ses_proto/operations/tool-execution?tool=__proto__');
+    expect(proto.status).toBe(200);
+    expect(await json(proto)).toMatchObject({ count: 1 });
+  });
+});
+
+describe('without a token, only loopback hosts (against DNS rebinding)', () => {
+  it('answers requests to localhost, 127.x and [::1], refuses any other Host with 403', async () => {
+    const { app } = setup();
+    for (const host of ['localhost:7318', '127.0.0.1:7318', '127.3.4.5', '[::1]:7318', 'LOCALHOST']) {
+      expect((await app.request('/api/v1/sessions', { headers: { host } })).status, host).toBe(200);
+    }
+    for (const host of ['evil.example:7318', 'evil.example', '192.168.1.10:7318', '0.0.0.0:7318', '', '[::]:7318']) {
+      const response = await app.request('/api/v1/sessions', { headers: { host } });
+      expect(response.status, host).toBe(403);
+      expect((await json(response)).error).toMatchObject({ code: 'forbidden' });
+    }
+    expect((await app.request('/v1/traces', { method: 'POST', headers: { host: 'evil.example', 'content-type': 'application/json' }, body: '{}' })).status).toBe(403);
+  });
+
+  it('with a token, any Host that brings the token', async () => {
+    const { app } = setup({ token: 's3cret' });
+    const response = await app.request('/api/v1/sessions', { headers: { host: 'reports.example.com', authorization: 'Bearer s3cret' } });
+    expect(response.status).toBe(200);
+    expect(() => setup({ token: '' })).toThrow(/token must not be empty/);
+  });
+});
