@@ -10,11 +10,18 @@ import {
 } from './report.js';
 import { RunningStats, type DurationStats } from './running-stats.js';
 import { setEntry } from './own-record.js';
+import { ERROR_TYPE_OTHER } from './semconv.js';
 
 interface OperationAggregate {
   readonly all: RunningStats;
   readonly tools: Map<string, RunningStats>;
 }
+
+/** Distinct tools kept per operation type of a session; later names count under `_OTHER`. */
+export const MAX_TOOLS_PER_OPERATION = 256;
+/** Distinct operation types kept per session; later ones count under `_OTHER`. */
+export const MAX_OPERATION_TYPES = 32;
+const OVERFLOW_NAME = ERROR_TYPE_OTHER;
 
 /**
  * Everything known about one session: statistics per operation type and per tool over every call,
@@ -44,7 +51,12 @@ export class SessionAggregate {
     const op = this.operation(call.operationType);
     op.all.add(call.durationMs, call.errorType);
     let tool = op.tools.get(call.toolName);
-    if (tool === undefined) op.tools.set(call.toolName, (tool = new RunningStats()));
+    if (tool === undefined) {
+      // Names arrive from other processes too (OTLP ingest): past the cap, new ones share one entry.
+      const name = op.tools.size < MAX_TOOLS_PER_OPERATION ? call.toolName : OVERFLOW_NAME;
+      tool = op.tools.get(name);
+      if (tool === undefined) op.tools.set(name, (tool = new RunningStats()));
+    }
     tool.add(call.durationMs, call.errorType);
 
     if (call.startTimeMs < this.startTimeMs) this.startTimeMs = call.startTimeMs;
@@ -128,7 +140,10 @@ export class SessionAggregate {
 
   private operation(type: string): OperationAggregate {
     let op = this.operations.get(type);
-    if (op === undefined) this.operations.set(type, (op = { all: new RunningStats(), tools: new Map() }));
+    if (op !== undefined) return op;
+    const name = this.operations.size < MAX_OPERATION_TYPES ? type : OVERFLOW_NAME;
+    op = this.operations.get(name);
+    if (op === undefined) this.operations.set(name, (op = { all: new RunningStats(), tools: new Map() }));
     return op;
   }
 

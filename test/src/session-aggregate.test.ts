@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CallRecord } from '../../src/call-record.js';
 import type { DurationStats, SessionReport, StoredSessionReport } from '../../src/report.js';
-import { SessionAggregate } from '../../src/session-aggregate.js';
+import { MAX_OPERATION_TYPES, MAX_TOOLS_PER_OPERATION, SessionAggregate } from '../../src/session-aggregate.js';
 import { checkStoredReport, isStoredReportProblem } from '../../src/stored-report-schema.js';
 import { prng } from '../helpers/prng.js';
 
@@ -127,6 +127,21 @@ describe('SessionAggregate statistics', () => {
 
     expect(aggregate.calls).toBe(5);
     expect(aggregate.summary()).toMatchObject({ sessionId: SESSION, calls: 5, errors: 2 });
+  });
+
+  it('bounds the tools and operation types of a session: past the caps, new names count under _OTHER', () => {
+    const agg = new SessionAggregate(SESSION, 10);
+    for (let i = 0; i < MAX_TOOLS_PER_OPERATION + 50; i++) agg.add(call({ toolName: `tool_${i}` }));
+    agg.add(call({ toolName: 'tool_0' })); // a name kept before the cap stays its own
+    for (let i = 0; i < MAX_OPERATION_TYPES + 5; i++) agg.add(call({ operationType: `op_${i}`, toolName: 'x' }));
+    const report = agg.toReport();
+    const tools = report.operations['tool-execution']?.tools ?? {};
+    expect(Object.keys(tools)).toHaveLength(MAX_TOOLS_PER_OPERATION + 1);
+    expect(tools._OTHER?.count).toBe(50);
+    expect(tools.tool_0?.count).toBe(2);
+    expect(report.operations['tool-execution']?.count).toBe(MAX_TOOLS_PER_OPERATION + 51);
+    expect(Object.keys(report.operations)).toHaveLength(MAX_OPERATION_TYPES + 1);
+    expect(report.operations._OTHER?.count).toBe(6);
   });
 
   it('keeps same-named tools of different operation types apart', () => {
