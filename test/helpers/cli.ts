@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,4 +97,12 @@ export async function seedSessions(dataDir: string): Promise<void> {
 async function nextMillisecond(): Promise<void> {
   const now = Date.now();
   while (Date.now() <= now + 1) await new Promise((resolve) => setTimeout(resolve, 2));
+}
+
+/** The CLI's error contract: exit 1, nothing on stdout, one line on stderr containing `text`. */
+export function expectOneLineError(run: CliRun, text: string): void {
+  expect(run.code).toBe(1);
+  expect(run.stdout).toBe('');
+  expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(run.stderr).toContain(text);
 }

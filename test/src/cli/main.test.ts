@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionSummary } from '../../../src/index.js';
 import { VERSION } from '../../../src/version.js';
-import { runToolperf, seedSessions, tempDir } from '../../helpers/cli.js';
+import { expectOneLineError, runToolperf, seedSessions, tempDir } from '../../helpers/cli.js';
 
 let dataDir: { path: string; remove: () => Promise<void> };
 let work: { path: string; remove: () => Promise<void> };
@@ -18,13 +18,6 @@ afterAll(async () => {
 });
 
 const sessionIds = (stdout: string) => (JSON.parse(stdout) as { sessions: SessionSummary[] }).sessions.map((s) => s.sessionId);
-
-function expectOneLineError(run: { code: number; stdout: string; stderr: string }, text: string): void {
-  expect(run.code).toBe(1);
-  expect(run.stdout).toBe('');
-  expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(run.stderr).toContain(text);
-}
 
 describe('toolperf', () => {
   it('--help lists every command', async () => {

@@ -1,20 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runToolperf, seedSessions, tempDir } from '../../../helpers/cli.js';
+import { expectOneLineError, runToolperf, seedSessions, tempDir } from '../../../helpers/cli.js';
 
 let dataDir: { path: string; remove: () => Promise<void> };
 beforeAll(async () => {
   dataDir = await tempDir('toolperf-cli-serve-');
 });
 afterAll(() => dataDir.remove());
-
-function expectOneLineError(run: { code: number; stdout: string; stderr: string }, text: string): void {
-  expect(run.code).toBe(1);
-  expect(run.stdout).toBe('');
-  expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(run.stderr).toContain(text);
-}
 
 describe('toolperf serve', () => {
   it('serves the API over the stored reports, the dashboard and OTLP ingest until stopped', async () => {

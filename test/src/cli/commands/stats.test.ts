@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DurationStats, OperationStats } from '../../../../src/index.js';
-import { runToolperf, seedSessions, tempDir } from '../../../helpers/cli.js';
+import { expectOneLineError, runToolperf, seedSessions, tempDir } from '../../../helpers/cli.js';
 
 let dataDir: { path: string; remove: () => Promise<void> };
 beforeAll(async () => {
@@ -10,13 +10,6 @@ beforeAll(async () => {
 afterAll(() => dataDir.remove());
 
 const stats = (...args: string[]) => runToolperf(['stats', ...args, '--data-dir', dataDir.path]);
-
-function expectOneLineError(run: { code: number; stdout: string; stderr: string }, text: string): void {
-  expect(run.code).toBe(1);
-  expect(run.stdout).toBe('');
-  expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(run.stderr).toContain(text);
-}
 
 describe('toolperf stats', () => {
   it('defaults to tool-execution: a row per tool and (all)', async () => {
