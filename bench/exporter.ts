@@ -8,6 +8,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Re
 import { SessionReportExporter } from '../exporters/session-report-exporter.js';
 import { InMemoryReportStore } from '../src/index.js';
 import * as semconv from '../src/semconv.js';
+import { toolSpanAttributes } from './tool-span-attributes.js';
 import { log, measure, median, roundRatio, summaryOf, type BenchCase, type Summary } from './harness.js';
 import { prng } from '../test/helpers/prng.js';
 
@@ -68,14 +69,7 @@ async function buildSpans(): Promise<ReadableSpan[]> {
     clock += durationMs + rnd() * 5;
     const span = tracer.startSpan(`execute_tool ${name}`, {
       startTime: start,
-      attributes: {
-        [semconv.ATTR_GEN_AI_OPERATION_NAME]: semconv.GEN_AI_OPERATION_EXECUTE_TOOL,
-        [semconv.ATTR_GEN_AI_TOOL_NAME]: name,
-        [semconv.ATTR_GEN_AI_TOOL_TYPE]: 'function',
-        [semconv.ATTR_SESSION_ID]: sessionId,
-        [semconv.ATTR_GEN_AI_CONVERSATION_ID]: sessionId,
-        [semconv.ATTR_GEN_AI_TOOL_CALL_ID]: `call_${i}`,
-      },
+      attributes: toolSpanAttributes(name, sessionId, `call_${i}`),
     });
     if (i % ERROR_EVERY === ERROR_EVERY - 1) {
       span.setAttribute(semconv.ATTR_ERROR_TYPE, i % 100 === 99 ? 'ENOENT' : 'TimeoutError');

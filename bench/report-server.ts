@@ -22,6 +22,7 @@ import { InMemoryReportStore } from '../src/memory-report-store.js';
 import { createPerformance } from '../src/performance.js';
 import type { SessionReport, StoredSessionReport } from '../src/report.js';
 import * as semconv from '../src/semconv.js';
+import { toolSpanAttributes } from './tool-span-attributes.js';
 import { ExportTraceServiceResponse } from '../src/server/otlp-proto.js';
 import { consume, log, median } from './harness.js';
 import type { ServerMessage } from './report-server-worker.js';
@@ -236,14 +237,7 @@ async function ingestBodies(): Promise<{ bodies: Buffer[]; sessionIds: string[] 
       clock += rnd() * 2;
       const span = tracer.startSpan(`execute_tool ${name}`, {
         startTime: start,
-        attributes: {
-          [semconv.ATTR_GEN_AI_OPERATION_NAME]: semconv.GEN_AI_OPERATION_EXECUTE_TOOL,
-          [semconv.ATTR_GEN_AI_TOOL_NAME]: name,
-          [semconv.ATTR_GEN_AI_TOOL_TYPE]: 'function',
-          [semconv.ATTR_SESSION_ID]: sessionId,
-          [semconv.ATTR_GEN_AI_CONVERSATION_ID]: sessionId,
-          [semconv.ATTR_GEN_AI_TOOL_CALL_ID]: `call_${b}_${i}`,
-        },
+        attributes: toolSpanAttributes(name, sessionId, `call_${b}_${i}`),
       });
       if (rnd() < 0.02) {
         span.setAttribute(semconv.ATTR_ERROR_TYPE, 'TimeoutError');
