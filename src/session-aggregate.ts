@@ -23,6 +23,20 @@ export const MAX_TOOLS_PER_OPERATION = 256;
 export const MAX_OPERATION_TYPES = 32;
 const OVERFLOW_NAME = ERROR_TYPE_OTHER;
 
+const newStats = (): RunningStats => new RunningStats();
+const newOperation = (): OperationAggregate => ({ all: new RunningStats(), tools: new Map() });
+
+/**
+ * The entry for a name not in `map` yet: a new one while `map` holds fewer than `cap`, else the
+ * shared `_OTHER` entry. Names arrive from other processes too (OTLP ingest), so a report stays bounded.
+ */
+function cappedEntry<V>(map: Map<string, V>, name: string, cap: number, create: () => V): V {
+  const key = map.size < cap ? name : OVERFLOW_NAME;
+  let entry = map.get(key);
+  if (entry === undefined) map.set(key, (entry = create()));
+  return entry;
+}
+
 /**
  * Everything known about one session: statistics per operation type and per tool over every call,
  * and the last `maxRecent` calls. Merges with a stored report of the same session, in any order.
@@ -50,13 +64,7 @@ export class SessionAggregate {
   add(call: CallRecord): void {
     const op = this.operation(call.operationType);
     op.all.add(call.durationMs, call.errorType);
-    let tool = op.tools.get(call.toolName);
-    if (tool === undefined) {
-      // Names arrive from other processes too (OTLP ingest): past the cap, new ones share one entry.
-      const name = op.tools.size < MAX_TOOLS_PER_OPERATION ? call.toolName : OVERFLOW_NAME;
-      tool = op.tools.get(name);
-      if (tool === undefined) op.tools.set(name, (tool = new RunningStats()));
-    }
+    const tool = op.tools.get(call.toolName) ?? cappedEntry(op.tools, call.toolName, MAX_TOOLS_PER_OPERATION, newStats);
     tool.add(call.durationMs, call.errorType);
 
     if (call.startTimeMs < this.startTimeMs) this.startTimeMs = call.startTimeMs;
@@ -139,12 +147,7 @@ export class SessionAggregate {
   }
 
   private operation(type: string): OperationAggregate {
-    let op = this.operations.get(type);
-    if (op !== undefined) return op;
-    const name = this.operations.size < MAX_OPERATION_TYPES ? type : OVERFLOW_NAME;
-    op = this.operations.get(name);
-    if (op === undefined) this.operations.set(name, (op = { all: new RunningStats(), tools: new Map() }));
-    return op;
+    return this.operations.get(type) ?? cappedEntry(this.operations, type, MAX_OPERATION_TYPES, newOperation);
   }
 
   private remember(call: CallRecord): void {

@@ -90,7 +90,9 @@ export class OpenCodeToolTracker {
 
   /** Ends every open call as incomplete and writes every session. */
   async dispose(): Promise<void> {
-    await Promise.all([...new Set([...this.active, ...[...this.open.values()].map((o) => o.sessionId)])].map((id) => this.endSession(id)));
+    const sessions = new Set(this.active);
+    for (const open of this.open.values()) sessions.add(open.sessionId);
+    await Promise.all([...sessions].map((id) => this.endSession(id)));
   }
 
   private toolPartUpdated(part: Extract<Extract<OpenCodeEvent, { type: 'message.part.updated' }>['properties']['part'], { type: 'tool' }>): void {
