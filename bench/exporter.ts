@@ -5,9 +5,9 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { SessionReportExporter } from '../exporters/session-report-exporter.js';
+import { SessionReportExporter } from '../src/reports/session-report-exporter.js';
 import { InMemoryReportStore } from '../src/index.js';
-import * as semconv from '../src/semconv.js';
+import * as semconv from '../src/telemetry/semconv.js';
 import { toolSpanAttributes } from './tool-span-attributes.js';
 import { log, measure, median, roundRatio, summaryOf, type BenchCase, type Summary } from './harness.js';
 import { prng } from '../test/helpers/prng.js';

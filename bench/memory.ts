@@ -10,7 +10,7 @@ import {
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
 import { createPerformance, InMemoryReportStore } from '../src/index.js';
-import * as semconv from '../src/semconv.js';
+import * as semconv from '../src/telemetry/semconv.js';
 import { collect, consume, hasGc, log, settle } from './harness.js';
 
 export interface MemoryPoint {

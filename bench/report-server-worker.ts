@@ -7,7 +7,7 @@
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createPerformance } from '../src/performance.js';
-import { startReportServer } from '../src/server/start-report-server.js';
+import { startReportServer } from '../src/server/start.js';
 
 export type ServerMessage =
   | { readonly type: 'listening'; readonly url: string }

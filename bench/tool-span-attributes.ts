@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import * as semconv from '../src/semconv.js';
+import * as semconv from '../src/telemetry/semconv.js';
 
 /** The attributes this package's wrapper puts on a tool call's span, for spans the benchmarks make themselves. */
 export function toolSpanAttributes(toolName: string, sessionId: string, callId: string): Attributes {

@@ -10,11 +10,11 @@ import {
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import { SessionReportExporter } from '../exporters/session-report-exporter.js';
-import { ensureContextManager } from '../src/context-manager.js';
+import { SessionReportExporter } from '../src/reports/session-report-exporter.js';
+import { ensureContextManager } from '../src/telemetry/context-manager.js';
 import { createPerformance, InMemoryReportStore } from '../src/index.js';
-import * as semconv from '../src/semconv.js';
-import { VERSION } from '../src/version.js';
+import * as semconv from '../src/telemetry/semconv.js';
+import { VERSION } from '../src/util/version.js';
 import { insideSummaryOf, log, measure, roundRatio, summaryOf, type BenchCase, type Summary } from './harness.js';
 
 type Ratio = { readonly median: number; readonly min: number; readonly max: number };

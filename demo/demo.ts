@@ -57,7 +57,7 @@ export async function runDemo(options: PerformanceOptions = {}): Promise<DemoRes
   await tools.read.execute({ path: 'package.json' });
   const hits = await tools.grep.execute({ pattern: 'ReportStore', path: 'src' });
   for (const hit of hits.slice(0, 3)) await tools.read.execute({ path: hit.split(':')[0] as string });
-  await Promise.all([tools.grep.execute({ pattern: 'export', path: 'src' }), tools.grep.execute({ pattern: 'async', path: 'exporters' })]);
+  await Promise.all([tools.grep.execute({ pattern: 'export', path: 'src' }), tools.grep.execute({ pattern: 'async', path: 'src/reports' })]);
   await tools.bash.execute({ command: 'ls -la && node --version' });
   await tools.read.execute({ path: 'src/no-such-file.ts' }).catch(() => 'the agent recovers from ENOENT');
   await tools.bash.execute({ command: 'exit 3' }).catch(() => 'and from a failed command');
@@ -66,7 +66,7 @@ export async function runDemo(options: PerformanceOptions = {}): Promise<DemoRes
   await perf.endSession(sessionId);
   const report = (await perf.api.getReport({ sessionId })) as SessionReport;
   await perf.shutdown();
-  const store = perf.config.saveReports && !options.store ? new FileReportStore(perf.config.dataDir ?? (await import('../src/data-dir.js')).defaultDataDir()) : undefined;
+  const store = perf.config.saveReports && !options.store ? new FileReportStore(perf.config.dataDir ?? (await import('../src/storage/data-dir.js')).defaultDataDir()) : undefined;
   return { sessionId, report, reportPath: store ? relativeIfShorter(store.pathOf(sessionId)) : undefined };
 }
 

@@ -10,25 +10,25 @@
 // Tracking
 export { createPerformance } from './performance.js';
 export type { Performance, PerformanceOptions, WrapToolsOptions } from './performance.js';
-export { withSession, currentSessionId } from './session-context.js';
-export type { Tool, ToolFunction, ExecutableTool, ToolArgs, WrapToolOptions } from './tool-types.js';
-export type { ToolCall, StartCallOptions, EndCallOptions, FailCallOptions } from './tool-call.js';
+export { withSession, currentSessionId } from './tracking/session-context.js';
+export type { Tool, ToolFunction, ExecutableTool, ToolArgs, WrapToolOptions } from './tracking/tool-types.js';
+export type { ToolCall, StartCallOptions, EndCallOptions, FailCallOptions } from './tracking/tool-call.js';
 
 // Configuration
-export { loadConfig, DEFAULT_CONFIG_FILE } from './load-config.js';
-export type { LoadConfigOptions } from './load-config.js';
-export { resolveConfig, performanceConfigSchema, OTLP_PROTOCOLS } from './config.js';
-export type { PerformanceConfig, PerformanceConfigInput, OtlpProtocol } from './config.js';
-export { resolveOtlpSettings } from './otlp-settings.js';
-export type { OtlpSettings } from './otlp-settings.js';
-export { ConfigError } from './config-error.js';
-export type { ConfigProblem } from './config-error.js';
-export { defaultDataDir } from './data-dir.js';
+export { loadConfig, DEFAULT_CONFIG_FILE } from './config/load.js';
+export type { LoadConfigOptions } from './config/load.js';
+export { resolveConfig, performanceConfigSchema, OTLP_PROTOCOLS } from './config/schema.js';
+export type { PerformanceConfig, PerformanceConfigInput, OtlpProtocol } from './config/schema.js';
+export { resolveOtlpSettings } from './telemetry/otlp/otlp-settings.js';
+export type { OtlpSettings } from './telemetry/otlp/otlp-settings.js';
+export { ConfigError } from './config/errors.js';
+export type { ConfigProblem } from './config/errors.js';
+export { defaultDataDir } from './storage/data-dir.js';
 
 // Reports
-export { PerformanceAPI } from './performance-api.js';
-export type { SessionQuery, OperationStatsQuery } from './performance-api.js';
-export { REPORT_SCHEMA_VERSION } from './report.js';
+export { PerformanceAPI } from './reports/reports.js';
+export type { SessionQuery, OperationStatsQuery } from './reports/reports.js';
+export { REPORT_SCHEMA_VERSION } from './document/report.js';
 export type {
   SessionReport,
   StoredSessionReport,
@@ -36,29 +36,29 @@ export type {
   DurationStats,
   RecentCall,
   SessionSummary,
-} from './report.js';
-export { SessionReportExporter } from '../exporters/session-report-exporter.js';
-export type { SessionReportExporterOptions } from '../exporters/session-report-exporter.js';
+} from './document/report.js';
+export { SessionReportExporter } from './reports/session-report-exporter.js';
+export type { SessionReportExporterOptions } from './reports/session-report-exporter.js';
 
 // Report server
-export { createReportApp, DEFAULT_MAX_BODY_BYTES } from './server/report-app.js';
-export type { ReportAppOptions } from './server/report-app.js';
-export { startReportServer } from './server/start-report-server.js';
-export type { StartReportServerOptions, RunningReportServer } from './server/start-report-server.js';
+export { createReportApp, DEFAULT_MAX_BODY_BYTES } from './server/app.js';
+export type { ReportAppOptions } from './server/app.js';
+export { startReportServer } from './server/start.js';
+export type { StartReportServerOptions, RunningReportServer } from './server/start.js';
 export { ServerConfigError } from './server/server-config-error.js';
 export { createDashboardApp } from './server/dashboard.js';
-export type { SessionPageQuery, SessionPage, SessionPosition, ToolTrendsQuery } from './performance-api.js';
-export type { ToolTrend, ToolTrendPoint } from './tool-trends.js';
+export type { SessionPageQuery, SessionPage, SessionPosition, ToolTrendsQuery } from './reports/reports.js';
+export type { ToolTrend, ToolTrendPoint } from './reports/tool-trends.js';
 
 // Storage
-export type { ReportStore } from './report-store.js';
-export type { SessionDigest, ToolDigest } from './session-digest.js';
-export { FileReportStore, UnreadableReportError, REPORTS_SUBDIRECTORY } from './file-report-store.js';
-export { InMemoryReportStore } from './memory-report-store.js';
+export type { ReportStore } from './storage/report-store.js';
+export type { SessionDigest, ToolDigest } from './storage/session-digest.js';
+export { FileReportStore, UnreadableReportError, REPORTS_SUBDIRECTORY } from './storage/file-store.js';
+export { InMemoryReportStore } from './storage/memory-store.js';
 
 // Session IDs, logging, names
-export { InvalidSessionIdError, isValidSessionId, MAX_SESSION_ID_LENGTH } from './session-id.js';
-export type { Logger } from './logger.js';
+export { InvalidSessionIdError, isValidSessionId, MAX_SESSION_ID_LENGTH } from './util/session-id.js';
+export type { Logger } from './util/logger.js';
 export {
   ATTR_SESSION_ID,
   ATTR_GEN_AI_CONVERSATION_ID,
@@ -73,4 +73,4 @@ export {
   METRIC_TOOL_DURATION_BUCKETS,
   METRIC_TOOL_CALLS,
   OPERATION_TOOL_EXECUTION,
-} from './semconv.js';
+} from './telemetry/semconv.js';

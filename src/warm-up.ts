@@ -1,7 +1,7 @@
 import { context, trace } from '@opentelemetry/api';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import { SessionAggregate } from './session-aggregate.js';
+import { SessionAggregate } from './reports/session-aggregate.js';
 
 class UnreadMetricReader extends MetricReader {
   protected override async onForceFlush(): Promise<void> {}

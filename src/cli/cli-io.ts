@@ -1,4 +1,4 @@
-import type { Logger } from '../logger.js';
+import type { Logger } from '../util/logger.js';
 
 /** What the CLI reads and writes, so that a test can run it in-process and see everything. */
 export interface CliIo {

@@ -1,4 +1,4 @@
-import type { DurationStats, OperationStats, SessionReport } from '../report.js';
+import type { DurationStats, OperationStats, SessionReport } from '../document/report.js';
 import { textTable, type TextColumn } from './text-table.js';
 
 const STAT_COLUMNS = ['calls', 'errors', 'success', 'mean', 'stddev', 'min', 'p50', 'p90', 'p95', 'p99', 'max'] as const;

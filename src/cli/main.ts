@@ -1,8 +1,8 @@
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config-error.js';
-import { describeError } from '../logger.js';
-import { InvalidSessionIdError } from '../session-id.js';
-import { VERSION } from '../version.js';
+import { ConfigError } from '../config/errors.js';
+import { describeError } from '../util/logger.js';
+import { InvalidSessionIdError } from '../util/session-id.js';
+import { VERSION } from '../util/version.js';
 import { CliError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
 import { addClearCommand } from './commands/clear.js';

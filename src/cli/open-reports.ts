@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
-import type { SessionReportExporter } from '../../exporters/session-report-exporter.js';
-import type { PerformanceConfig } from '../config.js';
-import { defaultDataDir } from '../data-dir.js';
-import { loadConfig } from '../load-config.js';
-import type { PerformanceAPI } from '../performance-api.js';
+import type { SessionReportExporter } from '../reports/session-report-exporter.js';
+import type { PerformanceConfig } from '../config/schema.js';
+import { defaultDataDir } from '../storage/data-dir.js';
+import { loadConfig } from '../config/load.js';
+import type { PerformanceAPI } from '../reports/reports.js';
 import { createPerformance } from '../performance.js';
 import { cliLogger, type CliIo } from './cli-io.js';
 import type { StoreOptions } from './store-options.js';

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { InvalidSessionIdError, isValidSessionId } from '../session-id.js';
+import { InvalidSessionIdError, isValidSessionId } from '../util/session-id.js';
 
 /** `--port`: a TCP port; 0 asks the system for a free one. */
 export function parsePort(raw: string): number {

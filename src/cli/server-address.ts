@@ -1,4 +1,4 @@
-import { DEFAULT_SERVER_HOST, type PerformanceConfig } from '../config.js';
+import { DEFAULT_SERVER_HOST, type PerformanceConfig } from '../config/schema.js';
 import { CliError } from './cli-error.js';
 import { isLoopbackHost } from '../server/loopback.js';
 

@@ -6,7 +6,7 @@
  */
 import type { ToolSet } from 'ai';
 import type { Performance } from '../performance.js';
-import { assertValidSessionId } from '../session-id.js';
+import { assertValidSessionId } from '../util/session-id.js';
 
 export interface WrapAiToolsOptions {
   /** The session of every call; default: the session set by `withSession`. */

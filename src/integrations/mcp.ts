@@ -5,10 +5,10 @@
  * const client = trackMcpClient(perf, new Client({ name: 'agent', version: '1.0.0' }), { sessionId });
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { consoleLogger, describeError, type Logger } from '../logger.js';
+import { consoleLogger, describeError, type Logger } from '../util/logger.js';
 import type { Performance } from '../performance.js';
-import { assertValidSessionId } from '../session-id.js';
-import type { ToolCall } from '../tool-call.js';
+import { assertValidSessionId } from '../util/session-id.js';
+import type { ToolCall } from '../tracking/tool-call.js';
 
 export interface TrackMcpClientOptions {
   /** The session of every call; default: the session set by `withSession`. */

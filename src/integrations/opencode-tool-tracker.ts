@@ -1,10 +1,10 @@
 import { constants } from 'node:os';
 import type { Hooks } from '@opencode-ai/plugin';
-import type { Logger } from '../logger.js';
-import { describeError } from '../logger.js';
+import type { Logger } from '../util/logger.js';
+import { describeError } from '../util/logger.js';
 import type { Performance } from '../performance.js';
-import { ERROR_TYPE_OTHER } from '../semconv.js';
-import type { ToolCall } from '../tool-call.js';
+import { ERROR_TYPE_OTHER } from '../telemetry/semconv.js';
+import type { ToolCall } from '../tracking/tool-call.js';
 
 type OpenCodeEvent = Parameters<NonNullable<Hooks['event']>>[0]['event'];
 type BeforeInput = Parameters<NonNullable<Hooks['tool.execute.before']>>[0];

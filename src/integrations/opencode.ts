@@ -7,8 +7,8 @@
  * { "plugin": [["toolperf", { "dataDir": ".toolperf" }]] }
  */
 import type { Hooks, Plugin, PluginInput, PluginOptions } from '@opencode-ai/plugin';
-import { loadConfig } from '../load-config.js';
-import { consoleLogger, describeError, type Logger } from '../logger.js';
+import { loadConfig } from '../config/load.js';
+import { consoleLogger, describeError, type Logger } from '../util/logger.js';
 import { createPerformance, type Performance } from '../performance.js';
 import { OpenCodeToolTracker } from './opencode-tool-tracker.js';
 

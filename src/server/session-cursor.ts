@@ -1,5 +1,5 @@
-import type { SessionPosition } from '../performance-api.js';
-import { isValidSessionId } from '../session-id.js';
+import type { SessionPosition } from '../reports/reports.js';
+import { isValidSessionId } from '../util/session-id.js';
 
 /**
  * The opaque `cursor` of the session list: the position of the last session of a page, as

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { findProgram, programOrSkip } from '../helpers/real-component.js';
 import { parse } from 'yaml';
-import { performanceConfigSchema } from '../../src/config.js';
+import { performanceConfigSchema } from '../../src/config/schema.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const COMPOSE_FILE = 'docker-compose.yml';

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import protobuf from 'protobufjs';
-import { OTLP_TRACE_PROTO } from '../../src/server/otlp-proto.js';
+import { OTLP_TRACE_PROTO } from '../../src/server/otlp-ingest/otlp-proto.js';
 
 /**
  * A stand-in for the Collector's OTLP/HTTP receiver (no Collector binary can run here): it takes

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT } from '../../config.js';
-import { startReportServer } from '../../server/start-report-server.js';
+import { DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT } from '../../config/schema.js';
+import { startReportServer } from '../../server/start.js';
 import { cliLogger, type CliIo } from '../cli-io.js';
 import { loadCliConfig, openReports } from '../open-reports.js';
 import { parseHost, parsePort } from '../option-parsers.js';

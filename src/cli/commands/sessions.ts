@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { SessionSummary } from '../../report.js';
+import type { SessionSummary } from '../../document/report.js';
 import type { CliIo } from '../cli-io.js';
 import { withReports } from '../open-reports.js';
 import { parseLimit } from '../option-parsers.js';

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { OPERATION_TOOL_EXECUTION } from '../../semconv.js';
+import { OPERATION_TOOL_EXECUTION } from '../../telemetry/semconv.js';
 import { CliError, unknownSessionError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { formatOperation, formatTool } from '../format-report.js';
 import { withReports } from '../open-reports.js';
 import { parseSessionId } from '../option-parsers.js';
 import { addStoreOptions, type StoreOptions } from '../store-options.js';
-import { ownEntry } from '../../own-record.js';
+import { ownEntry } from '../../util/own-record.js';
 
 interface StatsOptions extends StoreOptions {
   readonly operation: string;

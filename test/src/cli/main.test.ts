@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionSummary } from '../../../src/index.js';
-import { VERSION } from '../../../src/version.js';
+import { VERSION } from '../../../src/util/version.js';
 import { expectOneLineError, runToolperf, seedSessions, tempDir } from '../../helpers/cli.js';
 
 let dataDir: { path: string; remove: () => Promise<void> };

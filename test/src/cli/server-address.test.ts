@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../../../src/cli/cli-error.js';
 import { resolveServerAddress } from '../../../src/cli/server-address.js';
-import { DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT } from '../../../src/config.js';
+import { DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT } from '../../../src/config/schema.js';
 import { resolveConfig } from '../../../src/index.js';
 
 const config = resolveConfig({}, { env: {} });

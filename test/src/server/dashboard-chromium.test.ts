@@ -10,7 +10,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPerformance, type DurationStats, type Performance, type SessionReport } from '../../../src/index.js';
 import { createDashboardApp } from '../../../src/server/dashboard.js';
-import { createReportApp } from '../../../src/server/report-app.js';
+import { createReportApp } from '../../../src/server/app.js';
 import { prng } from '../../helpers/prng.js';
 import { findProgram, requireProgram, skipUnlessAvailable } from '../../helpers/real-component.js';
 

@@ -1,9 +1,9 @@
-import { SessionReportExporter } from '../../../exporters/session-report-exporter.js';
-import type { CallRecord } from '../../../src/call-record.js';
-import { InMemoryReportStore } from '../../../src/memory-report-store.js';
-import { PerformanceAPI } from '../../../src/performance-api.js';
-import type { StoredSessionReport } from '../../../src/report.js';
-import { SessionAggregate } from '../../../src/session-aggregate.js';
+import { SessionReportExporter } from '../../../src/reports/session-report-exporter.js';
+import type { CallRecord } from '../../../src/reports/call-record.js';
+import { InMemoryReportStore } from '../../../src/storage/memory-store.js';
+import { PerformanceAPI } from '../../../src/reports/reports.js';
+import type { StoredSessionReport } from '../../../src/document/report.js';
+import { SessionAggregate } from '../../../src/reports/session-aggregate.js';
 import { recordingLogger } from '../../helpers/tracking.js';
 
 export const T0 = Date.UTC(2026, 0, 1);

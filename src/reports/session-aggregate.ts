@@ -1,0 +1,202 @@
+import type { CallRecord } from './call-record.js';
+import {
+  REPORT_SCHEMA_VERSION,
+  type OperationStats,
+  type RecentCall,
+  type SessionReport,
+  type SessionSummary,
+  type StoredOperationState,
+  type StoredSessionReport,
+} from '../document/report.js';
+import { RunningStats, type DurationStats } from './running-stats.js';
+import { setEntry } from '../util/own-record.js';
+import { ERROR_TYPE_OTHER } from '../telemetry/semconv.js';
+
+interface OperationAggregate {
+  readonly all: RunningStats;
+  readonly tools: Map<string, RunningStats>;
+}
+
+/** Distinct tools kept per operation type of a session; later names count under `_OTHER`. */
+export const MAX_TOOLS_PER_OPERATION = 256;
+/** Distinct operation types kept per session; later ones count under `_OTHER`. */
+export const MAX_OPERATION_TYPES = 32;
+const OVERFLOW_NAME = ERROR_TYPE_OTHER;
+
+const newStats = (): RunningStats => new RunningStats();
+const newOperation = (): OperationAggregate => ({ all: new RunningStats(), tools: new Map() });
+
+/**
+ * The entry for a name not in `map` yet: a new one while `map` holds fewer than `cap`, else the
+ * shared `_OTHER` entry. Names arrive from other processes too (OTLP ingest), so a report stays bounded.
+ */
+function cappedEntry<V>(map: Map<string, V>, name: string, cap: number, create: () => V): V {
+  const key = map.size < cap ? name : OVERFLOW_NAME;
+  let entry = map.get(key);
+  if (entry === undefined) map.set(key, (entry = create()));
+  return entry;
+}
+
+/**
+ * Everything known about one session: statistics per operation type and per tool over every call,
+ * and the last `maxRecent` calls. Merges with a stored report of the same session, in any order.
+ */
+export class SessionAggregate {
+  startTimeMs = Infinity;
+  updateTimeMs = -Infinity;
+  endTimeMs: number | undefined;
+  private readonly operations = new Map<string, OperationAggregate>();
+  /** A ring: `recentNext` is where the next call goes once it is full. */
+  private recent: CallRecord[] = [];
+  private recentNext = 0;
+
+  constructor(
+    readonly sessionId: string,
+    private readonly maxRecent: number,
+  ) {}
+
+  get calls(): number {
+    let n = 0;
+    for (const op of this.operations.values()) n += op.all.count;
+    return n;
+  }
+
+  add(call: CallRecord): void {
+    const op = this.operation(call.operationType);
+    op.all.add(call.durationMs, call.errorType);
+    const tool = op.tools.get(call.toolName) ?? cappedEntry(op.tools, call.toolName, MAX_TOOLS_PER_OPERATION, newStats);
+    tool.add(call.durationMs, call.errorType);
+
+    if (call.startTimeMs < this.startTimeMs) this.startTimeMs = call.startTimeMs;
+    const end = call.startTimeMs + call.durationMs;
+    if (end > this.updateTimeMs) this.updateTimeMs = end;
+    // A call after endSession reopens the session.
+    this.endTimeMs = undefined;
+    this.remember(call);
+  }
+
+  /** Folds in a report stored earlier (by this or another process). */
+  mergeStored(stored: StoredSessionReport): void {
+    for (const [type, state] of Object.entries(stored.aggregates)) {
+      const op = this.operation(type);
+      op.all.merge(RunningStats.fromState(state.all));
+      for (const [name, toolState] of Object.entries(state.tools)) {
+        const existing = op.tools.get(name);
+        if (existing) existing.merge(RunningStats.fromState(toolState));
+        else op.tools.set(name, RunningStats.fromState(toolState));
+      }
+    }
+    this.startTimeMs = Math.min(this.startTimeMs, Date.parse(stored.startedAt));
+    this.updateTimeMs = Math.max(this.updateTimeMs, Date.parse(stored.updatedAt));
+    const ownCalls = this.calls - countCalls(stored);
+    if (ownCalls === 0 && stored.endedAt !== undefined) this.endTimeMs = Date.parse(stored.endedAt);
+
+    const merged = [...stored.recent.map((r) => fromRecent(this.sessionId, r)), ...this.recentCalls()];
+    // Calls arrive as they end, so that is the ring's order; a resumed session keeps it.
+    merged.sort((a, b) => a.startTimeMs + a.durationMs - (b.startTimeMs + b.durationMs));
+    this.recent = merged.slice(Math.max(0, merged.length - this.maxRecent));
+    this.recentNext = 0;
+  }
+
+  end(atMs: number): void {
+    this.endTimeMs = atMs;
+    if (atMs > this.updateTimeMs || this.updateTimeMs === -Infinity) this.updateTimeMs = atMs;
+    if (this.startTimeMs === Infinity) this.startTimeMs = atMs;
+  }
+
+  toReport(): SessionReport {
+    const operations: Record<string, OperationStats> = {};
+    for (const [type, op] of this.operations) {
+      const tools: Record<string, DurationStats> = {};
+      for (const [name, stats] of op.tools) setEntry(tools, name, stats.toStats());
+      setEntry(operations, type, { ...op.all.toStats(), tools });
+    }
+    return {
+      schemaVersion: REPORT_SCHEMA_VERSION,
+      sessionId: this.sessionId,
+      ...this.times(),
+      operations,
+      recent: this.recentCalls().map(toRecent),
+    };
+  }
+
+  toStored(): StoredSessionReport {
+    const aggregates: Record<string, StoredOperationState> = {};
+    for (const [type, op] of this.operations) {
+      const tools: Record<string, ReturnType<RunningStats['toState']>> = {};
+      for (const [name, stats] of op.tools) setEntry(tools, name, stats.toState());
+      setEntry(aggregates, type, { all: op.all.toState(), tools });
+    }
+    return { ...this.toReport(), aggregates };
+  }
+
+  summary(): SessionSummary {
+    let errors = 0;
+    for (const op of this.operations.values()) errors += op.all.errors;
+    return { sessionId: this.sessionId, ...this.times(), calls: this.calls, errors };
+  }
+
+  private times(): { startedAt: string; updatedAt: string; endedAt?: string } {
+    const start = this.startTimeMs === Infinity ? Date.now() : this.startTimeMs;
+    const update = this.updateTimeMs === -Infinity ? start : this.updateTimeMs;
+    const startedAt = new Date(start).toISOString();
+    const updatedAt = new Date(update).toISOString();
+    return this.endTimeMs === undefined
+      ? { startedAt, updatedAt }
+      : { startedAt, updatedAt, endedAt: new Date(this.endTimeMs).toISOString() };
+  }
+
+  private operation(type: string): OperationAggregate {
+    return this.operations.get(type) ?? cappedEntry(this.operations, type, MAX_OPERATION_TYPES, newOperation);
+  }
+
+  private remember(call: CallRecord): void {
+    if (this.maxRecent === 0) return;
+    if (this.recent.length < this.maxRecent) {
+      this.recent.push(call);
+      return;
+    }
+    this.recent[this.recentNext] = call;
+    this.recentNext = (this.recentNext + 1) % this.maxRecent;
+  }
+
+  /** Oldest first. */
+  private recentCalls(): CallRecord[] {
+    return [...this.recent.slice(this.recentNext), ...this.recent.slice(0, this.recentNext)];
+  }
+}
+
+function countCalls(report: SessionReport): number {
+  let n = 0;
+  for (const op of Object.values(report.operations)) n += op.count;
+  return n;
+}
+
+function toRecent(call: CallRecord): RecentCall {
+  const recent: { -readonly [K in keyof RecentCall]: RecentCall[K] } = {
+    operationType: call.operationType,
+    toolName: call.toolName,
+    startedAt: new Date(call.startTimeMs).toISOString(),
+    durationMs: Math.round(call.durationMs * 1000) / 1000,
+    ok: call.errorType === undefined,
+  };
+  if (call.callId !== undefined) recent.callId = call.callId;
+  if (call.errorType !== undefined) recent.errorType = call.errorType;
+  if (call.traceId !== undefined) recent.traceId = call.traceId;
+  if (call.spanId !== undefined) recent.spanId = call.spanId;
+  return recent;
+}
+
+function fromRecent(sessionId: string, recent: RecentCall): CallRecord {
+  return {
+    sessionId,
+    operationType: recent.operationType,
+    toolName: recent.toolName,
+    callId: recent.callId,
+    startTimeMs: Date.parse(recent.startedAt),
+    durationMs: recent.durationMs,
+    errorType: recent.errorType,
+    traceId: recent.traceId,
+    spanId: recent.spanId,
+  };
+}

@@ -1,0 +1,49 @@
+import { SpanStatusCode, type AttributeValue } from '@opentelemetry/api';
+import { hrTimeToMilliseconds } from '@opentelemetry/core';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { CallRecord } from './call-record.js';
+import * as semconv from '../telemetry/semconv.js';
+
+/**
+ * The call a span records, or undefined for a span that is not a tracked operation or has no
+ * session. Understands this package's spans, GenAI `execute_tool` spans from other SDKs, and
+ * OpenCode's native `Tool.execute` spans (`tool.name`, `tool.call_id`, `session.id`).
+ */
+export function callFromSpan(span: ReadableSpan): CallRecord | undefined {
+  const attributes = span.attributes;
+  const sessionId = text(attributes[semconv.ATTR_SESSION_ID]) ?? text(attributes[semconv.ATTR_GEN_AI_CONVERSATION_ID]);
+  if (sessionId === undefined) return undefined;
+  const operationType = operationTypeOf(attributes);
+  if (operationType === undefined) return undefined;
+
+  const declaredError = text(attributes[semconv.ATTR_ERROR_TYPE]);
+  const failed = declaredError !== undefined || span.status.code === SpanStatusCode.ERROR;
+  const { traceId, spanId } = span.spanContext();
+  return {
+    sessionId,
+    operationType,
+    toolName:
+      text(attributes[semconv.ATTR_GEN_AI_TOOL_NAME]) ??
+      text(attributes[semconv.ATTR_OPENCODE_TOOL_NAME]) ??
+      text(attributes[semconv.ATTR_TOOLPERF_OPERATION_NAME]) ??
+      span.name,
+    callId: text(attributes[semconv.ATTR_GEN_AI_TOOL_CALL_ID]) ?? text(attributes[semconv.ATTR_OPENCODE_TOOL_CALL_ID]),
+    startTimeMs: hrTimeToMilliseconds(span.startTime),
+    durationMs: hrTimeToMilliseconds(span.duration),
+    errorType: failed ? (declaredError ?? semconv.ERROR_TYPE_OTHER) : undefined,
+    traceId,
+    spanId,
+  };
+}
+
+function operationTypeOf(attributes: ReadableSpan['attributes']): string | undefined {
+  const declared = text(attributes[semconv.ATTR_TOOLPERF_OPERATION_TYPE]);
+  if (declared !== undefined) return declared;
+  if (attributes[semconv.ATTR_GEN_AI_OPERATION_NAME] === semconv.GEN_AI_OPERATION_EXECUTE_TOOL) return semconv.OPERATION_TOOL_EXECUTION;
+  if (text(attributes[semconv.ATTR_OPENCODE_TOOL_NAME]) !== undefined) return semconv.OPERATION_TOOL_EXECUTION;
+  return undefined;
+}
+
+function text(value: AttributeValue | undefined): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}

@@ -1,0 +1,182 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Hono } from 'hono';
+import type { BlankEnv } from 'hono/types';
+import type { SessionReportExporter } from '../reports/session-report-exporter.js';
+import { consoleLogger, describeError, type Logger } from '../util/logger.js';
+import type { PerformanceAPI } from '../reports/reports.js';
+import { InvalidSessionIdError } from '../util/session-id.js';
+import { VERSION } from '../util/version.js';
+import { apiError } from './api-error.js';
+import { deleteSessionRoute, getOperationRoute, getReportRoute, healthRoute, listSessionsRoute, listToolsRoute } from './routes.js';
+import { requireBearerToken } from './bearer-token.js';
+import { otlpTracesHandler } from './otlp-ingest/traces-route.js';
+import { declaresBodyOver } from './otlp-ingest/read-body.js';
+import { decodeSessionCursor, encodeSessionCursor } from './session-cursor.js';
+import { ownEntry } from '../util/own-record.js';
+import { isLoopbackHost } from './loopback.js';
+
+/** 4 MiB: a few thousand spans per OTLP request, far above what an SDK batch sends. */
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export interface ReportAppOptions {
+  /** Where `POST /v1/traces` folds spans; without it that route answers 404. */
+  readonly ingest?: SessionReportExporter;
+  /**
+   * When set, `/api/*` and `/v1/*` need `Authorization: Bearer <token>`; `/healthz` stays open.
+   * Without one, only requests whose `Host` is a loopback name (localhost, 127.x, [::1]) are answered.
+   */
+  readonly token?: string;
+  /** Largest request body, before and after gzip. Default 4 MiB. */
+  readonly maxBodyBytes?: number;
+  /** Where unexpected errors are logged (once each, never answered). */
+  readonly logger?: Logger;
+  /** A Hono app mounted at `/`, after the API routes (the dashboard). */
+  readonly dashboard?: Hono;
+}
+
+/**
+ * The report API (and OTLP ingest) as a Hono app: serve it with `startReportServer`, or mount it
+ * in your own server. Routes and shapes are in `GET /openapi.json`.
+ *
+ * @example
+ * const app = createReportApp(perf.api, { ingest: perf.exporter });
+ * const response = await app.request('/api/v1/sessions?limit=10');
+ */
+export function createReportApp(api: PerformanceAPI, options: ReportAppOptions = {}): Hono {
+  if (options.token === '') throw new TypeError('createReportApp: token must not be empty; leave it out for no token');
+  const logger = options.logger ?? consoleLogger;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const app = new OpenAPIHono<BlankEnv>({
+    defaultHook: (result, c) => {
+      if (result.success) return undefined;
+      const issue = result.error.issues[0];
+      const parameter = issue?.path.map(String).join('.') || result.target;
+      return apiError(c, 400, 'invalid_request', `${parameter}: ${issue?.message ?? 'invalid'}`);
+    },
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof InvalidSessionIdError) return apiError(c, 400, 'invalid_request', error.message);
+    logger.warn(`report server: ${c.req.method} ${c.req.path} failed: ${describeError(error)}`);
+    return apiError(c, 500, 'internal', 'internal error; the server logged it');
+  });
+  app.notFound((c) => apiError(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}`));
+
+  if (options.token !== undefined) {
+    const auth = requireBearerToken(options.token);
+    app.use('/api/*', auth);
+    app.use('/v1/*', auth);
+  } else {
+    // Without a token, only requests addressed to a loopback name: a web page the user visits could
+    // otherwise rebind its own host name to 127.0.0.1 and read, delete or post reports (DNS rebinding).
+    app.use('*', async (c, next) => {
+      const host = c.req.header('host') ?? new URL(c.req.url).host;
+      if (!isLoopbackHost(hostnameOf(host))) {
+        return apiError(c, 403, 'forbidden', `this server answers requests to a loopback host only, not ${JSON.stringify(host)}; give it a token to serve other names`);
+      }
+      await next();
+      return undefined;
+    });
+  }
+  // No API route reads a body; one declared too large is refused before anything else happens.
+  app.use('/api/*', async (c, next) => {
+    if (declaresBodyOver(c.req.raw, maxBodyBytes)) return apiError(c, 413, 'payload_too_large', `body is larger than ${maxBodyBytes} bytes`);
+    await next();
+    return undefined;
+  });
+
+  app.openapi(healthRoute, (c) => c.json({ status: 'ok' as const }, 200));
+
+  app.openapi(listSessionsRoute, async (c) => {
+    const { limit, cursor } = c.req.valid('query');
+    const after = cursor === undefined ? undefined : decodeSessionCursor(cursor);
+    if (cursor !== undefined && after === undefined) {
+      return apiError(c, 400, 'invalid_request', 'cursor: not a cursor this server gave out (pass the nextCursor of the previous page)');
+    }
+    const page = await api.listSessionsPage(after === undefined ? { limit } : { limit, after });
+    const last = page.sessions.at(-1);
+    const nextCursor = page.hasMore && last !== undefined ? encodeSessionCursor(last) : undefined;
+    return c.json(nextCursor === undefined ? { sessions: page.sessions } : { sessions: page.sessions, nextCursor }, 200);
+  });
+
+  app.openapi(getReportRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    const report = await api.getReport({ sessionId: id });
+    if (report === undefined) return apiError(c, 404, 'not_found', `no session ${JSON.stringify(id)}`);
+    return c.json(report, 200);
+  });
+
+  app.openapi(getOperationRoute, async (c) => {
+    const { id, type } = c.req.valid('param');
+    const { tool } = c.req.valid('query');
+    const report = await api.getReport({ sessionId: id });
+    if (report === undefined) return apiError(c, 404, 'not_found', `no session ${JSON.stringify(id)}`);
+    const operation = ownEntry(report.operations, type);
+    if (operation === undefined) return apiError(c, 404, 'not_found', `session ${JSON.stringify(id)} has no operation type ${JSON.stringify(type)}`);
+    if (tool === undefined) return c.json(operation, 200);
+    const stats = ownEntry(operation.tools, tool);
+    if (stats === undefined) return apiError(c, 404, 'not_found', `session ${JSON.stringify(id)} has no tool ${JSON.stringify(tool)} in ${JSON.stringify(type)}`);
+    return c.json(stats, 200);
+  });
+
+  app.openapi(deleteSessionRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    if ((await api.clear({ sessionId: id })) === 0) return apiError(c, 404, 'not_found', `no session ${JSON.stringify(id)}`);
+    return c.body(null, 204);
+  });
+
+  app.openapi(listToolsRoute, async (c) => {
+    const { sessions } = c.req.valid('query');
+    return c.json({ tools: await api.listToolTrends({ sessionsPerTool: sessions }) }, 200);
+  });
+
+  app.post(
+    '/v1/traces',
+    options.ingest ? otlpTracesHandler(options.ingest, maxBodyBytes) : (c) => apiError(c, 404, 'not_found', 'OTLP ingest is not enabled on this server'),
+  );
+  registerOtlpRoute(app);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'toolperf report API', version: VERSION, description: 'Per-session performance reports of AI-agent tool calls.' },
+  });
+
+  if (options.dashboard) app.route('/', options.dashboard);
+  return app;
+}
+
+/** `/v1/traces` is served by hand (its body is OTLP, not a JSON schema); this documents it. */
+function registerOtlpRoute(app: OpenAPIHono<BlankEnv>): void {
+  app.openAPIRegistry.registerPath({
+    method: 'post',
+    path: '/v1/traces',
+    summary: 'OTLP/HTTP trace ingest (JSON or protobuf, optionally gzip)',
+    security: [{ bearer: [] }],
+    request: {
+      body: {
+        content: {
+          'application/x-protobuf': { schema: { type: 'string', format: 'binary' } },
+          'application/json': { schema: { type: 'object', description: 'ExportTraceServiceRequest in OTLP/JSON' } },
+        },
+      },
+    },
+    responses: {
+      200: { description: 'ExportTraceServiceResponse in the request encoding; `partialSuccess` when spans were rejected.' },
+      400: { description: 'Undecodable body: google.rpc.Status in the request encoding.' },
+      401: { description: 'Missing or wrong bearer token.' },
+      404: { description: 'Ingest not enabled on this server.' },
+      413: { description: 'Body larger than the limit, before or after gzip.' },
+      415: { description: 'Content-Type other than application/json or application/x-protobuf.' },
+    },
+  });
+}
+
+/** `127.0.0.1` of `127.0.0.1:7318`, `::1` of `[::1]:7318`; an unparsable Host gives itself (not loopback). */
+function hostnameOf(host: string): string {
+  try {
+    return new URL(`http://${host}`).hostname;
+  } catch {
+    return host;
+  }
+}

@@ -1,0 +1,81 @@
+import { createRoute } from '@hono/zod-openapi';
+import {
+  ApiErrorSchema,
+  DurationStatsSchema,
+  HealthSchema,
+  OperationParams,
+  OperationQuery,
+  OperationStatsSchema,
+  SessionIdParams,
+  SessionListQuery,
+  SessionListSchema,
+  SessionReportSchema,
+  ToolsQuery,
+  ToolTrendListSchema,
+} from './schemas.js';
+
+/** The report API's routes as OpenAPI operations: `report-app.ts` implements them. */
+
+const json = <T>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
+const failure = (description: string) => json(ApiErrorSchema, description);
+const secured = [{ bearer: [] }];
+const common = {
+  400: failure('Invalid parameter (`invalid_request`, naming it).'),
+  401: failure('Missing or wrong bearer token (when the server has one).'),
+};
+
+export const listSessionsRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/sessions',
+  summary: 'Sessions, newest update first, paged',
+  security: secured,
+  request: { query: SessionListQuery },
+  responses: { 200: json(SessionListSchema, 'A page of sessions; `nextCursor` when more follow.'), ...common },
+});
+
+export const getReportRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/sessions/{id}/report',
+  summary: "A session's report",
+  security: secured,
+  request: { params: SessionIdParams },
+  responses: { 200: json(SessionReportSchema, 'The report.'), ...common, 404: failure('No such session.') },
+});
+
+export const getOperationRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/sessions/{id}/operations/{type}',
+  summary: "An operation type's statistics in a session, or one tool's with `?tool=`",
+  security: secured,
+  request: { params: OperationParams, query: OperationQuery },
+  responses: {
+    200: json(OperationStatsSchema.or(DurationStatsSchema), '`OperationStats`, or `DurationStats` with `?tool=`.'),
+    ...common,
+    404: failure('No such session, operation type or tool.'),
+  },
+});
+
+export const deleteSessionRoute = createRoute({
+  method: 'delete',
+  path: '/api/v1/sessions/{id}',
+  summary: 'Deletes a session (memory and store)',
+  security: secured,
+  request: { params: SessionIdParams },
+  responses: { 204: { description: 'Deleted.' }, ...common, 404: failure('No such session.') },
+});
+
+export const listToolsRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/tools',
+  summary: 'Every tool across stored sessions, most calls first, with its per-session trend',
+  security: secured,
+  request: { query: ToolsQuery },
+  responses: { 200: json(ToolTrendListSchema, 'Tools.'), ...common },
+});
+
+export const healthRoute = createRoute({
+  method: 'get',
+  path: '/healthz',
+  summary: 'Liveness (no token needed)',
+  responses: { 200: json(HealthSchema, 'Up.') },
+});

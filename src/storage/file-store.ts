@@ -1,0 +1,190 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { consoleLogger, type Logger } from '../util/logger.js';
+import { FileDigestCache } from './file-digest-cache.js';
+import type { SessionSummary, StoredSessionReport } from '../document/report.js';
+import type { ReportStore } from './report-store.js';
+import type { SessionDigest } from './session-digest.js';
+import { assertValidSessionId } from '../util/session-id.js';
+import { checkStoredReport, isStoredReportProblem } from '../document/schema.js';
+
+/** Reports live in `<dataDir>/session/performance/`. */
+export const REPORTS_SUBDIRECTORY = join('session', 'performance');
+const REPORT_SUFFIX = '.json';
+
+/** A stored report that this version cannot read and must not overwrite (written by a newer version). */
+export class UnreadableReportError extends Error {
+  override readonly name = 'UnreadableReportError';
+}
+
+/**
+ * One JSON document per session, written atomically (temp file, fsync, rename, fsync of the
+ * directory), so a crash mid-write leaves the previous report intact. A corrupt file is reported
+ * once and renamed aside (`<id>.json.corrupt-<time>`), never fatal to the other sessions.
+ * Listing keeps digests in memory and re-reads only the files that changed since the last listing.
+ */
+export class FileReportStore implements ReportStore {
+  readonly directory: string;
+  private tempCounter = 0;
+  private directoryReady: Promise<unknown> | undefined;
+  private readonly digests: FileDigestCache;
+
+  constructor(
+    dataDir: string,
+    private readonly logger: Logger = consoleLogger,
+  ) {
+    this.directory = join(dataDir, REPORTS_SUBDIRECTORY);
+    this.digests = new FileDigestCache({ directory: this.directory, suffix: REPORT_SUFFIX, read: (id) => this.get(id), logger });
+  }
+
+  /** The file of a session's report; throws `InvalidSessionIdError` for an unsafe ID. */
+  pathOf(sessionId: string): string {
+    assertValidSessionId(sessionId);
+    return join(this.directory, `${sessionId}${REPORT_SUFFIX}`);
+  }
+
+  async get(sessionId: string): Promise<StoredSessionReport | undefined> {
+    const path = this.pathOf(sessionId);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+    const decoded = decode(path, text);
+    if (typeof decoded !== 'string') return decoded;
+    const aside = asidePath(path);
+    await rename(path, aside).then(
+      () => this.logger.warn(`corrupt report ${path} (${decoded}): moved to ${aside}`),
+      (error: unknown) => this.logger.warn(`corrupt report ${path} (${decoded}); could not move it aside: ${String(error)}`),
+    );
+    return undefined;
+  }
+
+  getSync(sessionId: string): StoredSessionReport | undefined {
+    const path = this.pathOf(sessionId);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+    const decoded = decode(path, text);
+    if (typeof decoded !== 'string') return decoded;
+    const aside = asidePath(path);
+    try {
+      renameSync(path, aside);
+      this.logger.warn(`corrupt report ${path} (${decoded}): moved to ${aside}`);
+    } catch (error) {
+      this.logger.warn(`corrupt report ${path} (${decoded}); could not move it aside: ${String(error)}`);
+    }
+    return undefined;
+  }
+
+  async put(report: StoredSessionReport): Promise<void> {
+    const path = this.pathOf(report.sessionId);
+    await (this.directoryReady ??= mkdir(this.directory, { recursive: true }).catch((error: unknown) => {
+      this.directoryReady = undefined;
+      throw error;
+    }));
+    const temp = this.tempPath(report.sessionId);
+    try {
+      const file = await open(temp, 'w');
+      try {
+        await file.writeFile(JSON.stringify(report, null, 2));
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await rename(temp, path);
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
+    await syncDirectory(this.directory);
+  }
+
+  putSync(report: StoredSessionReport): void {
+    const path = this.pathOf(report.sessionId);
+    const temp = this.tempPath(report.sessionId);
+    mkdirSync(this.directory, { recursive: true });
+    try {
+      const fd = openSync(temp, 'w');
+      try {
+        writeSync(fd, JSON.stringify(report, null, 2));
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(temp, path);
+    } catch (error) {
+      try {
+        unlinkSync(temp);
+      } catch {
+        // the temp file was never created
+      }
+      throw error;
+    }
+  }
+
+  async list(): Promise<SessionSummary[]> {
+    return (await this.digests.list()).map((digest) => digest.summary);
+  }
+
+  listDigests(): Promise<SessionDigest[]> {
+    return this.digests.list();
+  }
+
+  async delete(sessionId: string): Promise<boolean> {
+    try {
+      await unlink(this.pathOf(sessionId));
+      return true;
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+  }
+
+  private tempPath(sessionId: string): string {
+    return join(this.directory, `.${sessionId}${REPORT_SUFFIX}.${process.pid}.${++this.tempCounter}.tmp`);
+  }
+}
+
+/** The report, or why the text is corrupt. Throws `UnreadableReportError` for a newer schema. */
+function decode(path: string, text: string): StoredSessionReport | string {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    return `not valid JSON: ${(error as Error).message}`;
+  }
+  const checked = checkStoredReport(doc);
+  if (!isStoredReportProblem(checked)) return checked;
+  if (checked.kind === 'newer') throw new UnreadableReportError(`${path}: ${checked.message}`);
+  return checked.message;
+}
+
+function asidePath(path: string): string {
+  return `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
+
+/** Makes the rename durable. Not every platform can open a directory; there it is skipped. */
+async function syncDirectory(directory: string): Promise<void> {
+  try {
+    const handle = await open(directory, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Windows cannot fsync a directory; the rename itself is still atomic.
+  }
+}

@@ -1,0 +1,52 @@
+import type { SessionSummary, StoredSessionReport } from '../document/report.js';
+import type { ReportStore } from './report-store.js';
+import { digestOf, type SessionDigest } from './session-digest.js';
+
+/**
+ * Reports in memory, for `saveReports: false` and tests. Holds at most `maxSessions`; the least
+ * recently written is dropped first.
+ */
+export class InMemoryReportStore implements ReportStore {
+  private readonly reports = new Map<string, StoredSessionReport>();
+  /** Keyed by the report object, so a digest lives exactly as long as the report it describes. */
+  private readonly digests = new WeakMap<StoredSessionReport, SessionDigest>();
+
+  constructor(private readonly maxSessions = 1000) {}
+
+  async get(sessionId: string): Promise<StoredSessionReport | undefined> {
+    return this.getSync(sessionId);
+  }
+
+  async put(report: StoredSessionReport): Promise<void> {
+    this.putSync(report);
+  }
+
+  async list(): Promise<SessionSummary[]> {
+    return (await this.listDigests()).map((digest) => digest.summary);
+  }
+
+  async listDigests(): Promise<SessionDigest[]> {
+    return [...this.reports.values()].map((report) => {
+      let digest = this.digests.get(report);
+      if (digest === undefined) this.digests.set(report, (digest = digestOf(report)));
+      return digest;
+    });
+  }
+
+  async delete(sessionId: string): Promise<boolean> {
+    return this.reports.delete(sessionId);
+  }
+
+  getSync(sessionId: string): StoredSessionReport | undefined {
+    return this.reports.get(sessionId);
+  }
+
+  putSync(report: StoredSessionReport): void {
+    this.reports.delete(report.sessionId);
+    this.reports.set(report.sessionId, report);
+    if (this.reports.size > this.maxSessions) {
+      const oldest = this.reports.keys().next().value;
+      if (oldest !== undefined) this.reports.delete(oldest);
+    }
+  }
+}

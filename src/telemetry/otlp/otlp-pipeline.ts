@@ -1,0 +1,240 @@
+import { TraceFlags, type Context } from '@opentelemetry/api';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { OTLPMetricExporter as OTLPMetricExporterType } from '@opentelemetry/exporter-metrics-otlp-http';
+import type { OTLPTraceExporter as OTLPTraceExporterType } from '@opentelemetry/exporter-trace-otlp-http';
+import {
+  AggregationTemporality,
+  PeriodicExportingMetricReader,
+  type PushMetricExporter,
+  type ResourceMetrics,
+} from '@opentelemetry/sdk-metrics';
+import {
+  BatchSpanProcessor,
+  type ReadableSpan,
+  type Span,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import type { OtlpProtocol } from '../../config/schema.js';
+import type { FailureLog, Logger } from '../../util/logger.js';
+import type { OtlpSettings } from './otlp-settings.js';
+import { requireLazily } from '../../util/require-lazily.js';
+
+/** What OTLP streaming adds to the tracker's own providers. */
+export interface OtlpPipeline {
+  readonly spanProcessor: SpanProcessor;
+  readonly metricReader: PeriodicExportingMetricReader;
+}
+
+/** Spans handed to the batch processor at once (its default). */
+const MAX_EXPORT_BATCH_SIZE = 512;
+
+export function createOtlpPipeline(settings: OtlpSettings, failures: FailureLog, logger: Logger): OtlpPipeline {
+  const traceExporter = new ReportingSpanExporter(createTraceExporter(settings), settings.tracesUrl, failures, logger);
+  const spanProcessor = new BoundedSpanProcessor(
+    new BatchSpanProcessor(traceExporter, {
+      // Room for what the gate lets through; the gate is what bounds and counts.
+      maxQueueSize: settings.maxQueueSize + MAX_EXPORT_BATCH_SIZE,
+      maxExportBatchSize: Math.min(MAX_EXPORT_BATCH_SIZE, settings.maxQueueSize),
+      exportTimeoutMillis: settings.timeoutMs,
+    }),
+    traceExporter,
+    settings.maxQueueSize,
+    logger,
+  );
+  const metricReader = new PeriodicExportingMetricReader({
+    exporter: new ReportingMetricExporter(createMetricExporter(settings), settings.metricsUrl, failures, logger),
+    exportIntervalMillis: settings.metricsIntervalMs,
+    exportTimeoutMillis: Math.min(settings.timeoutMs, settings.metricsIntervalMs),
+  });
+  return { spanProcessor, metricReader };
+}
+
+function createTraceExporter(settings: OtlpSettings): SpanExporter {
+  const module = settings.tracesProtocol === 'http/json' ? '@opentelemetry/exporter-trace-otlp-http' : '@opentelemetry/exporter-trace-otlp-proto';
+  const { OTLPTraceExporter } = requireLazily<{ OTLPTraceExporter: typeof OTLPTraceExporterType }>(module);
+  return new OTLPTraceExporter({ url: settings.tracesUrl, headers: settings.tracesHeaders, timeoutMillis: settings.timeoutMs });
+}
+
+function createMetricExporter(settings: OtlpSettings): PushMetricExporter {
+  const module = metricExporterModule(settings.metricsProtocol);
+  const { OTLPMetricExporter } = requireLazily<{ OTLPMetricExporter: typeof OTLPMetricExporterType }>(module);
+  return new OTLPMetricExporter({
+    url: settings.metricsUrl,
+    headers: settings.metricsHeaders,
+    timeoutMillis: settings.timeoutMs,
+    temporalityPreference: settings.metricsTemporality === 'delta' ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE,
+  });
+}
+
+function metricExporterModule(protocol: OtlpProtocol): string {
+  return protocol === 'http/json' ? '@opentelemetry/exporter-metrics-otlp-http' : '@opentelemetry/exporter-metrics-otlp-proto';
+}
+
+/** The `FailureLog` key of a signal's send failures. */
+export function otlpFailureKey(what: 'spans' | 'metrics'): string {
+  return `otlp ${what}`;
+}
+
+/** Tells when sending starts failing (once) and when it works again; the result passes through. */
+class ExportOutcomes {
+  constructor(
+    private readonly what: 'spans' | 'metrics',
+    private readonly url: string,
+    private readonly failures: FailureLog,
+    private readonly logger: Logger,
+  ) {}
+
+  record(result: ExportResult): void {
+    const key = otlpFailureKey(this.what);
+    if (result.code === ExportResultCode.SUCCESS) {
+      const failed = this.failures.failures(key);
+      if (failed > 0) this.logger.warn(`sending ${this.what} to ${this.url} works again (${failed} exports had failed)`);
+      this.failures.recover(key);
+      return;
+    }
+    this.failures.fail(key, `could not send ${this.what} to ${this.url} (tool calls are unaffected; will retry with new data)`, result.error);
+  }
+}
+
+/** The OTLP span exporter, reporting failures once per streak and telling the gate what left the queue. */
+class ReportingSpanExporter implements SpanExporter {
+  private readonly outcomes: ExportOutcomes;
+  /** Called with the number of spans an export finished with, success or not. */
+  onSettled: (count: number) => void = () => {};
+
+  constructor(
+    private readonly inner: SpanExporter,
+    url: string,
+    failures: FailureLog,
+    logger: Logger,
+  ) {
+    this.outcomes = new ExportOutcomes('spans', url, failures, logger);
+  }
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    let settled = false;
+    const settle = (result: ExportResult): void => {
+      if (settled) return;
+      settled = true;
+      this.onSettled(spans.length);
+      this.outcomes.record(result);
+      resultCallback(result);
+    };
+    try {
+      this.inner.export(spans, settle);
+    } catch (error) {
+      settle({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+    }
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush?.() ?? Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+}
+
+class ReportingMetricExporter implements PushMetricExporter {
+  private readonly outcomes: ExportOutcomes;
+
+  constructor(
+    private readonly inner: PushMetricExporter,
+    url: string,
+    failures: FailureLog,
+    logger: Logger,
+  ) {
+    this.outcomes = new ExportOutcomes('metrics', url, failures, logger);
+    if (inner.selectAggregationTemporality) this.selectAggregationTemporality = inner.selectAggregationTemporality.bind(inner);
+    if (inner.selectAggregation) this.selectAggregation = inner.selectAggregation.bind(inner);
+  }
+
+  selectAggregationTemporality?: PushMetricExporter['selectAggregationTemporality'];
+  selectAggregation?: PushMetricExporter['selectAggregation'];
+
+  export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
+    this.inner.export(metrics, (result) => {
+      this.outcomes.record(result);
+      resultCallback(result);
+    });
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush();
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+}
+
+/**
+ * Bounds the spans waiting for the collector: at most `maxQueued` spans are queued or in flight.
+ * Past that, spans are dropped and counted; one line tells when dropping starts and one how many
+ * were lost when it stops, so a collector that is down costs bounded memory and two log lines.
+ */
+class BoundedSpanProcessor implements SpanProcessor {
+  private pending = 0;
+  private dropped = 0;
+
+  constructor(
+    private readonly inner: SpanProcessor,
+    exporter: ReportingSpanExporter,
+    private readonly maxQueued: number,
+    private readonly logger: Logger,
+  ) {
+    exporter.onSettled = (count) => {
+      this.pending = Math.max(0, this.pending - count);
+    };
+  }
+
+  onStart(span: Span, parentContext: Context): void {
+    this.inner.onStart(span, parentContext);
+  }
+
+  onEnd(span: ReadableSpan): void {
+    if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
+    if (this.pending >= this.maxQueued) {
+      if (this.dropped++ === 0) {
+        this.logger.warn(`OTLP span queue full (${this.maxQueued} spans waiting for the collector): dropping new spans until it drains`);
+      }
+      return;
+    }
+    if (this.dropped > 0) {
+      this.logger.warn(`OTLP span queue drains again: ${this.dropped} spans were dropped while it was full`);
+      this.dropped = 0;
+    }
+    this.pending++;
+    this.inner.onEnd(span);
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush();
+  }
+
+  shutdown(): Promise<void> {
+    if (this.dropped > 0) this.logger.warn(`${this.dropped} spans were dropped: the OTLP span queue was full`);
+    return this.inner.shutdown();
+  }
+}
+
+/**
+ * Waits for `work` at most `ms`. Past that, or if it fails, `report` is told. Send failures have
+ * been logged already by the exporters, so `report` may stay quiet then.
+ */
+export async function withDeadline(work: Promise<unknown>, ms: number, what: string, report: (message: string, error?: unknown) => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms).unref();
+  });
+  try {
+    const outcome = await Promise.race([work.then(() => 'done' as const), deadline]);
+    if (outcome === 'late') report(`${what} did not finish within ${ms} ms; gave up waiting`);
+  } catch (error) {
+    report(`${what} failed`, error);
+  } finally {
+    clearTimeout(timer);
+  }
+}

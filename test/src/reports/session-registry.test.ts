@@ -1,0 +1,265 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CallRecord } from '../../../src/reports/call-record.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileReportStore } from '../../../src/storage/file-store.js';
+import { InMemoryReportStore } from '../../../src/storage/memory-store.js';
+import type { StoredSessionReport } from '../../../src/document/report.js';
+import { SessionRegistry, type SessionRegistryOptions } from '../../../src/reports/session-registry.js';
+import { recordingLogger } from '../../helpers/tracking.js';
+
+/** An in-memory store whose calls can be made to fail or wait, and that counts them. */
+class ControlledStore extends InMemoryReportStore {
+  puts = 0;
+  failPuts = 0;
+  failGets = 0;
+  putGate: Promise<void> | undefined;
+  override async put(report: StoredSessionReport): Promise<void> {
+    this.puts++;
+    await this.putGate;
+    if (this.failPuts > 0) {
+      this.failPuts--;
+      throw new Error('disk full');
+    }
+    return super.put(report);
+  }
+  override async get(id: string): Promise<StoredSessionReport | undefined> {
+    if (this.failGets > 0) {
+      this.failGets--;
+      throw new Error('EACCES');
+    }
+    return super.get(id);
+  }
+}
+
+let clock = Date.parse('2026-01-01T00:00:00Z');
+const call = (sessionId: string, toolName = 'read', durationMs = 10, errorType?: string): CallRecord => ({
+  sessionId,
+  operationType: 'tool-execution',
+  toolName,
+  callId: undefined,
+  startTimeMs: (clock += 100),
+  durationMs,
+  errorType,
+  traceId: undefined,
+  spanId: undefined,
+});
+
+function registry(store: InMemoryReportStore, extra: Partial<SessionRegistryOptions> = {}) {
+  const logger = recordingLogger();
+  const r = new SessionRegistry({ store, maxRecent: 5, writeIntervalMs: 1000, idleTimeoutMs: 60_000, logger, now: () => clock, ...extra });
+  return { registry: r, logger };
+}
+
+const countOf = (report: { operations: Record<string, { count: number }> } | undefined) => report?.operations['tool-execution']?.count;
+
+beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] }));
+afterEach(() => vi.useRealTimers());
+
+describe('SessionRegistry', () => {
+  it('writes a busy session once per interval, not once per call', async () => {
+    const store = new ControlledStore();
+    const { registry: r } = registry(store);
+    for (let i = 0; i < 100; i++) r.record(call('ses_1'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.puts).toBe(0);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(store.puts).toBe(1);
+    expect(countOf(await store.get('ses_1'))).toBe(100);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(store.puts).toBe(1);
+    await r.shutdown();
+  });
+
+  it('logs a failing store once per streak, keeps the calls, and writes them when it recovers', async () => {
+    const store = new ControlledStore();
+    store.failPuts = 3;
+    const { registry: r, logger } = registry(store);
+    r.record(call('ses_1'));
+    for (let i = 0; i < 3; i++) {
+      r.record(call('ses_1'));
+      await vi.advanceTimersByTimeAsync(1000);
+    }
+    expect(logger.lines).toHaveLength(1);
+    expect(logger.lines[0]).toMatch(/could not write the report of session ses_1.*disk full/);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(countOf(await store.get('ses_1'))).toBe(4);
+    await r.shutdown();
+  });
+
+  it('never overwrites a stored report it could not read', async () => {
+    const store = new ControlledStore();
+    const earlier = registry(store).registry;
+    for (let i = 0; i < 7; i++) earlier.record(call('ses_1'));
+    await earlier.shutdown();
+    store.failGets = 1;
+    const { registry: r, logger } = registry(store);
+    r.record(call('ses_1'));
+    await r.flush();
+    expect(countOf(await store.get('ses_1'))).toBe(7);
+    expect(logger.lines.join('\n')).toMatch(/could not read the stored report of session ses_1; it will not be overwritten/);
+    await r.flush(); // the read works now: the two are merged
+    expect(countOf(await store.get('ses_1'))).toBe(8);
+    await r.shutdown();
+  });
+
+  it('continues a session stored by an earlier process', async () => {
+    const store = new ControlledStore();
+    const first = registry(store).registry;
+    first.record(call('ses_1', 'read', 10));
+    first.record(call('ses_1', 'grep', 30, 'TimeoutError'));
+    await first.shutdown();
+
+    const { registry: second } = registry(store);
+    second.record(call('ses_1', 'read', 20));
+    const live = await second.getReport('ses_1');
+    expect(live?.operations['tool-execution']).toMatchObject({ count: 3, errors: 1, minMs: 10, maxMs: 30, meanMs: 20 });
+    expect(live?.recent.map((c) => c.toolName)).toEqual(['read', 'grep', 'read']);
+    await second.shutdown();
+    expect(await store.get('ses_1')).toMatchObject({ operations: { 'tool-execution': { count: 3 } } });
+  });
+
+  it('ends a session: final report with endedAt, memory freed; a later call reopens it', async () => {
+    const store = new ControlledStore();
+    const { registry: r } = registry(store);
+    r.record(call('ses_1'));
+    await r.endSession('ses_1');
+    const stored = await store.get('ses_1');
+    expect(stored?.endedAt).toBe(new Date(clock).toISOString());
+    await store.delete('ses_1');
+    expect(await r.getReport('ses_1')).toBeUndefined(); // not held in memory any more
+
+    await store.put(stored!);
+    r.record(call('ses_1'));
+    const reopened = await r.getReport('ses_1');
+    expect(reopened?.endedAt).toBeUndefined();
+    expect(countOf(reopened)).toBe(2);
+    await r.shutdown();
+  });
+
+  it('marks a session that is only stored as ended', async () => {
+    const store = new ControlledStore();
+    const first = registry(store).registry;
+    first.record(call('ses_1'));
+    await first.shutdown();
+    const { registry: r } = registry(store);
+    await r.endSession('ses_1');
+    expect((await store.get('ses_1'))?.endedAt).toBeDefined();
+    await r.endSession('ses_unknown'); // nothing to end: no error, no file
+    expect(await store.get('ses_unknown')).toBeUndefined();
+    await r.shutdown();
+  });
+
+  it('does not bring a cleared session back through a write that was under way', async () => {
+    const store = new ControlledStore();
+    const { registry: r } = registry(store);
+    r.record(call('ses_1'));
+    let open!: () => void;
+    store.putGate = new Promise((resolve) => (open = resolve));
+    const flushing = r.flush();
+    await vi.advanceTimersByTimeAsync(0);
+    const clearing = r.clear('ses_1');
+    open();
+    await Promise.all([flushing, clearing]);
+    expect(await store.get('ses_1')).toBeUndefined();
+    expect(await r.listSessions()).toEqual([]);
+    await r.shutdown();
+  });
+
+  it('drops idle sessions from memory after writing them', async () => {
+    const store = new ControlledStore();
+    const { registry: r } = registry(store, { idleTimeoutMs: 10_000 });
+    r.record(call('ses_1'));
+    await vi.advanceTimersByTimeAsync(1000);
+    clock += 20_000;
+    await vi.advanceTimersByTimeAsync(10_000);
+    await store.delete('ses_1');
+    expect(await r.getReport('ses_1')).toBeUndefined();
+    await r.shutdown();
+  });
+
+  it('loses no session waiting for its turn in a debounced write: not to idle eviction, not at exit', async () => {
+    const store = new ControlledStore();
+    const { registry: r } = registry(store, { idleTimeoutMs: 10_000 });
+    const ids = Array.from({ length: 10 }, (_, i) => `ses_w${i}`);
+    for (const id of ids) r.record(call(id));
+    let open!: () => void;
+    store.putGate = new Promise((resolve) => (open = resolve));
+    clock += 60_000; // every session is idle by now
+    await vi.advanceTimersByTimeAsync(1000); // the debounced write starts, its first writes wait on the store
+    await vi.advanceTimersByTimeAsync(10_000); // the idle sweep runs meanwhile
+    r.flushSync(); // and the process exits: the sessions not yet being written are written now
+    expect(ids.filter((id) => store.getSync(id) !== undefined).length).toBeGreaterThanOrEqual(6);
+    open();
+    await r.flush();
+    expect(ids.filter((id) => countOf(store.getSync(id)) !== 1)).toEqual([]);
+    await r.shutdown();
+  });
+
+  it('writes synchronously at exit, merged with what was stored', async () => {
+    const store = new ControlledStore();
+    const first = registry(store).registry;
+    first.record(call('ses_1'));
+    await first.shutdown();
+    const { registry: r } = registry(store);
+    r.record(call('ses_1'));
+    r.record(call('ses_2'));
+    expect(r.hasUnwritten()).toBe(true);
+    r.flushSync();
+    expect(r.hasUnwritten()).toBe(false);
+    expect(countOf(store.getSync('ses_1'))).toBe(2);
+    expect(countOf(store.getSync('ses_2'))).toBe(1);
+    await r.shutdown();
+  });
+
+  it('merges live sessions into the stored order, and sees a stored change (a file store keeps its sorted list)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'toolperf-registry-list-'));
+    try {
+      const at = (sessionId: string, minute: number): CallRecord => ({ ...call(sessionId), startTimeMs: Date.parse('2026-02-01T00:00:00Z') + minute * 60_000 });
+      const writer = registry(new InMemoryReportStore(), { store: new FileReportStore(dir) }).registry;
+      for (const [id, minute] of [['ses_1', 1], ['ses_3', 3], ['ses_5', 5], ['ses_both', 7]] as const) writer.record(at(id, minute));
+      await writer.shutdown();
+
+      const { registry: r } = registry(new InMemoryReportStore(), { store: new FileReportStore(dir) });
+      const order = async () => (await r.listSessions()).map((s) => s.sessionId);
+      expect(await order()).toEqual(['ses_both', 'ses_5', 'ses_3', 'ses_1']);
+      r.record(at('ses_2', 2));
+      r.record(at('ses_4', 4));
+      r.record(at('ses_both', 0)); // live, and older than its stored update: the stored one still ends later
+      expect(await order()).toEqual(['ses_both', 'ses_5', 'ses_4', 'ses_3', 'ses_2', 'ses_1']);
+      expect((await r.listSessions()).find((s) => s.sessionId === 'ses_both')?.calls).toBe(2);
+      (await r.listSessions()).reverse(); // a caller's own array: the next listing is unaffected
+      expect(await order()).toEqual(['ses_both', 'ses_5', 'ses_4', 'ses_3', 'ses_2', 'ses_1']);
+
+      // Another process moves ses_1 to the front.
+      const other = registry(new InMemoryReportStore(), { store: new FileReportStore(dir) }).registry;
+      other.record(at('ses_1', 9));
+      await other.shutdown();
+      expect((await order())[0]).toBe('ses_1');
+      await r.shutdown();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lists live and stored sessions together, newest first, without duplicates', async () => {
+    const store = new ControlledStore();
+    const first = registry(store).registry;
+    first.record(call('ses_old'));
+    first.record(call('ses_both'));
+    await first.shutdown();
+    const { registry: r } = registry(store);
+    r.record(call('ses_new', 'read', 10, 'Error'));
+    r.record(call('ses_both'));
+    const list = await r.listSessions();
+    expect(list.map((s) => [s.sessionId, s.calls, s.errors])).toEqual([
+      ['ses_both', 2, 0],
+      ['ses_new', 1, 1],
+      ['ses_old', 1, 0],
+    ]);
+    expect(await r.clearAll()).toBe(3);
+    expect(await r.listSessions()).toEqual([]);
+    await r.shutdown();
+  });
+});

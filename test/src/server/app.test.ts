@@ -1,0 +1,353 @@
+import { Hono } from 'hono';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RunningStats } from '../../../src/reports/running-stats.js';
+import { createReportApp } from '../../../src/server/app.js';
+import type { ReportStore } from '../../../src/storage/report-store.js';
+import { PerformanceAPI } from '../../../src/reports/reports.js';
+import { SessionReportExporter } from '../../../src/reports/session-report-exporter.js';
+import { recordingLogger } from '../../helpers/tracking.js';
+import { memoryApi, storedReport, T0, type CallSpec } from './fixtures.js';
+
+type Json = Record<string, unknown>;
+const exporters: SessionReportExporter[] = [];
+afterEach(async () => {
+  await Promise.all(exporters.splice(0).map((e) => e.shutdown()));
+});
+
+function setup(options: Parameters<typeof createReportApp>[1] = {}) {
+  const env = memoryApi();
+  exporters.push(env.ingest);
+  const app = createReportApp(env.api, { ingest: env.ingest, logger: env.logger, ...options });
+  return { ...env, app };
+}
+
+async function json(response: Response): Promise<Json> {
+  return (await response.json()) as Json;
+}
+
+function expectError(body: Json, code: string, message: RegExp): void {
+  expect(body).toEqual({ error: { code, message: expect.stringMatching(message) } });
+}
+
+const CALLS: CallSpec[] = [
+  { tool: 'read', ms: 5 },
+  { tool: 'read', ms: 7, error: 'ENOENT' },
+  { tool: 'grep', ms: 20 },
+];
+
+describe('GET /healthz and unknown routes', () => {
+  it('answers ok', async () => {
+    const { app } = setup();
+    const response = await app.request('/healthz');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('answers 404 JSON for an unknown route', async () => {
+    const { app } = setup();
+    const response = await app.request('/api/v1/nope');
+    expect(response.status).toBe(404);
+    expectError(await json(response), 'not_found', /no route GET \/api\/v1\/nope/);
+  });
+});
+
+describe('GET /api/v1/sessions', () => {
+  it('pages through more sessions than the limit, newest first, without gaps or repeats', async () => {
+    const { app, store } = setup();
+    // 11 sessions; two pairs share an updatedAt, so ties are ordered by session ID.
+    const starts = [0, 1, 2, 3, 3, 4, 5, 6, 6, 7, 8];
+    for (const [i, minute] of starts.entries()) await store.put(storedReport(`ses_${String.fromCharCode(107 - i)}`, T0 + minute * 60_000, CALLS));
+    const expected = (await store.list()).sort((a, b) => (a.updatedAt === b.updatedAt ? (a.sessionId < b.sessionId ? -1 : 1) : a.updatedAt > b.updatedAt ? -1 : 1));
+
+    const seen: Json[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const response = await app.request(`/api/v1/sessions?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(response.status).toBe(200);
+      const body = await json(response);
+      seen.push(...(body.sessions as Json[]));
+      cursor = body.nextCursor as string | undefined;
+      pages++;
+    } while (cursor !== undefined && pages < 10);
+    expect(pages).toBe(4);
+    expect(seen).toEqual(expected);
+    expect(seen[0]).toMatchObject({ calls: 3, errors: 1 });
+  });
+
+  it('defaults to 50 and gives no cursor on the last page', async () => {
+    const { app, store } = setup();
+    await store.put(storedReport('ses_1', T0, CALLS));
+    const body = await json(await app.request('/api/v1/sessions'));
+    expect(body).toEqual({ sessions: [expect.objectContaining({ sessionId: 'ses_1' })] });
+  });
+
+  it.each(['0', '501', 'abc', '1.5', '-1', '', '1e2'])('rejects limit=%j', async (limit) => {
+    const { app } = setup();
+    const response = await app.request(`/api/v1/sessions?limit=${limit}`);
+    expect(response.status).toBe(400);
+    expectError(await json(response), 'invalid_request', /^limit: /);
+  });
+
+  it.each(['not-a-cursor!', Buffer.from('["x"]').toString('base64url'), Buffer.from('[1,"ses"]').toString('base64url'), 'a'.repeat(600)])(
+    'rejects cursor=%s',
+    async (cursor) => {
+      const { app } = setup();
+      const response = await app.request(`/api/v1/sessions?cursor=${encodeURIComponent(cursor)}`);
+      expect(response.status).toBe(400);
+      expectError(await json(response), 'invalid_request', /^cursor: /);
+    },
+  );
+});
+
+describe('GET /api/v1/sessions/:id/report and operations', () => {
+  it('answers the report the API gives', async () => {
+    const { app, store, api } = setup();
+    await store.put(storedReport('ses_1', T0, CALLS));
+    const response = await app.request('/api/v1/sessions/ses_1/report');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await response.json()).toEqual(JSON.parse(JSON.stringify(await api.getReport({ sessionId: 'ses_1' }))));
+  });
+
+  it('answers 404 for an unknown session and 400 for an invalid id', async () => {
+    const { app } = setup();
+    const unknown = await app.request('/api/v1/sessions/ses_nope/report');
+    expect(unknown.status).toBe(404);
+    expectError(await json(unknown), 'not_found', /ses_nope/);
+    for (const id of ['..%2F..', '..%2f', '.hidden', 'a%20b', 'x'.repeat(129)]) {
+      const response = await app.request(`/api/v1/sessions/${id}/report`);
+      expect(response.status, id).toBe(400);
+      expectError(await json(response), 'invalid_request', /^id: invalid session id/);
+    }
+  });
+
+  it('answers operation stats, one tool with ?tool=, and 404 for an unknown operation or tool', async () => {
+    const { app, store } = setup();
+    await store.put(storedReport('ses_1', T0, CALLS));
+    const operation = await json(await app.request('/api/v1/sessions/ses_1/operations/tool-execution'));
+    expect(operation).toMatchObject({ count: 3, errors: 1, errorTypes: { ENOENT: 1 }, tools: { read: { count: 2 }, grep: { count: 1 } } });
+    const tool = await json(await app.request('/api/v1/sessions/ses_1/operations/tool-execution?tool=grep'));
+    expect(tool).toMatchObject({ count: 1, errors: 0, minMs: 20, maxMs: 20 });
+    expect(tool).not.toHaveProperty('tools');
+
+    const noOperation = await app.request('/api/v1/sessions/ses_1/operations/llm-call');
+    expect(noOperation.status).toBe(404);
+    expectError(await json(noOperation), 'not_found', /no operation type "llm-call"/);
+    const noTool = await app.request('/api/v1/sessions/ses_1/operations/tool-execution?tool=bash');
+    expect(noTool.status).toBe(404);
+    expectError(await json(noTool), 'not_found', /no tool "bash"/);
+    const noSession = await app.request('/api/v1/sessions/ses_2/operations/tool-execution');
+    expect(noSession.status).toBe(404);
+  });
+});
+
+describe('DELETE /api/v1/sessions/:id', () => {
+  it('deletes (204), then answers 404', async () => {
+    const { app, store } = setup();
+    await store.put(storedReport('ses_1', T0, CALLS));
+    const deleted = await app.request('/api/v1/sessions/ses_1', { method: 'DELETE' });
+    expect(deleted.status).toBe(204);
+    expect(await deleted.text()).toBe('');
+    expect(await store.get('ses_1')).toBeUndefined();
+    expect((await app.request('/api/v1/sessions/ses_1', { method: 'DELETE' })).status).toBe(404);
+    expect((await app.request('/api/v1/sessions/ses_1/report')).status).toBe(404);
+    expect((await app.request('/api/v1/sessions/..%2Fx', { method: 'DELETE' })).status).toBe(400);
+  });
+});
+
+describe('GET /api/v1/tools', () => {
+  it('merges every session per tool: counts, error rate, percentiles of all calls, and the trend oldest first', async () => {
+    const { app, store } = setup();
+    const all = new Map<string, RunningStats>();
+    for (let s = 0; s < 5; s++) {
+      const calls: CallSpec[] = [];
+      for (let i = 0; i < 20; i++) calls.push({ tool: 'read', ms: 1 + s * 10 + i, ...(i % 5 === 0 ? { error: 'ENOENT' } : {}) });
+      if (s % 2 === 0) calls.push({ tool: 'grep', ms: 100 + s });
+      for (const call of calls) {
+        let stats = all.get(call.tool);
+        if (stats === undefined) all.set(call.tool, (stats = new RunningStats()));
+        stats.add(call.ms, call.error);
+      }
+      // Stored newest first, so that the trend's order comes from startedAt, not from insertion.
+      await store.put(storedReport(`ses_${4 - s}`, T0 + (4 - s) * 60_000, calls));
+    }
+    const body = await json(await app.request('/api/v1/tools?sessions=2'));
+    const tools = body.tools as Json[];
+    expect(tools.map((t) => t.toolName)).toEqual(['read', 'grep']);
+    const read = all.get('read')!.toStats();
+    expect(tools[0]).toMatchObject({ operationType: 'tool-execution', calls: 100, errors: 20, errorRate: 0.2, p50Ms: read.p50Ms, p95Ms: read.p95Ms, sessions: 5 });
+    expect((tools[0]!.trend as Json[]).map((p) => p.sessionId)).toEqual(['ses_3', 'ses_4']);
+    expect(tools[0]!.trend as Json[]).toEqual([
+      expect.objectContaining({ calls: 20, errorRate: 0.2 }),
+      expect.objectContaining({ calls: 20, errorRate: 0.2, startedAt: new Date(T0 + 4 * 60_000).toISOString() }),
+    ]);
+    expect(tools[1]).toMatchObject({ calls: 3, errors: 0, sessions: 3, p50Ms: all.get('grep')!.toStats().p50Ms });
+
+    // A changed and a deleted session are reflected at the next call.
+    await store.delete('ses_4');
+    await store.put(storedReport('ses_0', T0, [{ tool: 'read', ms: 3 }]));
+    const after = (await json(await app.request('/api/v1/tools'))).tools as Json[];
+    expect(after[0]).toMatchObject({ toolName: 'read', calls: 61, sessions: 4 });
+    expect((after[0]!.trend as Json[]).map((p) => p.sessionId)).toEqual(['ses_0', 'ses_1', 'ses_2', 'ses_3']);
+  });
+
+  it.each(['0', '1001', 'x'])('rejects sessions=%j', async (value) => {
+    const { app } = setup();
+    const response = await app.request(`/api/v1/tools?sessions=${value}`);
+    expect(response.status).toBe(400);
+    expectError(await json(response), 'invalid_request', /^sessions: /);
+  });
+});
+
+describe('bearer token', () => {
+  it('guards /api and /v1 but not /healthz', async () => {
+    const { app, store } = setup({ token: 's3cret' });
+    await store.put(storedReport('ses_1', T0, CALLS));
+    const missing = await app.request('/api/v1/sessions');
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('www-authenticate')).toBe('Bearer');
+    expectError(await json(missing), 'unauthorized', /bearer token/);
+    for (const header of ['Bearer s3cre', 'Bearer s3cret2', 'Basic s3cret', 's3cret']) {
+      expect((await app.request('/api/v1/sessions', { headers: { authorization: header } })).status, header).toBe(401);
+    }
+    expect((await app.request('/api/v1/sessions', { headers: { authorization: 'Bearer s3cret' } })).status).toBe(200);
+    expect((await app.request('/v1/traces', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(401);
+    expect((await app.request('/healthz')).status).toBe(200);
+  });
+});
+
+describe('POST /v1/traces input checks', () => {
+  it('answers 413 for a body over the limit, with or without Content-Length', async () => {
+    const { app } = setup({ maxBodyBytes: 1024 });
+    const big = JSON.stringify({ resourceSpans: [], pad: 'x'.repeat(2000) });
+    const declared = await app.request('/v1/traces', { method: 'POST', body: big, headers: { 'content-type': 'application/json', 'content-length': String(big.length) } });
+    expect(declared.status).toBe(413);
+    const streamed = await app.request('/v1/traces', {
+      method: 'POST',
+      body: new Blob([big]).stream(),
+      headers: { 'content-type': 'application/json' },
+      duplex: 'half',
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    const small = await app.request('/v1/traces', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(small.status).toBe(200);
+  });
+
+  it('answers 415 for another content type or encoding, 404 without ingest', async () => {
+    const { app } = setup();
+    const text = await app.request('/v1/traces', { method: 'POST', body: 'x', headers: { 'content-type': 'text/plain' } });
+    expect(text.status).toBe(415);
+    expectError(await json(text), 'unsupported_media_type', /application\/json or application\/x-protobuf/);
+    const brotli = await app.request('/v1/traces', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', 'content-encoding': 'br' } });
+    expect(brotli.status).toBe(415);
+    const { api } = memoryApi();
+    const without = await createReportApp(api).request('/v1/traces', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(without.status).toBe(404);
+    expectError(await json(without), 'not_found', /OTLP ingest is not enabled/);
+  });
+});
+
+describe('errors', () => {
+  it('answers 500 internal without a stack and logs it once', async () => {
+    const failing: ReportStore = {
+      get: async () => {
+        throw new Error('disk on fire');
+      },
+      put: async () => {},
+      list: async () => {
+        throw new Error('disk on fire');
+      },
+      delete: async () => false,
+    };
+    const logger = recordingLogger();
+    const exporter = new SessionReportExporter({ store: failing, logger });
+    exporters.push(exporter);
+    const app = createReportApp(new PerformanceAPI(exporter.sessions), { logger });
+    const response = await app.request('/api/v1/sessions');
+    expect(response.status).toBe(500);
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({ error: { code: 'internal', message: 'internal error; the server logged it' } });
+    expect(text).not.toMatch(/disk on fire|at /);
+    expect(logger.lines).toEqual([expect.stringMatching(/GET \/api\/v1\/sessions failed: Error: disk on fire/)]);
+  });
+});
+
+describe('GET /openapi.json', () => {
+  it('is OpenAPI 3.1 and documents every route', async () => {
+    const { app } = setup();
+    const doc = await json(await app.request('/openapi.json'));
+    expect(doc.openapi).toBe('3.1.0');
+    const paths = doc.paths as Record<string, Record<string, unknown>>;
+    const operations = Object.entries(paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(operations.sort()).toEqual(
+      [
+        'GET /api/v1/sessions',
+        'GET /api/v1/sessions/{id}/report',
+        'GET /api/v1/sessions/{id}/operations/{type}',
+        'DELETE /api/v1/sessions/{id}',
+        'GET /api/v1/tools',
+        'GET /healthz',
+        'POST /v1/traces',
+      ].sort(),
+    );
+    expect(JSON.stringify(paths['/api/v1/sessions'])).toContain('"name":"limit"');
+    expect((doc.components as Json).securitySchemes).toEqual({ bearer: { type: 'http', scheme: 'bearer' } });
+  });
+});
+
+describe('dashboard', () => {
+  it('is mounted at / behind the API routes', async () => {
+    const dashboard = new Hono();
+    dashboard.get('/', (c) => c.html('<h1>dash</h1>'));
+    const { app } = setup({ dashboard });
+    expect(await (await app.request('/')).text()).toBe('<h1>dash</h1>');
+    expect((await app.request('/healthz')).status).toBe(200);
+  });
+});
+
+describe('names from outside that are also Object.prototype keys', () => {
+  it('keeps a tool named __proto__ as a tool, and answers 404 for constructor, toString and __proto__ lookups', async () => {
+    const { app, ingest } = setup();
+    const fold = (toolName: string) =>
+      ingest.sessions.record({ sessionId: 'ses_proto', operationType: 'tool-execution', toolName, callId: undefined, startTimeMs: T0, durationMs: 3, errorType: undefined, traceId: undefined, spanId: undefined });
+    fold('__proto__');
+    fold('read');
+
+    const report = await json(await app.request('/api/v1/sessions/ses_proto/report'));
+    const tools = (report.operations as Record<string, { tools: Record<string, { count: number }> }>)['tool-execution']?.tools ?? {};
+    expect(Object.keys(tools).sort()).toEqual(['__proto__', 'read']);
+    expect(Object.getOwnPropertyDescriptor(tools, '__proto__')?.value).toMatchObject({ count: 1 });
+
+    for (const path of ['/operations/constructor', '/operations/toString?tool=x', '/operations/tool-execution?tool=constructor', '/operations/tool-execution?tool=hasOwnProperty']) {
+      const response = await app.request(`/api/v1/sessions/ses_proto${path}`);
+      expect(response.status, path).toBe(404);
+      expect((await json(response)).error).toMatchObject({ code: 'not_found' });
+    }
+    const proto = await app.request('/api/v1/sessions/ses_proto/operations/tool-execution?tool=__proto__');
+    expect(proto.status).toBe(200);
+    expect(await json(proto)).toMatchObject({ count: 1 });
+  });
+});
+
+describe('without a token, only loopback hosts (against DNS rebinding)', () => {
+  it('answers requests to localhost, 127.x and [::1], refuses any other Host with 403', async () => {
+    const { app } = setup();
+    for (const host of ['localhost:7318', '127.0.0.1:7318', '127.3.4.5', '[::1]:7318', 'LOCALHOST']) {
+      expect((await app.request('/api/v1/sessions', { headers: { host } })).status, host).toBe(200);
+    }
+    for (const host of ['evil.example:7318', 'evil.example', '192.168.1.10:7318', '0.0.0.0:7318', '', '[::]:7318']) {
+      const response = await app.request('/api/v1/sessions', { headers: { host } });
+      expect(response.status, host).toBe(403);
+      expect((await json(response)).error).toMatchObject({ code: 'forbidden' });
+    }
+    expect((await app.request('/v1/traces', { method: 'POST', headers: { host: 'evil.example', 'content-type': 'application/json' }, body: '{}' })).status).toBe(403);
+  });
+
+  it('with a token, any Host that brings the token', async () => {
+    const { app } = setup({ token: 's3cret' });
+    const response = await app.request('/api/v1/sessions', { headers: { host: 'reports.example.com', authorization: 'Bearer s3cret' } });
+    expect(response.status).toBe(200);
+    expect(() => setup({ token: '' })).toThrow(/token must not be empty/);
+  });
+});

@@ -1,0 +1,221 @@
+import { gzipSync } from 'node:zlib';
+import { serve } from '@hono/node-server';
+import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
+import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { Hono } from 'hono';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SessionReportExporter } from '../../../../src/reports/session-report-exporter.js';
+import { InMemoryReportStore } from '../../../../src/storage/memory-store.js';
+import { createPerformance, type Performance } from '../../../../src/performance.js';
+import type { SessionReport } from '../../../../src/document/report.js';
+import { createReportApp } from '../../../../src/server/app.js';
+import { ExportTraceServiceResponse, RpcStatus } from '../../../../src/server/otlp-ingest/otlp-proto.js';
+import { startReportServer, type RunningReportServer } from '../../../../src/server/start.js';
+import { recordingLogger } from '../../../helpers/tracking.js';
+import { memoryApi } from '../fixtures.js';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function startServer(): Promise<{ server: RunningReportServer; ingest: SessionReportExporter; api: ReturnType<typeof memoryApi>['api'] }> {
+  const { api, ingest, logger } = memoryApi();
+  const server = await startReportServer({ api, ingest, port: 0, logger });
+  cleanups.push(() => ingest.shutdown(), () => server.close());
+  return { server, ingest, api };
+}
+
+/**
+ * This package's own spans, from wrapped tools, going both to an in-process reference exporter and
+ * over OTLP through `otlp` to the server.
+ */
+async function runTools(otlp: SpanExporter): Promise<Performance> {
+  const reference = new SessionReportExporter({ store: new InMemoryReportStore(), logger: recordingLogger() });
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(otlp), reference] });
+  const perf = createPerformance({ enabled: true, tracerProvider: provider, exporter: reference, handleProcessExit: false, env: {}, logger: recordingLogger() });
+  cleanups.push(() => perf.shutdown(), () => provider.shutdown());
+  const tools = perf.wrapTools(
+    {
+      read: async (path: string) => {
+        if (path === 'missing') throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
+        await new Promise((resolve) => setImmediate(resolve));
+        return path;
+      },
+      grep: (pattern: string) => {
+        if (pattern === '(') throw new SyntaxError('bad pattern');
+        return [pattern];
+      },
+    },
+    { sessionId: 'ses_otlp' },
+  );
+  for (let i = 0; i < 12; i++) await tools.read(i % 4 === 0 ? 'missing' : `file${i}`).catch(() => undefined);
+  for (let i = 0; i < 5; i++) {
+    try {
+      tools.grep(i === 2 ? '(' : `p${i}`);
+    } catch {
+      // counted as an error
+    }
+  }
+  await provider.forceFlush();
+  return perf;
+}
+
+describe('OTLP ingest from the real exporters', () => {
+  it.each([
+    ['JSON', (url: string) => new JsonTraceExporter({ url })],
+    ['protobuf', (url: string) => new ProtoTraceExporter({ url })],
+    ['JSON, gzip', (url: string) => new JsonTraceExporter({ url, compression: CompressionAlgorithm.GZIP })],
+    ['protobuf, gzip', (url: string) => new ProtoTraceExporter({ url, compression: CompressionAlgorithm.GZIP })],
+  ])('%s: the report equals the in-process exporter\'s', async (_label, exporterFor) => {
+    const { server } = await startServer();
+    const perf = await runTools(exporterFor(`${server.url}/v1/traces`));
+    const expected = await perf.api.getReport({ sessionId: 'ses_otlp' });
+    expect(expected?.operations['tool-execution']).toMatchObject({ count: 17, errors: 4, errorTypes: { ENOENT: 3, SyntaxError: 1 } });
+
+    const response = await fetch(`${server.url}/api/v1/sessions/ses_otlp/report`);
+    expect(response.status).toBe(200);
+    // Spans travel in concurrent requests, so `recent` (kept in arrival order) is compared as a set.
+    const bySpan = (report: SessionReport) => ({ ...report, recent: [...report.recent].sort((a, b) => (a.spanId! < b.spanId! ? -1 : 1)) });
+    expect(bySpan((await response.json()) as SessionReport)).toEqual(JSON.parse(JSON.stringify(bySpan(expected!))));
+  });
+
+  it('really receives gzip when the exporter compresses', async () => {
+    const { api, ingest, logger } = memoryApi();
+    cleanups.push(() => ingest.shutdown());
+    const encodings: string[] = [];
+    const outer = new Hono();
+    outer.use('*', async (c, next) => {
+      encodings.push(c.req.header('content-encoding') ?? 'none');
+      await next();
+    });
+    outer.route('/', createReportApp(api, { ingest, logger }));
+    const server = serve({ fetch: outer.fetch, port: 0, hostname: '127.0.0.1', overrideGlobalObjects: false });
+    cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as AddressInfo;
+    await runTools(new ProtoTraceExporter({ url: `http://127.0.0.1:${port}/v1/traces`, compression: CompressionAlgorithm.GZIP }));
+    expect(encodings.length).toBeGreaterThan(0);
+    expect(new Set(encodings)).toEqual(new Set(['gzip']));
+    expect((await api.getReport({ sessionId: 'ses_otlp' }))?.operations['tool-execution']?.count).toBe(17);
+  });
+});
+
+/** An OTLP/JSON span. */
+function jsonSpan(name: string, attributes: Record<string, string>, startMs: number, durationMs: number, statusCode = 0) {
+  const ns = (ms: number) => (BigInt(Math.round(ms * 1000)) * 1000n).toString();
+  return {
+    traceId: '5b8efff798038103d269b633813fc60c',
+    spanId: 'eee19b7ec3c1b174',
+    name,
+    kind: 1,
+    startTimeUnixNano: ns(startMs),
+    endTimeUnixNano: ns(startMs + durationMs),
+    attributes: Object.entries(attributes).map(([key, value]) => ({ key, value: { stringValue: value } })),
+    status: { code: statusCode },
+  };
+}
+
+function exportRequest(spans: unknown[]) {
+  return { resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ scope: { name: 'other-sdk' }, spans }] }] };
+}
+
+async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${url}/v1/traces`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+}
+
+const T = Date.UTC(2026, 0, 2);
+
+describe('OTLP ingest of other agents\' spans', () => {
+  it("folds OpenCode's Tool.execute and GenAI execute_tool spans, ignoring other spans", async () => {
+    const { server, api } = await startServer();
+    const response = await postJson(
+      server.url,
+      exportRequest([
+        jsonSpan('Tool.execute', { 'tool.name': 'bash', 'tool.call_id': 'call_1', 'session.id': 'ses_oc' }, T, 12.5),
+        jsonSpan('Tool.execute', { 'tool.name': 'bash', 'tool.call_id': 'call_2', 'session.id': 'ses_oc' }, T + 100, 30, 2),
+        jsonSpan('execute_tool grep', { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'grep', 'gen_ai.conversation.id': 'ses_ai', 'error.type': 'TimeoutError' }, T, 7),
+        jsonSpan('HTTP GET', { 'session.id': 'ses_oc' }, T, 1),
+      ]),
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({});
+
+    const opencode = await api.getReport({ sessionId: 'ses_oc' });
+    expect(opencode?.operations['tool-execution']?.tools.bash).toMatchObject({ count: 2, errors: 1, errorTypes: { _OTHER: 1 }, minMs: 12.5, maxMs: 30 });
+    expect(opencode?.recent.map((r) => r.callId)).toEqual(['call_1', 'call_2']);
+    expect(opencode?.startedAt).toBe(new Date(T).toISOString());
+    const genai = await api.getReport({ sessionId: 'ses_ai' });
+    expect(genai?.operations['tool-execution']?.tools.grep).toMatchObject({ count: 1, errors: 1, errorTypes: { TimeoutError: 1 }, meanMs: 7 });
+  });
+
+  it('takes JSON timestamps written as numbers (proto3 JSON allows an int64 as one)', async () => {
+    const { server, api } = await startServer();
+    const span = { ...jsonSpan('Tool.execute', { 'tool.name': 'read', 'session.id': 'ses_numbers' }, T, 0), startTimeUnixNano: T * 1e6, endTimeUnixNano: (T + 25) * 1e6 };
+    expect((await postJson(server.url, exportRequest([span]))).status).toBe(200);
+    const stats = await api.getOperationStats({ sessionId: 'ses_numbers', operationType: 'tool-execution', toolName: 'read' });
+    expect(stats?.count).toBe(1);
+    expect(stats?.meanMs).toBeCloseTo(25, 2);
+  });
+
+  it('answers partial success for spans with an invalid session id (JSON and protobuf)', async () => {
+    const { server, api } = await startServer();
+    const spans = [
+      jsonSpan('Tool.execute', { 'tool.name': 'read', 'session.id': 'ses_ok' }, T, 5),
+      jsonSpan('Tool.execute', { 'tool.name': 'read', 'session.id': '../../etc/passwd' }, T, 5),
+      jsonSpan('Tool.execute', { 'tool.name': 'read', 'session.id': 'a b' }, T, 5),
+    ];
+    const response = await postJson(server.url, exportRequest(spans));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      partialSuccess: { rejectedSpans: '2', errorMessage: expect.stringContaining('invalid session id, e.g. "../../etc/passwd"') },
+    });
+    expect((await api.getReport({ sessionId: 'ses_ok' }))?.operations['tool-execution']?.count).toBe(1);
+
+    // The same through the real protobuf exporter's encoding: build the request with the server's own proto.
+    const { ExportTraceServiceRequest } = await import('../../../../src/server/otlp-ingest/otlp-proto.js');
+    const message = ExportTraceServiceRequest.fromObject({
+      resourceSpans: [{ scopeSpans: [{ spans: spans.map((s) => ({ ...s, traceId: Buffer.from(s.traceId, 'hex'), spanId: Buffer.from(s.spanId, 'hex') })) }] }],
+    });
+    const proto = await fetch(`${server.url}/v1/traces`, {
+      method: 'POST',
+      body: ExportTraceServiceRequest.encode(message).finish(),
+      headers: { 'content-type': 'application/x-protobuf' },
+    });
+    expect(proto.status).toBe(200);
+    expect(proto.headers.get('content-type')).toBe('application/x-protobuf');
+    const decoded = ExportTraceServiceResponse.toObject(ExportTraceServiceResponse.decode(new Uint8Array(await proto.arrayBuffer())), { longs: Number });
+    expect(decoded).toEqual({ partialSuccess: { rejectedSpans: 2, errorMessage: expect.stringContaining('2 span(s) rejected') } });
+    expect((await api.getReport({ sessionId: 'ses_ok' }))?.operations['tool-execution']?.count).toBe(2);
+  });
+
+  it('answers 400 with a google.rpc.Status for an undecodable body, in the request encoding', async () => {
+    const { server } = await startServer();
+    const badJson = await fetch(`${server.url}/v1/traces`, { method: 'POST', body: '{"resourceSpans": [', headers: { 'content-type': 'application/json' } });
+    expect(badJson.status).toBe(400);
+    expect(await badJson.json()).toEqual({ code: 3, message: expect.stringContaining('undecodable OTLP json body') });
+    const wrongShape = await postJson(server.url, { resourceSpans: 'nope' });
+    expect(wrongShape.status).toBe(400);
+    const badProto = await fetch(`${server.url}/v1/traces`, { method: 'POST', body: new Uint8Array([0x0a, 0xff, 0xff, 0xff]), headers: { 'content-type': 'application/x-protobuf' } });
+    expect(badProto.status).toBe(400);
+    expect(RpcStatus.toObject(RpcStatus.decode(new Uint8Array(await badProto.arrayBuffer())))).toEqual({ code: 3, message: expect.stringContaining('undecodable OTLP protobuf body') });
+    const badGzip = await fetch(`${server.url}/v1/traces`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+    expect(badGzip.status).toBe(400);
+  });
+
+  it('answers 413 to a gzip bomb, however small it is on the wire', async () => {
+    const { server, api } = await startServer();
+    // 64 MiB of spaces around a valid request: ~64 KiB compressed, 16 times the 4 MiB limit inflated.
+    const bomb = gzipSync(Buffer.concat([Buffer.from('{"resourceSpans":[]'), Buffer.alloc(64 * 1024 * 1024, 0x20), Buffer.from('}')]));
+    expect(bomb.length).toBeLessThan(4 * 1024 * 1024);
+    const response = await fetch(`${server.url}/v1/traces`, { method: 'POST', body: bomb, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ code: 8, message: expect.stringContaining('once decompressed') });
+    // The server is still fine.
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    expect(await api.listSessions()).toEqual([]);
+  });
+});
