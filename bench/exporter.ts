@@ -5,8 +5,7 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { SessionReportExporter } from '../src/reports/session-report-exporter.js';
-import { InMemoryReportStore } from '../src/index.js';
+import { createReports, InMemoryReportStore, type Reports } from '../src/index.js';
 import * as semconv from '../src/telemetry/semconv.js';
 import { toolSpanAttributes } from './tool-span-attributes.js';
 import { log, measure, median, roundRatio, summaryOf, type BenchCase, type Summary } from './harness.js';
@@ -84,9 +83,9 @@ async function buildSpans(): Promise<ReadableSpan[]> {
   return spans;
 }
 
-async function countReported(exporter: SessionReportExporter): Promise<number> {
+async function countReported(reports: Reports): Promise<number> {
   let calls = 0;
-  for (const summary of await exporter.sessions.listSessions()) calls += summary.calls;
+  for (const summary of await reports.listSessions()) calls += summary.calls;
   return calls;
 }
 
@@ -106,11 +105,17 @@ export async function runExporter(): Promise<ExporterResult> {
   const full = spanSet(all);
   const hot = spanSet(all.slice(0, HOT_SPANS));
 
+  const reports = {
+    export: createReports({ store: new InMemoryReportStore() }),
+    onEnd: createReports({ store: new InMemoryReportStore() }),
+    exportHot: createReports({ store: new InMemoryReportStore() }),
+    onEndHot: createReports({ store: new InMemoryReportStore() }),
+  };
   const exporters = {
-    export: new SessionReportExporter({ store: new InMemoryReportStore() }),
-    onEnd: new SessionReportExporter({ store: new InMemoryReportStore() }),
-    exportHot: new SessionReportExporter({ store: new InMemoryReportStore() }),
-    onEndHot: new SessionReportExporter({ store: new InMemoryReportStore() }),
+    export: reports.export.exporter,
+    onEnd: reports.onEnd.exporter,
+    exportHot: reports.exportHot.exporter,
+    onEndHot: reports.onEndHot.exporter,
   };
   let fedSpans = 0;
   let succeeded = 0;
@@ -173,8 +178,8 @@ export async function runExporter(): Promise<ExporterResult> {
   }
 
   let reportedCalls = 0;
-  for (const exporter of Object.values(exporters)) reportedCalls += await countReported(exporter);
-  await Promise.all(Object.values(exporters).map((exporter) => exporter.shutdown()));
+  for (const opened of Object.values(reports)) reportedCalls += await countReported(opened);
+  await Promise.all(Object.values(reports).map((opened) => opened.shutdown()));
   return {
     spans: SPANS,
     hotSpans: HOT_SPANS,

@@ -22,7 +22,7 @@ const warnings: string[] = [];
 const logger = { warn: (message: string) => void warnings.push(message) };
 const perf = createPerformance({ enabled: true, dataDir, handleProcessExit: false, env: {}, logger });
 const started = performance.now();
-const server = await startReportServer({ api: perf.api, ingest: perf.exporter, port: 0, dashboard: false, logger });
+const server = await startReportServer({ reports: perf.reports, port: 0, dashboard: false, logger });
 const send = (message: ServerMessage): void => port.postMessage(message);
 
 port.on('message', (message: unknown) => {

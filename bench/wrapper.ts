@@ -10,7 +10,8 @@ import {
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import { SessionReportExporter } from '../src/reports/session-report-exporter.js';
+import type { SessionReportExporter } from '../src/reports/session-report-exporter.js';
+import { createReports } from '../src/reports/reports.js';
 import { ensureContextManager } from '../src/telemetry/context-manager.js';
 import { createPerformance, InMemoryReportStore } from '../src/index.js';
 import * as semconv from '../src/telemetry/semconv.js';
@@ -79,7 +80,7 @@ interface SdkSetup {
 
 /** The same providers `createPerformance` builds: BasicTracerProvider + report exporter, MeterProvider + reader. */
 function sdkSetup(): SdkSetup {
-  const exporter = new SessionReportExporter({ store: new InMemoryReportStore() });
+  const exporter = createReports({ store: new InMemoryReportStore() }).exporter;
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [exporter] });
   const meterProvider = new MeterProvider({ readers: [longIntervalReader()] });
   return {

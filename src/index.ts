@@ -1,5 +1,7 @@
 /**
  * toolperf: per-session performance reports for AI coding-agent tools, on OpenTelemetry.
+ * This entry holds tracking and reports; the report server is `toolperf/report-server`, the
+ * integrations `toolperf/opencode`, `toolperf/ai` and `toolperf/mcp`.
  *
  * @example
  * import { createPerformance, loadConfig } from 'toolperf';
@@ -17,17 +19,19 @@ export type { ToolCall, StartCallOptions, EndCallOptions, FailCallOptions } from
 // Configuration
 export { loadConfig, DEFAULT_CONFIG_FILE } from './config/load.js';
 export type { LoadConfigOptions } from './config/load.js';
-export { resolveConfig, performanceConfigSchema, OTLP_PROTOCOLS } from './config/schema.js';
+export { resolveConfig, OTLP_PROTOCOLS } from './config/schema.js';
 export type { PerformanceConfig, PerformanceConfigInput, OtlpProtocol } from './config/schema.js';
-export { resolveOtlpSettings } from './telemetry/otlp/otlp-settings.js';
-export type { OtlpSettings } from './telemetry/otlp/otlp-settings.js';
 export { ConfigError } from './config/errors.js';
 export type { ConfigProblem } from './config/errors.js';
 export { defaultDataDir } from './storage/data-dir.js';
 
 // Reports
-export { PerformanceAPI } from './reports/reports.js';
-export type { SessionQuery, OperationStatsQuery } from './reports/reports.js';
+export { createReports } from './reports/reports.js';
+export type { Reports, CreateReportsOptions, SessionQuery, OperationStatsQuery, ToolTrendsQuery } from './reports/reports.js';
+export type { SessionPageQuery, SessionPage, SessionPosition } from './reports/session-listing.js';
+export type { SessionReportExporter } from './reports/session-report-exporter.js';
+export type { CallRecord } from './reports/call-record.js';
+export type { ToolTrend, ToolTrendPoint } from './reports/tool-trends.js';
 export { REPORT_SCHEMA_VERSION } from './document/report.js';
 export type {
   SessionReport,
@@ -37,18 +41,6 @@ export type {
   RecentCall,
   SessionSummary,
 } from './document/report.js';
-export { SessionReportExporter } from './reports/session-report-exporter.js';
-export type { SessionReportExporterOptions } from './reports/session-report-exporter.js';
-
-// Report server
-export { createReportApp, DEFAULT_MAX_BODY_BYTES } from './server/app.js';
-export type { ReportAppOptions } from './server/app.js';
-export { startReportServer } from './server/start.js';
-export type { StartReportServerOptions, RunningReportServer } from './server/start.js';
-export { ServerConfigError } from './server/server-config-error.js';
-export { createDashboardApp } from './server/dashboard.js';
-export type { SessionPageQuery, SessionPage, SessionPosition, ToolTrendsQuery } from './reports/reports.js';
-export type { ToolTrend, ToolTrendPoint } from './reports/tool-trends.js';
 
 // Storage
 export type { ReportStore } from './storage/report-store.js';

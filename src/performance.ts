@@ -1,50 +1,47 @@
-import { metrics, type MeterProvider, type TracerProvider } from '@opentelemetry/api';
-import { MeterProvider as SdkMeterProvider, type MetricReader, type ViewOptions } from '@opentelemetry/sdk-metrics';
-import { defaultResource, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
-import { BasicTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { SessionReportExporter } from './reports/session-report-exporter.js';
-import { performanceConfigSchema, resolveConfig, type PerformanceConfig, type PerformanceConfigInput } from './config/schema.js';
+import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
+import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import { isSdkDisabled } from './config/env.js';
-import { ensureContextManager } from './telemetry/context-manager.js';
-import { defaultDataDir } from './storage/data-dir.js';
-import { DeferredToolMetrics } from './tracking/deferred-tool-metrics.js';
-import { FileReportStore } from './storage/file-store.js';
-import { consoleLogger, FailureLog, type Logger } from './util/logger.js';
+import { CONFIG_KEYS, resolveConfig, type PerformanceConfig, type PerformanceConfigInput } from './config/schema.js';
+import { createReports, exitHooksOf, type Reports } from './reports/reports.js';
+import { warmUpFold } from './reports/session-aggregate.js';
+import type { SessionReportExporter } from './reports/session-report-exporter.js';
 import { InMemoryReportStore } from './storage/memory-store.js';
-import { createOtlpPipeline, otlpFailureKey, withDeadline, type OtlpPipeline } from './telemetry/otlp/otlp-pipeline.js';
-import { resolveOtlpSettings, resolveResourceAttributes } from './telemetry/otlp/otlp-settings.js';
-import { PerformanceAPI } from './reports/reports.js';
-import { PrometheusEndpoint } from './telemetry/prometheus/prometheus-endpoint.js';
-import { installProcessHooks } from './util/process-hooks.js';
 import type { ReportStore } from './storage/report-store.js';
-import * as semconv from './telemetry/semconv.js';
+import { createTelemetry, type Telemetry } from './telemetry/create-telemetry.js';
+import type { DeferredToolMetrics } from './tracking/deferred-tool-metrics.js';
 import { withSession } from './tracking/session-context.js';
-import { assertValidSessionId } from './util/session-id.js';
+import { createToolMetrics } from './tracking/tool-instruments.js';
 import { startToolCall, UNTRACKED_CALL, type StartCallOptions, type ToolCall } from './tracking/tool-call.js';
-import { assertTool, instrumentTool, type TrackingRuntime } from './tracking/wrap-tool.js';
 import type { Tool, ToolArgs, WrapToolOptions } from './tracking/tool-types.js';
-import { VERSION } from './util/version.js';
-import { warmUp } from './warm-up.js';
+import { assertTool, instrumentTool, type TrackingRuntime } from './tracking/wrap-tool.js';
+import { consoleLogger, FailureLog, type Logger } from './util/logger.js';
+import { installProcessHooks } from './util/process-hooks.js';
+import { assertValidSessionId } from './util/session-id.js';
 
 /** The `performance` config block, plus what only code can pass. */
 export interface PerformanceOptions extends PerformanceConfigInput {
   /**
-   * The host application's provider. Reports see its spans only if it has the tracker's exporter
-   * as a span processor: build a `SessionReportExporter`, add it, and pass it as `exporter`.
+   * The host application's provider. Reports see its spans only if it has the reports' exporter
+   * as a span processor: make them with `createReports`, add `reports.exporter`, and pass `reports`.
    */
   readonly tracerProvider?: TracerProvider;
-  /** The report exporter to use (with `tracerProvider`); default: one built from this config. */
-  readonly exporter?: SessionReportExporter;
   /**
    * The host's meter provider. Default: one built with `metricReaders` (and the OTLP and
    * Prometheus readers when those are enabled), else the global one.
    */
   readonly meterProvider?: MeterProvider;
   readonly metricReaders?: MetricReader[];
+  /** The reports to fold into. Default: made from this config (`createReports`) over `store`. */
+  readonly reports?: Reports;
   /** Where reports go. Default: JSON files under `dataDir` (or memory when `saveReports` is false). */
   readonly store?: ReportStore;
   readonly logger?: Logger;
-  /** Write every open session on SIGINT, SIGTERM, `beforeExit` and `exit`. Default true. */
+  /**
+   * Write every open session on SIGINT, SIGTERM, `beforeExit` and `exit`. Default true: unlike
+   * spans, which a collector keeps, reports live in this process until written, and an agent
+   * stopped with Ctrl-C would lose its session. Turn it off when the host shuts down itself
+   * (and calls `shutdown()`).
+   */
   readonly handleProcessExit?: boolean;
   /** Environment for `TOOLPERF_*` and the standard `OTEL_*` variables; `process.env` by default. */
   readonly env?: NodeJS.ProcessEnv;
@@ -59,8 +56,11 @@ export interface WrapToolsOptions extends Omit<WrapToolOptions, 'name' | 'sessio
 export interface Performance {
   readonly enabled: boolean;
   readonly config: PerformanceConfig;
-  readonly api: PerformanceAPI;
-  /** Folds spans into the reports `api` answers from. */
+  /** The reports this tracker folds into: `getReport`, `getOperationStats`, `listSessions`, `clear`, ... */
+  readonly reports: Reports;
+  /** The same object as `reports`, under the name earlier versions used. */
+  readonly api: Reports;
+  /** The reports' span processor and exporter (`reports.exporter`). */
   readonly exporter: SessionReportExporter;
   /** Times every call of `tool`. Disabled, returns `tool` itself. */
   wrapTool<T extends Tool>(tool: T, options?: WrapToolOptions<ToolArgs<T>>): T;
@@ -86,48 +86,33 @@ export interface Performance {
   shutdown(): Promise<void>;
 }
 
-const CONFIG_KEYS = Object.keys(performanceConfigSchema.shape) as (keyof PerformanceConfigInput)[];
-
 /**
- * Builds a tracker from a `performance` config block (see `loadConfig`) and options.
+ * Builds a tracker from a `performance` config block (see `loadConfig`) and options. Disabled (the
+ * default), it loads no OpenTelemetry SDK and its reports are opened only when first used.
  *
  * @example
  * const perf = createPerformance({ enabled: true, dataDir: './.toolperf' });
  * const tools = perf.wrapTools({ read, grep, bash }, { sessionId: 'ses_1' });
  * await tools.read({ path: 'README.md' });
  * await perf.endSession('ses_1');
- * console.log(await perf.api.getReport({ sessionId: 'ses_1' }));
+ * console.log(await perf.reports.getReport({ sessionId: 'ses_1' }));
  */
 export function createPerformance(options: PerformanceOptions = {}): Performance {
   const env = options.env ?? process.env;
   const config = resolveConfig(pickConfig(options), { env });
   const logger = options.logger ?? consoleLogger;
-  const store =
-    options.store ??
-    (config.saveReports ? new FileReportStore(config.dataDir ?? defaultDataDir(), logger) : new InMemoryReportStore());
-  const exporter = options.exporter ?? new SessionReportExporter({
-    store,
-    maxMetrics: config.maxMetrics,
-    writeIntervalMs: config.writeIntervalMs,
-    sessionIdleTimeoutMs: config.sessionIdleTimeoutMs,
-    logger,
-  });
-  const api = new PerformanceAPI(exporter.sessions);
-  if (!config.enabled || isSdkDisabled(env)) return disabledPerformance({ ...config, enabled: false }, api, exporter);
-  return new EnabledPerformance(config, api, exporter, options, logger);
-}
-
-/** The SDK's cardinality limit on each tool metric: past it, new label sets share one overflow series. */
-function seriesLimits(maxSeries: number): ViewOptions[] {
-  return [semconv.METRIC_TOOL_DURATION, semconv.METRIC_TOOL_CALLS].map((instrumentName) => ({
-    instrumentName,
-    meterName: semconv.INSTRUMENTATION_SCOPE,
-    aggregationCardinalityLimit: maxSeries,
-  }));
-}
-
-function trackerResource(config: PerformanceConfig, env: NodeJS.ProcessEnv): Resource {
-  return defaultResource().merge(resourceFromAttributes(resolveResourceAttributes(config, env)));
+  const openReports = (): Reports =>
+    options.reports ??
+    createReports({
+      ...(options.store ? { store: options.store } : config.saveReports ? {} : { store: new InMemoryReportStore() }),
+      ...(config.dataDir !== undefined ? { dataDir: config.dataDir } : {}),
+      maxMetrics: config.maxMetrics,
+      writeIntervalMs: config.writeIntervalMs,
+      sessionIdleTimeoutMs: config.sessionIdleTimeoutMs,
+      logger,
+    });
+  if (!config.enabled || isSdkDisabled(env)) return disabledPerformance({ ...config, enabled: false }, openReports);
+  return new EnabledPerformance(config, openReports(), options, logger);
 }
 
 function pickConfig(options: PerformanceOptions): PerformanceConfigInput {
@@ -136,12 +121,22 @@ function pickConfig(options: PerformanceOptions): PerformanceConfigInput {
   return picked;
 }
 
-function disabledPerformance(config: PerformanceConfig, api: PerformanceAPI, exporter: SessionReportExporter): Performance {
+/** Tracks nothing; its reports (over the same store an enabled tracker would use) open on first use. */
+function disabledPerformance(config: PerformanceConfig, openReports: () => Reports): Performance {
+  let reports: Reports | undefined;
+  const opened = (): Reports => (reports ??= openReports());
   return {
     enabled: false,
     config,
-    api,
-    exporter,
+    get reports() {
+      return opened();
+    },
+    get api() {
+      return opened();
+    },
+    get exporter() {
+      return opened().exporter;
+    },
     wrapTool: (tool) => {
       assertTool(tool, 'wrapTool');
       return tool;
@@ -150,97 +145,47 @@ function disabledPerformance(config: PerformanceConfig, api: PerformanceAPI, exp
     startCall: () => UNTRACKED_CALL,
     withSession,
     endSession: async (sessionId) => assertValidSessionId(sessionId),
-    flush: () => exporter.forceFlush(),
+    flush: () => reports?.flush() ?? Promise.resolve(),
     scrapeUrl: async () => undefined,
-    shutdown: () => exporter.shutdown(),
+    shutdown: () => reports?.shutdown() ?? Promise.resolve(),
   };
 }
 
 class EnabledPerformance implements Performance {
   readonly enabled = true;
+  readonly exporter: SessionReportExporter;
   private readonly runtime: TrackingRuntime;
   private readonly toolMetrics: DeferredToolMetrics;
-  private readonly tracerProvider: TracerProvider;
-  private readonly ownedTracerProvider: BasicTracerProvider | undefined;
-  private readonly ownedMeterProvider: SdkMeterProvider | undefined;
-  private readonly otlp: OtlpPipeline | undefined;
-  private readonly prometheus: PrometheusEndpoint | undefined;
-  /** Longest wait for the network when flushing or shutting down. */
-  private readonly networkDeadlineMs: number;
+  private readonly telemetry: Telemetry;
   private readonly removeProcessHooks: (() => void) | undefined;
-  private readonly failures: FailureLog;
   private shutdownOnce: Promise<void> | undefined;
 
   constructor(
     readonly config: PerformanceConfig,
-    readonly api: PerformanceAPI,
-    readonly exporter: SessionReportExporter,
+    readonly reports: Reports,
     options: PerformanceOptions,
     logger: Logger,
   ) {
-    ensureContextManager();
-    warmUp();
-    this.failures = new FailureLog(logger);
-    const env = options.env ?? process.env;
-    const failures = this.failures;
-    const otlpSettings = config.otlp.enabled ? resolveOtlpSettings(config, env) : undefined;
-    this.networkDeadlineMs = (otlpSettings?.timeoutMs ?? 0) + 1000;
-    this.otlp = otlpSettings && createOtlpPipeline(otlpSettings, failures, logger);
-    // Under the host's meter provider the endpoint would have nothing to serve: not started (a line says so below).
-    this.prometheus = config.prometheus.enabled && options.meterProvider === undefined
-      ? new PrometheusEndpoint({
-          host: config.prometheus.host,
-          port: config.prometheus.port,
-          maxSeries: config.metrics.maxSeries,
-          seriesTtlMs: config.metrics.seriesTtlMs,
-          beforeCollect: () => this.toolMetrics.flush(),
-          failures,
-        })
-      : undefined;
-    const resource = trackerResource(config, env);
-
-    const spanProcessors: SpanProcessor[] = [exporter, ...(this.otlp ? [this.otlp.spanProcessor] : [])];
-    if (options.tracerProvider && this.otlp) {
-      logger.warn('performance.otlp: spans go to the host\'s tracerProvider, so they are not sent over OTLP by toolperf; add an OTLP exporter to that provider');
-    }
-    this.ownedTracerProvider = options.tracerProvider ? undefined : new BasicTracerProvider({ resource, spanProcessors });
-    this.tracerProvider = options.tracerProvider ?? (this.ownedTracerProvider as BasicTracerProvider);
-
-    const readers = [
-      ...(options.metricReaders ?? []),
-      ...(this.otlp ? [this.otlp.metricReader] : []),
-      ...(this.prometheus ? [this.prometheus.reader] : []),
-    ];
-    if (options.meterProvider && (this.otlp || config.prometheus.enabled)) {
-      logger.warn('performance.otlp/prometheus: metrics go to the host\'s meterProvider, so toolperf adds no reader of its own; add them to that provider');
-    }
-    this.ownedMeterProvider =
-      options.meterProvider === undefined && readers.length > 0
-        ? new SdkMeterProvider({ resource, readers, views: seriesLimits(config.metrics.maxSeries) })
-        : undefined;
-    const meterProvider = options.meterProvider ?? this.ownedMeterProvider ?? metrics.getMeterProvider();
-    const meter = meterProvider.getMeter(semconv.INSTRUMENTATION_SCOPE, VERSION);
-    this.toolMetrics = new DeferredToolMetrics(
-      meter.createHistogram(semconv.METRIC_TOOL_DURATION, {
-        description: 'Duration of tool calls.',
-        unit: semconv.METRIC_TOOL_DURATION_UNIT,
-        advice: { explicitBucketBoundaries: semconv.METRIC_TOOL_DURATION_BUCKETS },
-      }),
-      meter.createCounter(semconv.METRIC_TOOL_CALLS, {
-        description: 'Tool calls, by tool and status.',
-        unit: semconv.METRIC_TOOL_CALLS_UNIT,
-      }),
-      (error) => failures.fail('metrics', 'could not record tool metrics', error),
-    );
+    const failures = new FailureLog(logger);
+    this.exporter = reports.exporter;
+    warmUpFold();
+    this.telemetry = createTelemetry(config, options, {
+      env: options.env ?? process.env,
+      logger,
+      failures,
+      spanProcessors: [reports.exporter],
+      beforeCollect: () => this.toolMetrics.flush(),
+    });
+    this.toolMetrics = createToolMetrics(this.telemetry.meter, failures);
     this.runtime = {
-      tracer: this.tracerProvider.getTracer(semconv.INSTRUMENTATION_SCOPE, VERSION),
+      tracer: this.telemetry.tracer,
       metrics: this.toolMetrics,
       includeSessionIdInMetrics: config.metrics.includeSessionId,
       captureContent: config.captureContent,
       maxContentLength: config.maxContentLength,
       failures,
     };
-    const { sessions } = exporter;
+    const exit = exitHooksOf(reports);
     this.removeProcessHooks =
       options.handleProcessExit === false
         ? undefined
@@ -250,12 +195,16 @@ class EnabledPerformance implements Performance {
               shutdown: () => this.shutdown(),
               flushSync: () => {
                 this.toolMetrics.flush();
-                sessions.flushSync();
+                exit?.flushSync();
               },
-              hasUnwritten: () => sessions.hasUnwritten(),
+              hasUnwritten: () => exit?.hasUnwritten() ?? false,
             },
             logger,
           );
+  }
+
+  get api(): Reports {
+    return this.reports;
   }
 
   wrapTool<T extends Tool>(tool: T, options: WrapToolOptions<ToolArgs<T>> = {}): T {
@@ -282,23 +231,20 @@ class EnabledPerformance implements Performance {
 
   async endSession(sessionId: string): Promise<void> {
     assertValidSessionId(sessionId);
-    await this.flushHostProvider();
-    await this.exporter.sessions.endSession(sessionId);
+    await this.telemetry.flushSpans();
+    await this.reports.endSession(sessionId);
   }
 
   /** Writes every session with unwritten calls, hands waiting metric records to the meter, sends what OTLP queued. */
   async flush(): Promise<void> {
     this.toolMetrics.flush();
-    await this.flushHostProvider();
-    const network = this.otlp ? Promise.all([this.otlp.spanProcessor.forceFlush(), this.otlp.metricReader.forceFlush()]) : undefined;
-    await Promise.all([
-      this.exporter.forceFlush(),
-      network && withDeadline(network, this.networkDeadlineMs, 'flushing OTLP', this.reportNetwork),
-    ]);
+    // A host provider may batch spans; they must reach the reports before those are written.
+    await this.telemetry.flushSpans();
+    await Promise.all([this.reports.flush(), this.telemetry.flush()]);
   }
 
   scrapeUrl(): Promise<string | undefined> {
-    return this.prometheus?.url() ?? Promise.resolve(undefined);
+    return this.telemetry.scrapeUrl();
   }
 
   shutdown(): Promise<void> {
@@ -308,29 +254,9 @@ class EnabledPerformance implements Performance {
 
   private async shutdownNow(): Promise<void> {
     this.toolMetrics.flush();
-    await this.flushHostProvider();
-    // The providers' shutdown sends what OTLP has queued; a collector that is down must not hold
-    // the process (SIGTERM waits for this), so the network part has a deadline.
-    const providers = Promise.all([this.ownedTracerProvider?.shutdown(), this.ownedMeterProvider?.shutdown()]);
-    await Promise.all([
-      this.otlp ? withDeadline(providers, this.networkDeadlineMs, 'sending queued telemetry over OTLP at shutdown', this.reportNetwork) : providers,
-      // Under a host provider the host shuts its processors down; ours still must write.
-      this.exporter.shutdown(),
-      this.prometheus?.shutdown(),
-    ]);
+    await this.telemetry.flushSpans();
+    // Under a host provider the host shuts its processors down; the reports still must be written.
+    await Promise.all([this.telemetry.shutdown(), this.reports.shutdown()]);
     this.removeProcessHooks?.();
-  }
-
-  /** A failed or late OTLP flush; quiet while the exporters' own failure line stands for it. */
-  private readonly reportNetwork = (message: string, error?: unknown): void => {
-    if (this.failures.failures(otlpFailureKey('spans')) + this.failures.failures(otlpFailureKey('metrics')) > 0) return;
-    this.failures.fail('otlp flush', message, error);
-  };
-
-  /** A host provider may batch spans; they must reach the exporter before a report is final. */
-  private async flushHostProvider(): Promise<void> {
-    if (this.ownedTracerProvider) return;
-    const provider = this.tracerProvider as TracerProvider & { forceFlush?: () => Promise<void> };
-    await provider.forceFlush?.();
   }
 }

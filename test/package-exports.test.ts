@@ -31,6 +31,25 @@ describe('the package\'s subpaths', () => {
     expect(await exportsOf('toolperf/mcp')).toMatchObject({ trackMcpClient: 'function', McpToolResultError: 'function' });
   });
 
+  it('toolperf/report-server exports the server; toolperf/exporters the reports for an SDK setup', async () => {
+    expect(await exportsOf('toolperf/report-server')).toEqual({
+      createReportApp: 'function',
+      DEFAULT_MAX_BODY_BYTES: 'number',
+      startReportServer: 'function',
+      ServerConfigError: 'function',
+      createDashboardApp: 'function',
+    });
+    expect(await exportsOf('toolperf/exporters')).toEqual({ createReports: 'function' });
+  });
+
+  it('the root entry exports tracking and reports, and nothing of the server or internals', async () => {
+    const root = await exportsOf('toolperf');
+    expect(root).toMatchObject({ createPerformance: 'function', createReports: 'function', loadConfig: 'function', withSession: 'function' });
+    for (const name of ['startReportServer', 'createReportApp', 'createDashboardApp', 'PerformanceAPI', 'SessionReportExporter', 'SessionRegistry', 'performanceConfigSchema', 'resolveOtlpSettings']) {
+      expect(root, name).not.toHaveProperty(name);
+    }
+  });
+
   it('the integrations load none of their optional peers at runtime (types only)', async () => {
     for (const file of ['opencode', 'opencode-tool-tracker', 'ai', 'mcp']) {
       const js = await readFile(join(root, 'dist/src/integrations', `${file}.js`), 'utf8');

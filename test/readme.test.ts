@@ -8,13 +8,15 @@ import { startOtlpReceiver } from './helpers/otlp-receiver.js';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const readme = await readFile(join(root, 'README.md'), 'utf8');
 // Top-level ```ts blocks that import the package are programs; indented ones in lists are fragments.
-const examples = [...readme.matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((m) => m[1] as string).filter((code) => /from 'toolperf(\/\w+)?'/.test(code));
+const examples = [...readme.matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((m) => m[1] as string).filter((code) => /from 'toolperf(\/[\w-]+)?'/.test(code));
 /** Where each of the package's entries lives in the source tree. */
 const entries: Record<string, string> = {
   toolperf: 'src/index.ts',
   'toolperf/opencode': 'src/integrations/opencode.ts',
   'toolperf/ai': 'src/integrations/ai.ts',
   'toolperf/mcp': 'src/integrations/mcp.ts',
+  'toolperf/report-server': 'src/server/index.ts',
+  'toolperf/exporters': 'exporters/index.ts',
 };
 
 describe('README examples', () => {
@@ -32,7 +34,7 @@ describe('README examples', () => {
       // A project of the user's: an ESM package.json, which the first example reads.
       await writeFile(join(dir, 'package.json'), '{ "name": "my-agent", "type": "module" }');
       const file = join(dir, 'example.ts');
-      const source = code.replace(/from '(toolperf(?:\/\w+)?)'/g, (_, entry: string) => {
+      const source = code.replace(/from '(toolperf(?:\/[\w-]+)?)'/g, (_, entry: string) => {
         const path = entries[entry];
         if (path === undefined) throw new Error(`README imports an unknown entry ${entry}`);
         return `from ${JSON.stringify(join(root, path))}`;

@@ -1,10 +1,8 @@
 import { resolve } from 'node:path';
-import type { SessionReportExporter } from '../reports/session-report-exporter.js';
 import type { PerformanceConfig } from '../config/schema.js';
-import { defaultDataDir } from '../storage/data-dir.js';
 import { loadConfig } from '../config/load.js';
-import type { PerformanceAPI } from '../reports/reports.js';
-import { createPerformance } from '../performance.js';
+import { createReports, type Reports } from '../reports/reports.js';
+import { defaultDataDir } from '../storage/data-dir.js';
 import { cliLogger, type CliIo } from './cli-io.js';
 import type { StoreOptions } from './store-options.js';
 
@@ -16,9 +14,7 @@ export interface CliConfig {
 
 /** The stored reports, open for reading (and for folding spans, for `serve`'s ingest). */
 export interface OpenReports extends CliConfig {
-  readonly api: PerformanceAPI;
-  readonly exporter: SessionReportExporter;
-  close(): Promise<void>;
+  readonly reports: Reports;
 }
 
 /** Loads `--config` (else `$TOOLPERF_CONFIG`, else `./toolperf.json`) with environment overrides; `--data-dir` wins. */
@@ -27,20 +23,28 @@ export async function loadCliConfig(options: StoreOptions, io: CliIo): Promise<C
   return { config, dataDir: resolve(io.cwd, options.dataDir ?? config.dataDir ?? defaultDataDir()) };
 }
 
+/**
+ * The reports in the data directory, without a tracker: no tracer, OTLP exporter or Prometheus
+ * endpoint is started from the user's config (one would take the agent's port), and the files
+ * are what is read whatever `saveReports` says.
+ */
 export function openReports({ config, dataDir }: CliConfig, io: CliIo): OpenReports {
-  // Disabled: reading needs no tracking, so no tracer, OTLP exporter or Prometheus endpoint is
-  // started from the user's config (one would take the agent's port). Its api and exporter still
-  // work over the file store; saveReports is forced so that the files are what is read.
-  const perf = createPerformance({ ...config, enabled: false, saveReports: true, dataDir, handleProcessExit: false, env: io.env, logger: cliLogger(io) });
-  return { config, dataDir, api: perf.api, exporter: perf.exporter, close: () => perf.shutdown() };
+  const reports = createReports({
+    dataDir,
+    maxMetrics: config.maxMetrics,
+    writeIntervalMs: config.writeIntervalMs,
+    sessionIdleTimeoutMs: config.sessionIdleTimeoutMs,
+    logger: cliLogger(io),
+  });
+  return { config, dataDir, reports };
 }
 
 /** Runs `fn` over the stored reports and closes them afterwards, whatever happens. */
-export async function withReports<T>(options: StoreOptions, io: CliIo, fn: (reports: OpenReports) => Promise<T>): Promise<T> {
-  const reports = openReports(await loadCliConfig(options, io), io);
+export async function withReports<T>(options: StoreOptions, io: CliIo, fn: (opened: OpenReports) => Promise<T>): Promise<T> {
+  const opened = openReports(await loadCliConfig(options, io), io);
   try {
-    return await fn(reports);
+    return await fn(opened);
   } finally {
-    await reports.close();
+    await opened.reports.shutdown();
   }
 }

@@ -210,3 +210,6 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   }
   return value;
 }
+
+/** The top-level keys of the `performance` block. */
+export const CONFIG_KEYS = Object.keys(performanceConfigSchema.shape) as (keyof PerformanceConfigInput)[];

@@ -1,63 +1,23 @@
-import type { DurationStats, StatsState } from '../reports/running-stats.js';
+import type { z } from 'zod';
+import type { ReportSchemas } from './schema.js';
 
-export type { DurationStats } from '../reports/running-stats.js';
+export { REPORT_SCHEMA_VERSION } from './schema.js';
 
-/** Version of the report document; a reader refuses versions newer than it knows. */
-export const REPORT_SCHEMA_VERSION = 1;
-
+/** Duration statistics of a set of calls, as reports show them. Milliseconds, rounded to the microsecond. */
+export type DurationStats = z.output<ReportSchemas['durationStats']>;
 /** Statistics of one operation type, with the same statistics per tool. */
-export interface OperationStats extends DurationStats {
-  readonly tools: Readonly<Record<string, DurationStats>>;
-}
-
+export type OperationStats = z.output<ReportSchemas['operationStats']>;
 /** One of the most recent calls of a session (at most `maxMetrics` are kept). */
-export interface RecentCall {
-  readonly operationType: string;
-  readonly toolName: string;
-  readonly callId?: string;
-  /** ISO 8601. */
-  readonly startedAt: string;
-  readonly durationMs: number;
-  readonly ok: boolean;
-  readonly errorType?: string;
-  readonly traceId?: string;
-  readonly spanId?: string;
-}
-
+export type RecentCall = z.output<ReportSchemas['recentCall']>;
 /** A session's performance report: exact statistics over every call, per operation type and per tool. */
-export interface SessionReport {
-  readonly schemaVersion: number;
-  readonly sessionId: string;
-  /** ISO 8601: the first call's start. */
-  readonly startedAt: string;
-  /** ISO 8601: the last call's end (or the session's end). */
-  readonly updatedAt: string;
-  /** ISO 8601, once `endSession` was called; cleared if calls arrive after. */
-  readonly endedAt?: string;
-  readonly operations: Readonly<Record<string, OperationStats>>;
-  /** Oldest first. */
-  readonly recent: readonly RecentCall[];
-}
-
+export type SessionReport = z.output<ReportSchemas['sessionReport']>;
+/** What a report stores to continue a tool's statistics later, exactly. */
+export type StatsState = z.output<ReportSchemas['statsState']>;
+export type StoredOperationState = z.output<ReportSchemas['operationState']>;
 /** What a store keeps: the report plus the state that lets a later process continue it exactly. */
-export interface StoredSessionReport extends SessionReport {
-  readonly aggregates: Readonly<Record<string, StoredOperationState>>;
-}
-
-export interface StoredOperationState {
-  readonly all: StatsState;
-  readonly tools: Readonly<Record<string, StatsState>>;
-}
-
+export type StoredSessionReport = z.output<ReportSchemas['storedSessionReport']>;
 /** A line of the session list. */
-export interface SessionSummary {
-  readonly sessionId: string;
-  readonly startedAt: string;
-  readonly updatedAt: string;
-  readonly endedAt?: string;
-  readonly calls: number;
-  readonly errors: number;
-}
+export type SessionSummary = z.output<ReportSchemas['sessionSummary']>;
 
 /** The public report of a stored one: without the merge state. */
 export function toPublicReport(stored: StoredSessionReport): SessionReport {

@@ -1,55 +1,104 @@
-import { z } from 'zod';
-import { REPORT_SCHEMA_VERSION, type StoredSessionReport } from './report.js';
+import type { z as Zod } from 'zod';
 import { isValidSessionId } from '../util/session-id.js';
 
-const finite = z.number().refine(Number.isFinite, 'expected a finite number');
-const count = z.number().int().min(0);
-const isoDate = z.iso.datetime({ offset: true });
-const countsByType = z.record(z.string(), count);
+/** Version of the report document; a reader refuses versions newer than it knows. */
+export const REPORT_SCHEMA_VERSION = 1;
 
-const durationStats = z.object({
-  count, errors: count, successRate: finite, totalMs: finite, meanMs: finite, stddevMs: finite,
-  minMs: finite, maxMs: finite, p50Ms: finite, p90Ms: finite, p95Ms: finite, p99Ms: finite,
-  errorTypes: countsByType,
-});
+/**
+ * The report document, defined once: the stored form is the report plus its merge state, the HTTP
+ * API describes the same schemas (with `@hono/zod-openapi`'s `z`), and the TypeScript types are
+ * inferred from them. A function of `z` rather than a module of schemas: reading a stored report
+ * loads zod only then (the tracking path never does), synchronously at exit or as a module elsewhere.
+ */
+export function defineReportSchemas(z: typeof Zod) {
+  const finite = z.number().refine(Number.isFinite, 'expected a finite number');
+  const count = z.number().int().min(0);
+  const isoDate = z.iso.datetime({ offset: true });
+  const countsByType = z.record(z.string(), count);
 
-const statsState = z.object({
-  count, errors: count, sumMs: finite, meanMs: finite, m2: finite, minMs: finite, maxMs: finite,
-  errorTypes: countsByType, sketch: z.base64(),
-});
+  /** Duration statistics of a set of calls, as reports show them. Milliseconds, rounded to the microsecond. */
+  const durationStats = z.object({
+    count,
+    errors: count,
+    /** Share of calls that succeeded, 0 to 1. */
+    successRate: finite,
+    totalMs: finite,
+    meanMs: finite,
+    /** Sample standard deviation (n − 1); 0 below two calls. */
+    stddevMs: finite,
+    minMs: finite,
+    maxMs: finite,
+    p50Ms: finite,
+    p90Ms: finite,
+    p95Ms: finite,
+    p99Ms: finite,
+    /** Failed calls by `error.type`. */
+    errorTypes: countsByType,
+  });
 
-const recentCall = z.object({
-  operationType: z.string(), toolName: z.string(), callId: z.string().optional(),
-  startedAt: isoDate, durationMs: finite, ok: z.boolean(), errorType: z.string().optional(),
-  traceId: z.string().optional(), spanId: z.string().optional(),
-});
+  /** Statistics of one operation type, with the same statistics per tool. */
+  const operationStats = durationStats.extend({ tools: z.record(z.string(), durationStats) });
 
-const storedReport = z.object({
-  schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
-  sessionId: z.string().refine(isValidSessionId, 'invalid session id'),
-  startedAt: isoDate,
-  updatedAt: isoDate,
-  endedAt: isoDate.optional(),
-  operations: z.record(z.string(), durationStats.extend({ tools: z.record(z.string(), durationStats) })),
-  recent: z.array(recentCall),
-  aggregates: z.record(z.string(), z.object({ all: statsState, tools: z.record(z.string(), statsState) })),
-});
+  /** One of the most recent calls of a session (at most `maxMetrics` are kept). */
+  const recentCall = z.object({
+    operationType: z.string(),
+    toolName: z.string(),
+    callId: z.string().optional(),
+    /** ISO 8601. */
+    startedAt: isoDate,
+    durationMs: finite,
+    ok: z.boolean(),
+    errorType: z.string().optional(),
+    traceId: z.string().optional(),
+    spanId: z.string().optional(),
+  });
 
-/** Why a stored document cannot be read: `newer` (written by a later version: leave it alone) or `corrupt`. */
-export type StoredReportProblem = { kind: 'newer' | 'corrupt'; message: string };
+  /** A session's performance report: exact statistics over every call, per operation type and per tool. */
+  const sessionReport = z.object({
+    schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+    sessionId: z.string().refine(isValidSessionId, 'invalid session id'),
+    /** ISO 8601: the first call's start. */
+    startedAt: isoDate,
+    /** ISO 8601: the last call's end (or the session's end). */
+    updatedAt: isoDate,
+    /** ISO 8601, once the session was ended; cleared if calls arrive after. */
+    endedAt: isoDate.optional(),
+    operations: z.record(z.string(), operationStats),
+    /** Oldest first. */
+    recent: z.array(recentCall),
+  });
 
-/** Checks a parsed JSON document; returns the report, or what is wrong with it. */
-export function checkStoredReport(doc: unknown): StoredSessionReport | StoredReportProblem {
-  const version = (doc as { schemaVersion?: unknown } | null)?.schemaVersion;
-  if (typeof version === 'number' && version > REPORT_SCHEMA_VERSION) {
-    return { kind: 'newer', message: `schemaVersion ${version} is newer than this version of toolperf reads (${REPORT_SCHEMA_VERSION})` };
-  }
-  const result = storedReport.safeParse(doc);
-  if (result.success) return result.data;
-  const first = result.error.issues[0];
-  return { kind: 'corrupt', message: `${first?.path.join('.') || '(document)'}: ${first?.message ?? 'invalid'}` };
+  /** What a report stores to continue the statistics later, exactly. */
+  const statsState = z.object({
+    count,
+    errors: count,
+    sumMs: finite,
+    meanMs: finite,
+    /** Sum of squared deviations from the mean (Welford's M2). */
+    m2: finite,
+    minMs: finite,
+    maxMs: finite,
+    errorTypes: countsByType,
+    /** The DDSketch, protobuf, base64. */
+    sketch: z.base64(),
+  });
+
+  const operationState = z.object({ all: statsState, tools: z.record(z.string(), statsState) });
+
+  /** What a store keeps: the report plus the state that lets a later process continue it exactly. */
+  const storedSessionReport = sessionReport.extend({ aggregates: z.record(z.string(), operationState) });
+
+  /** A line of the session list. */
+  const sessionSummary = z.object({
+    sessionId: z.string(),
+    startedAt: isoDate,
+    updatedAt: isoDate,
+    endedAt: isoDate.optional(),
+    calls: count,
+    errors: count,
+  });
+
+  return { durationStats, operationStats, recentCall, sessionReport, statsState, operationState, storedSessionReport, sessionSummary };
 }
 
-export function isStoredReportProblem(value: StoredSessionReport | StoredReportProblem): value is StoredReportProblem {
-  return 'kind' in value;
-}
+export type ReportSchemas = ReturnType<typeof defineReportSchemas>;

@@ -1,9 +1,31 @@
 import type { DurationStats, OperationStats, SessionReport, SessionSummary } from '../document/report.js';
-import { assertValidSessionId } from '../util/session-id.js';
-import { compareNewestFirst } from './session-order.js';
-import type { SessionRegistry } from './session-registry.js';
-import { ToolTrendIndex, type ToolTrend } from './tool-trends.js';
+import { FileReportStore } from '../storage/file-store.js';
+import { defaultDataDir } from '../storage/data-dir.js';
+import type { ReportStore } from '../storage/report-store.js';
+import { consoleLogger, type Logger } from '../util/logger.js';
 import { ownEntry } from '../util/own-record.js';
+import { assertValidSessionId } from '../util/session-id.js';
+import { checkCall, type CallRecord } from './call-record.js';
+import { SessionListing, type SessionPage, type SessionPageQuery } from './session-listing.js';
+import { SpanFolder, type SessionReportExporter } from './session-report-exporter.js';
+import { SessionRegistry } from './session-registry.js';
+import { ToolTrendIndex, type ToolTrend } from './tool-trends.js';
+
+export interface CreateReportsOptions {
+  /** Where reports go. Default: JSON files under `dataDir`. */
+  readonly store?: ReportStore;
+  /** Default: the platform's data directory (see `defaultDataDir`). Ignored when `store` is given. */
+  readonly dataDir?: string;
+  /** Raw recent calls kept per session (the config's `maxMetrics`). Default 1000. */
+  readonly maxMetrics?: number;
+  /** Debounce of report writes. Default 1000 ms. */
+  readonly writeIntervalMs?: number;
+  /** A session with no call for this long is written and dropped from memory. Default 15 minutes. */
+  readonly sessionIdleTimeoutMs?: number;
+  readonly logger?: Logger;
+  /** Epoch milliseconds; injectable for tests. */
+  readonly now?: () => number;
+}
 
 export interface SessionQuery {
   readonly sessionId: string;
@@ -16,102 +38,127 @@ export interface OperationStatsQuery extends SessionQuery {
   readonly toolName?: string;
 }
 
-/** Where a page of sessions starts: just after this session in the list's order. */
-export interface SessionPosition {
-  readonly updatedAt: string;
-  readonly sessionId: string;
-}
-
-export interface SessionPageQuery {
-  /** Sessions per page. */
-  readonly limit: number;
-  /** The last session of the previous page; omitted for the first page. */
-  readonly after?: SessionPosition;
-}
-
-export interface SessionPage {
-  readonly sessions: SessionSummary[];
-  /** Whether sessions follow this page. */
-  readonly hasMore: boolean;
-}
-
 export interface ToolTrendsQuery {
   /** Points per tool's trend: the last sessions that used it. Default 20. */
   readonly sessionsPerTool?: number;
 }
 
 /**
- * Reads reports: live sessions from memory (including what earlier processes stored for them),
- * the rest from the store, so live and stored data answer the same. Session IDs are validated:
- * an unsafe one throws `InvalidSessionIdError`; an unknown one answers `undefined`.
+ * Per-session reports: folds calls (spans through `exporter`, or calls through `record`), answers
+ * queries over live and stored sessions alike, and writes to its store in the background. Session
+ * IDs are validated: an unsafe one throws `InvalidSessionIdError`; an unknown one answers `undefined`.
  */
-export class PerformanceAPI {
-  private toolTrends: ToolTrendIndex | undefined;
-
-  constructor(private readonly sessions: SessionRegistry) {}
-
-  /** @example const report = await perf.api.getReport({ sessionId: 'ses_1' }); */
-  async getReport({ sessionId }: SessionQuery): Promise<SessionReport | undefined> {
-    assertValidSessionId(sessionId);
-    return this.sessions.getReport(sessionId);
-  }
-
+export interface Reports {
+  /** A SpanProcessor and SpanExporter that folds tool-call spans into these reports. */
+  readonly exporter: SessionReportExporter;
+  /** Folds one finished call (from any source); throws `TypeError` for a call that is not one. */
+  record(call: CallRecord): void;
+  /** @example const report = await reports.getReport({ sessionId: 'ses_1' }); */
+  getReport(query: SessionQuery): Promise<SessionReport | undefined>;
   /**
    * @example
-   * await perf.api.getOperationStats({ sessionId: 'ses_1', operationType: 'tool-execution' });
-   * await perf.api.getOperationStats({ sessionId: 'ses_1', operationType: 'tool-execution', toolName: 'read' });
+   * await reports.getOperationStats({ sessionId: 'ses_1', operationType: 'tool-execution' });
+   * await reports.getOperationStats({ sessionId: 'ses_1', operationType: 'tool-execution', toolName: 'read' });
    */
   getOperationStats(query: OperationStatsQuery & { toolName: string }): Promise<DurationStats | undefined>;
   getOperationStats(query: OperationStatsQuery): Promise<OperationStats | undefined>;
-  async getOperationStats(query: OperationStatsQuery): Promise<OperationStats | DurationStats | undefined> {
-    const report = await this.getReport(query);
-    const operation = ownEntry(report?.operations, query.operationType);
+  /** Every session, newest update first, with call and error counts. */
+  listSessions(): Promise<SessionSummary[]>;
+  /**
+   * One page of `listSessions()`. Pages follow each other without gaps or repeats while the
+   * sessions do not change; a session updated meanwhile moves to the front.
+   * @example const { sessions, hasMore } = await reports.listSessionsPage({ limit: 50 });
+   */
+  listSessionsPage(query: SessionPageQuery): Promise<SessionPage>;
+  /**
+   * Every tool across the stored sessions (live ones as of their last write), most calls first.
+   * @example const tools = await reports.listToolTrends({ sessionsPerTool: 10 });
+   */
+  listToolTrends(query?: ToolTrendsQuery): Promise<ToolTrend[]>;
+  /** Removes one session (`{ sessionId }`) or all of them (no argument); returns how many were removed. */
+  clear(query?: SessionQuery): Promise<number>;
+  /** Marks the session ended, writes its final report and frees its memory. */
+  endSession(sessionId: string): Promise<void>;
+  /** Writes every session with unwritten calls. */
+  flush(): Promise<void>;
+  /** Writes what is unwritten and stops; afterwards the exporter answers FAILED. Idempotent. */
+  shutdown(): Promise<void>;
+}
+
+/** What the process-exit hooks need of reports, beyond their public face. */
+export interface ReportsExitHooks {
+  hasUnwritten(): boolean;
+  /** The last, synchronous write at `process.exit`. */
+  flushSync(): void;
+}
+
+const exitHooks = new WeakMap<Reports, ReportsExitHooks>();
+
+/** The exit hooks of reports made by `createReports`; undefined for any other object. */
+export function exitHooksOf(reports: Reports): ReportsExitHooks | undefined {
+  return exitHooks.get(reports);
+}
+
+/**
+ * Opens per-session reports over a store (JSON files under `dataDir` by default). Needs no
+ * tracker: read stored reports, or fold calls and spans from elsewhere.
+ *
+ * @example
+ * const reports = createReports({ dataDir: './.toolperf' });
+ * console.log(await reports.listSessions());
+ * await reports.shutdown();
+ */
+export function createReports(options: CreateReportsOptions = {}): Reports {
+  const logger = options.logger ?? consoleLogger;
+  const store = options.store ?? new FileReportStore(options.dataDir ?? defaultDataDir(), logger);
+  const registry = new SessionRegistry({
+    store,
+    maxRecent: options.maxMetrics ?? 1000,
+    writeIntervalMs: options.writeIntervalMs ?? 1000,
+    idleTimeoutMs: options.sessionIdleTimeoutMs ?? 15 * 60_000,
+    logger,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const listing = new SessionListing(store, () => registry.liveSummaries());
+  let toolTrends: ToolTrendIndex | undefined;
+  let shutdownOnce: Promise<void> | undefined;
+  const shutdown = (): Promise<void> => {
+    exporter.stop();
+    shutdownOnce ??= registry.shutdown();
+    return shutdownOnce;
+  };
+  const exporter = new SpanFolder((call) => registry.record(call), () => registry.flush(), shutdown, logger);
+
+  const getReport = async ({ sessionId }: SessionQuery): Promise<SessionReport | undefined> => {
+    assertValidSessionId(sessionId);
+    return registry.getReport(sessionId);
+  };
+  async function getOperationStats(query: OperationStatsQuery): Promise<OperationStats | DurationStats | undefined> {
+    const operation = ownEntry((await getReport(query))?.operations, query.operationType);
     if (operation === undefined || query.toolName === undefined) return operation;
     return ownEntry(operation.tools, query.toolName);
   }
 
-  /** Every session, newest update first, with call and error counts. */
-  async listSessions(): Promise<SessionSummary[]> {
-    return this.sessions.listSessions();
-  }
-
-  /**
-   * One page of `listSessions()`. Pages follow each other without gaps or repeats while the
-   * sessions do not change; a session updated meanwhile moves to the front.
-   * @example const { sessions, hasMore } = await perf.api.listSessionsPage({ limit: 50 });
-   */
-  async listSessionsPage({ limit, after }: SessionPageQuery): Promise<SessionPage> {
-    const all = await this.listSessions();
-    const start = after === undefined ? 0 : firstAfter(all, after);
-    const sessions = all.slice(start, start + limit);
-    return { sessions, hasMore: start + limit < all.length };
-  }
-
-  /**
-   * Every tool across the stored sessions (live ones as of their last write), most calls first.
-   * @example const tools = await perf.api.listToolTrends({ sessionsPerTool: 10 });
-   */
-  async listToolTrends({ sessionsPerTool = 20 }: ToolTrendsQuery = {}): Promise<ToolTrend[]> {
-    this.toolTrends ??= new ToolTrendIndex(this.sessions.store, this.sessions.logger);
-    return this.toolTrends.trends(sessionsPerTool);
-  }
-
-  /** Removes one session (`{ sessionId }`) or all of them (no argument); returns how many were removed. */
-  async clear(query?: SessionQuery): Promise<number> {
-    if (query === undefined) return this.sessions.clearAll();
-    assertValidSessionId(query.sessionId);
-    return (await this.sessions.clear(query.sessionId)) ? 1 : 0;
-  }
-}
-
-/** Index of the first session that sorts after `position` (binary search: the list is sorted). */
-function firstAfter(sorted: readonly SessionSummary[], position: SessionPosition): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (compareNewestFirst(sorted[mid] as SessionSummary, position) <= 0) low = mid + 1;
-    else high = mid;
-  }
-  return low;
+  const reports: Reports = {
+    exporter,
+    record: (call) => registry.record(checkCall(call)),
+    getReport,
+    getOperationStats: getOperationStats as Reports['getOperationStats'],
+    listSessions: () => listing.list(),
+    listSessionsPage: (query) => listing.page(query),
+    listToolTrends: ({ sessionsPerTool = 20 } = {}) => (toolTrends ??= new ToolTrendIndex(store, logger)).trends(sessionsPerTool),
+    clear: async (query) => {
+      if (query === undefined) return registry.clearAll();
+      assertValidSessionId(query.sessionId);
+      return (await registry.clear(query.sessionId)) ? 1 : 0;
+    },
+    endSession: async (sessionId) => {
+      assertValidSessionId(sessionId);
+      await registry.endSession(sessionId);
+    },
+    flush: () => registry.flush(),
+    shutdown,
+  };
+  exitHooks.set(reports, { hasUnwritten: () => registry.hasUnwritten(), flushSync: () => registry.flushSync() });
+  return reports;
 }

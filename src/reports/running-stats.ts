@@ -1,4 +1,7 @@
-import { DDSketch, LogCollapsingLowestDenseDDSketch } from '@datadog/sketches-js';
+import type * as SketchesModule from '@datadog/sketches-js';
+import type { DDSketch } from '@datadog/sketches-js';
+import type { DurationStats, StatsState } from '../document/report.js';
+import { requireLazily } from '../util/require-lazily.js';
 import { ERROR_TYPE_OTHER } from '../telemetry/semconv.js';
 
 /**
@@ -9,43 +12,8 @@ export const SKETCH_RELATIVE_ACCURACY = 0.005;
 /** Caps a sketch at 2048 bins (~16 KiB) however wide the durations range: 1 µs to ~13 min fit uncollapsed. */
 const SKETCH_BIN_LIMIT = 2048;
 
-/** Duration statistics of a set of calls, as reports show them. Milliseconds, rounded to the microsecond. */
-export interface DurationStats {
-  readonly count: number;
-  readonly errors: number;
-  /** Share of calls that succeeded, 0 to 1. */
-  readonly successRate: number;
-  readonly totalMs: number;
-  readonly meanMs: number;
-  /** Sample standard deviation (n − 1); 0 below two calls. */
-  readonly stddevMs: number;
-  readonly minMs: number;
-  readonly maxMs: number;
-  readonly p50Ms: number;
-  readonly p90Ms: number;
-  readonly p95Ms: number;
-  readonly p99Ms: number;
-  /** Failed calls by `error.type`. */
-  readonly errorTypes: Readonly<Record<string, number>>;
-}
-
 /** Distinct error types kept per stats; the rest count as `_OTHER` so a noisy tool cannot grow a report. */
 export const MAX_ERROR_TYPES = 32;
-
-/** What a report stores to continue the statistics later, exactly. */
-export interface StatsState {
-  readonly count: number;
-  readonly errors: number;
-  readonly sumMs: number;
-  readonly meanMs: number;
-  /** Sum of squared deviations from the mean (Welford's M2). */
-  readonly m2: number;
-  readonly minMs: number;
-  readonly maxMs: number;
-  readonly errorTypes: Readonly<Record<string, number>>;
-  /** The DDSketch, protobuf, base64. */
-  readonly sketch: string;
-}
 
 /**
  * Count, errors, mean and variance (Welford; Chan et al. to merge), min, max and a DDSketch for
@@ -92,7 +60,7 @@ export class RunningStats {
     if (state.count === 0) return;
     this.mergeMoments(state.count, state.meanMs, state.m2, state.sumMs, state.minMs, state.maxMs);
     for (const [type, n] of Object.entries(state.errorTypes)) this.countError(type, n);
-    this.sketch.merge(DDSketch.fromProto(Buffer.from(state.sketch, 'base64')));
+    this.sketch.merge(sketches().DDSketch.fromProto(Buffer.from(state.sketch, 'base64')));
   }
 
   toStats(): DurationStats {
@@ -141,7 +109,7 @@ export class RunningStats {
     stats.m2 = state.m2;
     stats.min = state.minMs;
     stats.max = state.maxMs;
-    stats.sketch.merge(DDSketch.fromProto(Buffer.from(state.sketch, 'base64')));
+    stats.sketch.merge(sketches().DDSketch.fromProto(Buffer.from(state.sketch, 'base64')));
     return stats;
   }
 
@@ -170,8 +138,15 @@ export class RunningStats {
   }
 }
 
+let sketchesModule: typeof SketchesModule | undefined;
+
+/** The sketch library, loaded at the first statistics made: importing the reports costs nothing until a call is folded. */
+function sketches(): typeof SketchesModule {
+  return (sketchesModule ??= requireLazily<typeof SketchesModule>('@datadog/sketches-js'));
+}
+
 function newSketch(): DDSketch {
-  return new LogCollapsingLowestDenseDDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY, binLimit: SKETCH_BIN_LIMIT });
+  return new (sketches().LogCollapsingLowestDenseDDSketch)({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY, binLimit: SKETCH_BIN_LIMIT });
 }
 
 /** Microsecond precision: enough for any tool call, and equal results across merge orders. */

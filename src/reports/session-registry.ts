@@ -1,10 +1,10 @@
-import type { CallRecord } from './call-record.js';
-import { FailureLog, type Logger } from '../util/logger.js';
 import { toPublicReport, type SessionReport, type SessionSummary } from '../document/report.js';
 import type { ReportStore } from '../storage/report-store.js';
+import { FailureLog, type Logger } from '../util/logger.js';
+import { SerialTask } from '../util/serial-task.js';
+import type { CallRecord } from './call-record.js';
 import { SessionAggregate } from './session-aggregate.js';
-import type { SessionDigest } from '../storage/session-digest.js';
-import { compareNewestFirst } from './session-order.js';
+import { WriteScheduler } from './write-scheduler.js';
 
 export interface SessionRegistryOptions {
   readonly store: ReportStore;
@@ -22,53 +22,43 @@ interface LiveSession {
   /** Whether the stored report of this session (from an earlier run) has been merged in. */
   base: 'pending' | 'loaded' | 'failed';
   loading: Promise<void> | undefined;
-  /** The write under way, if any, and one queued behind it (which snapshots when it starts). */
-  writing: Promise<void> | undefined;
-  queued: Promise<void> | undefined;
+  /** Its writes, one at a time. */
+  readonly writer: SerialTask<void>;
 }
 
-const RESOLVED = Promise.resolve();
-/** Debounced writes in flight at once; see `flushDirty`. */
+/** Debounced writes in flight at once; see `WriteScheduler`. */
 const DEBOUNCED_WRITE_CONCURRENCY = 4;
 
 /**
- * The sessions a process knows: folds calls into per-session aggregates synchronously, and writes
- * them to the store in the background, debounced, one write at a time per session. A session that
+ * The sessions a process knows: folds calls into per-session aggregates synchronously, keeps them
+ * in memory while they are active, and writes them through a `WriteScheduler`. A session that
  * existed before (another process, or evicted from memory) is continued: its stored report is
  * merged in before anything is written, so a write never replaces it with less.
  */
 export class SessionRegistry {
   private readonly live = new Map<string, LiveSession>();
-  private readonly dirty = new Set<string>();
-  private readonly pending = new Set<Promise<unknown>>();
+  private readonly writes: WriteScheduler;
   private readonly failures: FailureLog;
   private readonly now: () => number;
-  private writeTimer: NodeJS.Timeout | undefined;
   private readonly sweepTimer: NodeJS.Timeout;
-  private closed = false;
-  private sortedStored: { readonly digests: readonly SessionDigest[]; readonly sorted: readonly SessionSummary[] } | undefined;
 
   constructor(private readonly options: SessionRegistryOptions) {
     this.failures = new FailureLog(options.logger);
     this.now = options.now ?? Date.now;
+    this.writes = new WriteScheduler({
+      intervalMs: options.writeIntervalMs,
+      concurrency: DEBOUNCED_WRITE_CONCURRENCY,
+      write: (id) => this.write(id),
+    });
     const sweepEvery = Math.min(60_000, Math.max(1000, options.idleTimeoutMs / 2));
     this.sweepTimer = setInterval(() => this.evictIdle(), sweepEvery).unref();
-  }
-
-  get store(): ReportStore {
-    return this.options.store;
-  }
-
-  get logger(): Logger {
-    return this.options.logger;
   }
 
   /** Hot: called once per finished call. No I/O, no clock read. */
   record(call: CallRecord): void {
     const session = this.live.get(call.sessionId) ?? this.open(call.sessionId);
     session.aggregate.add(call);
-    this.dirty.add(call.sessionId);
-    if (this.writeTimer === undefined && !this.closed) this.scheduleWrites();
+    this.writes.markDirty(call.sessionId);
   }
 
   async getReport(sessionId: string): Promise<SessionReport | undefined> {
@@ -81,40 +71,13 @@ export class SessionRegistry {
     return stored && toPublicReport(stored);
   }
 
-  /** Stored and live sessions, newest first: a fresh array each call. */
-  async listSessions(): Promise<SessionSummary[]> {
+  /** The live sessions' summaries, each with its stored report merged in. */
+  async liveSummaries(): Promise<SessionSummary[]> {
     const live = [...this.live];
     await Promise.all(live.map(([id, session]) => this.ensureBase(id, session)));
-    const stored = await this.storedNewestFirst();
-    const current: SessionSummary[] = [];
-    for (const [id, session] of live) if (this.live.get(id) === session) current.push(session.aggregate.summary());
-    if (current.length === 0) return [...stored];
-    // Few sessions are live: their fresh summaries replace the stored ones and are merged in, O(stored).
-    const liveIds = new Set(current.map((s) => s.sessionId));
-    current.sort(compareNewestFirst);
-    const merged: SessionSummary[] = [];
-    let next = 0;
-    for (const summary of stored) {
-      if (liveIds.has(summary.sessionId)) continue;
-      while (next < current.length && compareNewestFirst(current[next] as SessionSummary, summary) < 0) merged.push(current[next++] as SessionSummary);
-      merged.push(summary);
-    }
-    while (next < current.length) merged.push(current[next++] as SessionSummary);
-    return merged;
-  }
-
-  /**
-   * The stored sessions sorted. With digests, the sorted list is kept while the store hands out the
-   * same digests (no report changed), so a page at 10,000 sessions is not a sort each time.
-   */
-  private async storedNewestFirst(): Promise<readonly SessionSummary[]> {
-    const { store } = this.options;
-    if (store.listDigests === undefined) return (await store.list()).sort(compareNewestFirst);
-    const digests = await store.listDigests();
-    if (digests !== this.sortedStored?.digests) {
-      this.sortedStored = { digests, sorted: digests.map((d) => d.summary).sort(compareNewestFirst) };
-    }
-    return this.sortedStored.sorted;
+    const summaries: SessionSummary[] = [];
+    for (const [id, session] of live) if (this.live.get(id) === session) summaries.push(session.aggregate.summary());
+    return summaries;
   }
 
   /** Marks the session ended, writes its final report and frees its memory. */
@@ -122,10 +85,10 @@ export class SessionRegistry {
     const session = this.live.get(sessionId);
     if (session === undefined) return this.endStored(sessionId);
     session.aggregate.end(this.now());
-    this.dirty.delete(sessionId);
-    await this.write(sessionId, session);
+    this.writes.forget(sessionId);
+    await this.write(sessionId);
     // Calls that finished while the report was written reopen the session; keep it then.
-    if (this.live.get(sessionId) === session && !this.dirty.has(sessionId) && session.aggregate.endTimeMs !== undefined) {
+    if (this.live.get(sessionId) === session && !this.writes.isDirty(sessionId) && session.aggregate.endTimeMs !== undefined) {
       this.live.delete(sessionId);
     }
   }
@@ -135,9 +98,9 @@ export class SessionRegistry {
     const session = this.live.get(sessionId);
     if (session) {
       this.live.delete(sessionId);
-      this.dirty.delete(sessionId);
+      this.writes.forget(sessionId);
       // Let a write under way finish first, or it would bring the file back.
-      await Promise.all([session.writing, session.loading]);
+      await Promise.all([session.writer.idle(), session.loading]);
     }
     const deleted = await this.options.store.delete(sessionId);
     return deleted || session !== undefined;
@@ -152,18 +115,12 @@ export class SessionRegistry {
   }
 
   /** Writes every session with unwritten calls and waits for all background work. */
-  async flush(): Promise<void> {
-    this.clearWriteTimer();
-    const writes = [...this.dirty].map((id) => {
-      const session = this.live.get(id);
-      this.dirty.delete(id);
-      return session ? this.write(id, session) : RESOLVED;
-    });
-    await Promise.all([...writes, ...this.pending]);
+  flush(): Promise<void> {
+    return this.writes.flush();
   }
 
   hasUnwritten(): boolean {
-    return this.dirty.size > 0;
+    return this.writes.hasDirty();
   }
 
   /**
@@ -174,9 +131,8 @@ export class SessionRegistry {
   flushSync(): void {
     const { store } = this.options;
     if (!store.putSync || !store.getSync) return;
-    for (const id of [...this.dirty]) {
+    for (const id of this.writes.takeAll()) {
       const session = this.live.get(id);
-      this.dirty.delete(id);
       if (!session) continue;
       try {
         if (session.base !== 'loaded') {
@@ -193,7 +149,7 @@ export class SessionRegistry {
 
   /** Writes what is unwritten and stops the timers. Idempotent. */
   async shutdown(): Promise<void> {
-    this.closed = true;
+    this.writes.close();
     clearInterval(this.sweepTimer);
     await this.flush();
   }
@@ -203,8 +159,7 @@ export class SessionRegistry {
       aggregate: new SessionAggregate(sessionId, this.options.maxRecent),
       base: 'pending',
       loading: undefined,
-      writing: undefined,
-      queued: undefined,
+      writer: new SerialTask(() => this.writeNow(sessionId, session)),
     };
     // The stored report (if any) is read at the first write or query, not here on the caller's path.
     this.live.set(sessionId, session);
@@ -230,18 +185,12 @@ export class SessionRegistry {
     return session.loading.then(() => session.base === 'loaded');
   }
 
-  private write(sessionId: string, session: LiveSession): Promise<void> {
-    if (session.queued) return session.queued;
-    const run = (session.writing ?? RESOLVED).then(() => {
-      session.queued = undefined;
-      return this.writeNow(sessionId, session);
-    });
-    session.queued = run;
-    session.writing = run;
-    void run.then(() => {
-      if (session.writing === run) session.writing = undefined;
-    });
-    this.track(run);
+  /** The session's next write (one at a time per session); resolved at once for a session no longer live. */
+  private write(sessionId: string): Promise<void> {
+    const session = this.live.get(sessionId);
+    if (session === undefined) return Promise.resolve();
+    const run = session.writer.run();
+    this.writes.track(run);
     return run;
   }
 
@@ -261,48 +210,13 @@ export class SessionRegistry {
 
   /** Keeps a session's calls for the next write, unless it was cleared meanwhile. */
   private redo(sessionId: string, session: LiveSession): void {
-    if (this.live.get(sessionId) !== session) return;
-    this.dirty.add(sessionId);
-    if (this.writeTimer === undefined && !this.closed) this.scheduleWrites();
-  }
-
-  private scheduleWrites(): void {
-    this.writeTimer = setTimeout(() => {
-      this.writeTimer = undefined;
-      this.track(this.flushDirty());
-    }, this.options.writeIntervalMs).unref();
-  }
-
-  /**
-   * The debounced write of every dirty session, a few at a time: each write serializes its report
-   * synchronously, and all of them at once held a server's event loop for hundreds of ms (measured
-   * with OTLP ingest over 64 sessions); between writes' file I/O other work runs.
-   */
-  private async flushDirty(): Promise<void> {
-    const ids = [...this.dirty];
-    let next = 0;
-    const writeInTurn = async (): Promise<void> => {
-      while (next < ids.length) {
-        const id = ids[next++] as string;
-        // Dirty until its turn, so that neither eviction nor the exit write can pass it over;
-        // gone from `dirty` meanwhile means written (flush, exit) or cleared already.
-        if (!this.dirty.delete(id)) continue;
-        const session = this.live.get(id);
-        if (session) await this.write(id, session);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(DEBOUNCED_WRITE_CONCURRENCY, ids.length) }, writeInTurn));
-  }
-
-  private clearWriteTimer(): void {
-    if (this.writeTimer !== undefined) clearTimeout(this.writeTimer);
-    this.writeTimer = undefined;
+    if (this.live.get(sessionId) === session) this.writes.markDirty(sessionId);
   }
 
   private evictIdle(): void {
     const cutoff = this.now() - this.options.idleTimeoutMs;
     for (const [id, session] of this.live) {
-      if (this.dirty.has(id) || session.writing || session.loading) continue;
+      if (this.writes.isDirty(id) || session.writer.busy || session.loading) continue;
       if (session.aggregate.updateTimeMs < cutoff) this.live.delete(id);
     }
   }
@@ -315,11 +229,4 @@ export class SessionRegistry {
     aggregate.end(this.now());
     await this.options.store.put(aggregate.toStored());
   }
-
-  private track(promise: Promise<unknown>): void {
-    this.pending.add(promise);
-    const done = () => this.pending.delete(promise);
-    promise.then(done, done);
-  }
 }
-

@@ -1,5 +1,4 @@
-import { SpanStatusCode, type AttributeValue } from '@opentelemetry/api';
-import { hrTimeToMilliseconds } from '@opentelemetry/core';
+import { SpanStatusCode, type AttributeValue, type HrTime } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { CallRecord } from './call-record.js';
 import * as semconv from '../telemetry/semconv.js';
@@ -46,4 +45,9 @@ function operationTypeOf(attributes: ReadableSpan['attributes']): string | undef
 
 function text(value: AttributeValue | undefined): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** `hrTimeToMilliseconds` of @opentelemetry/core, whose module the reports do not load. */
+function hrTimeToMilliseconds([seconds, nanos]: HrTime): number {
+  return seconds * 1e3 + nanos / 1e6;
 }

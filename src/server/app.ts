@@ -1,9 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Hono } from 'hono';
 import type { BlankEnv } from 'hono/types';
-import type { SessionReportExporter } from '../reports/session-report-exporter.js';
 import { consoleLogger, describeError, type Logger } from '../util/logger.js';
-import type { PerformanceAPI } from '../reports/reports.js';
+import type { Reports } from '../reports/reports.js';
 import { InvalidSessionIdError } from '../util/session-id.js';
 import { VERSION } from '../util/version.js';
 import { apiError } from './api-error.js';
@@ -19,8 +18,8 @@ import { isLoopbackHost } from './loopback.js';
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export interface ReportAppOptions {
-  /** Where `POST /v1/traces` folds spans; without it that route answers 404. */
-  readonly ingest?: SessionReportExporter;
+  /** Serve OTLP ingest (`POST /v1/traces`), folding spans into `reports`. Default true; false answers 404 there. */
+  readonly ingest?: boolean;
   /**
    * When set, `/api/*` and `/v1/*` need `Authorization: Bearer <token>`; `/healthz` stays open.
    * Without one, only requests whose `Host` is a loopback name (localhost, 127.x, [::1]) are answered.
@@ -39,10 +38,10 @@ export interface ReportAppOptions {
  * in your own server. Routes and shapes are in `GET /openapi.json`.
  *
  * @example
- * const app = createReportApp(perf.api, { ingest: perf.exporter });
+ * const app = createReportApp(createReports({ dataDir: './.toolperf' }));
  * const response = await app.request('/api/v1/sessions?limit=10');
  */
-export function createReportApp(api: PerformanceAPI, options: ReportAppOptions = {}): Hono {
+export function createReportApp(reports: Reports, options: ReportAppOptions = {}): Hono {
   if (options.token === '') throw new TypeError('createReportApp: token must not be empty; leave it out for no token');
   const logger = options.logger ?? consoleLogger;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -93,7 +92,7 @@ export function createReportApp(api: PerformanceAPI, options: ReportAppOptions =
     if (cursor !== undefined && after === undefined) {
       return apiError(c, 400, 'invalid_request', 'cursor: not a cursor this server gave out (pass the nextCursor of the previous page)');
     }
-    const page = await api.listSessionsPage(after === undefined ? { limit } : { limit, after });
+    const page = await reports.listSessionsPage(after === undefined ? { limit } : { limit, after });
     const last = page.sessions.at(-1);
     const nextCursor = page.hasMore && last !== undefined ? encodeSessionCursor(last) : undefined;
     return c.json(nextCursor === undefined ? { sessions: page.sessions } : { sessions: page.sessions, nextCursor }, 200);
@@ -101,7 +100,7 @@ export function createReportApp(api: PerformanceAPI, options: ReportAppOptions =
 
   app.openapi(getReportRoute, async (c) => {
     const { id } = c.req.valid('param');
-    const report = await api.getReport({ sessionId: id });
+    const report = await reports.getReport({ sessionId: id });
     if (report === undefined) return apiError(c, 404, 'not_found', `no session ${JSON.stringify(id)}`);
     return c.json(report, 200);
   });
@@ -109,7 +108,7 @@ export function createReportApp(api: PerformanceAPI, options: ReportAppOptions =
   app.openapi(getOperationRoute, async (c) => {
     const { id, type } = c.req.valid('param');
     const { tool } = c.req.valid('query');
-    const report = await api.getReport({ sessionId: id });
+    const report = await reports.getReport({ sessionId: id });
     if (report === undefined) return apiError(c, 404, 'not_found', `no session ${JSON.stringify(id)}`);
     const operation = ownEntry(report.operations, type);
     if (operation === undefined) return apiError(c, 404, 'not_found', `session ${JSON.stringify(id)} has no operation type ${JSON.stringify(type)}`);
@@ -121,18 +120,18 @@ export function createReportApp(api: PerformanceAPI, options: ReportAppOptions =
 
   app.openapi(deleteSessionRoute, async (c) => {
     const { id } = c.req.valid('param');
-    if ((await api.clear({ sessionId: id })) === 0) return apiError(c, 404, 'not_found', `no session ${JSON.stringify(id)}`);
+    if ((await reports.clear({ sessionId: id })) === 0) return apiError(c, 404, 'not_found', `no session ${JSON.stringify(id)}`);
     return c.body(null, 204);
   });
 
   app.openapi(listToolsRoute, async (c) => {
     const { sessions } = c.req.valid('query');
-    return c.json({ tools: await api.listToolTrends({ sessionsPerTool: sessions }) }, 200);
+    return c.json({ tools: await reports.listToolTrends({ sessionsPerTool: sessions }) }, 200);
   });
 
   app.post(
     '/v1/traces',
-    options.ingest ? otlpTracesHandler(options.ingest, maxBodyBytes) : (c) => apiError(c, 404, 'not_found', 'OTLP ingest is not enabled on this server'),
+    options.ingest !== false ? otlpTracesHandler(reports.exporter, maxBodyBytes) : (c) => apiError(c, 404, 'not_found', 'OTLP ingest is not enabled on this server'),
   );
   registerOtlpRoute(app);
 

@@ -24,7 +24,7 @@ export const DASHBOARD_CONTENT_SECURITY_POLICY = [
  * exact, with no `*` middleware, so mounting it at `/` touches no other route.
  *
  * @example
- * const app = createReportApp(perf.api, { dashboard: createDashboardApp() });
+ * const app = createReportApp(createReports(), { dashboard: createDashboardApp() });
  */
 export function createDashboardApp(): Hono {
   const { page, files } = loadDashboardAssets();

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { defineReportSchemas } from '../document/schema.js';
 import { MAX_SESSION_ID_LENGTH, isValidSessionId } from '../util/session-id.js';
 
 /** Zod schemas of the report API: they validate requests and describe every answer in `/openapi.json`. */
@@ -63,67 +64,21 @@ export const ToolsQuery = z.object({
 
 const isoTime = z.string().openapi({ format: 'date-time' });
 
-export const SessionSummarySchema = z
-  .object({
-    sessionId: z.string(),
-    startedAt: isoTime,
-    updatedAt: isoTime,
-    endedAt: isoTime.optional(),
-    calls: z.number().int(),
-    errors: z.number().int(),
-  })
-  .openapi('SessionSummary');
+/** The report document's own schemas (the ones stored reports are checked with), named for OpenAPI. */
+const document = defineReportSchemas(z);
+
+export const SessionSummarySchema = document.sessionSummary.openapi('SessionSummary');
 
 export const SessionListSchema = z
   .object({ sessions: z.array(SessionSummarySchema), nextCursor: z.string().optional() })
   .openapi('SessionList');
 
-export const DurationStatsSchema = z
-  .object({
-    count: z.number().int(),
-    errors: z.number().int(),
-    successRate: z.number().openapi({ description: '0 to 1' }),
-    totalMs: z.number(),
-    meanMs: z.number(),
-    stddevMs: z.number(),
-    minMs: z.number(),
-    maxMs: z.number(),
-    p50Ms: z.number(),
-    p90Ms: z.number(),
-    p95Ms: z.number(),
-    p99Ms: z.number(),
-    errorTypes: z.record(z.string(), z.number().int()),
-  })
-  .openapi('DurationStats');
+export const DurationStatsSchema = document.durationStats.openapi('DurationStats');
 
-export const OperationStatsSchema = DurationStatsSchema.extend({
-  tools: z.record(z.string(), DurationStatsSchema),
-}).openapi('OperationStats');
+export const OperationStatsSchema = document.operationStats.openapi('OperationStats');
 
-const RecentCallSchema = z
-  .object({
-    operationType: z.string(),
-    toolName: z.string(),
-    callId: z.string().optional(),
-    startedAt: isoTime,
-    durationMs: z.number(),
-    ok: z.boolean(),
-    errorType: z.string().optional(),
-    traceId: z.string().optional(),
-    spanId: z.string().optional(),
-  })
-  .openapi('RecentCall');
-
-export const SessionReportSchema = z
-  .object({
-    schemaVersion: z.number().int(),
-    sessionId: z.string(),
-    startedAt: isoTime,
-    updatedAt: isoTime,
-    endedAt: isoTime.optional(),
-    operations: z.record(z.string(), OperationStatsSchema),
-    recent: z.array(RecentCallSchema).readonly(),
-  })
+export const SessionReportSchema = document.sessionReport
+  .extend({ operations: z.record(z.string(), OperationStatsSchema), recent: z.array(document.recentCall.openapi('RecentCall')) })
   .openapi('SessionReport');
 
 export const ToolTrendListSchema = z

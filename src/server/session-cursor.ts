@@ -1,4 +1,4 @@
-import type { SessionPosition } from '../reports/reports.js';
+import type { SessionPosition } from '../reports/session-listing.js';
 import { isValidSessionId } from '../util/session-id.js';
 
 /**

@@ -2,19 +2,19 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
-import type { SessionReportExporter } from '../reports/session-report-exporter.js';
 import { DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT } from '../config/schema.js';
 import type { Logger } from '../util/logger.js';
-import type { PerformanceAPI } from '../reports/reports.js';
+import type { Reports } from '../reports/reports.js';
 import { createDashboardApp } from './dashboard.js';
 import { isLoopbackHost } from './loopback.js';
 import { createReportApp } from './app.js';
 import { ServerConfigError } from './server-config-error.js';
 
 export interface StartReportServerOptions {
-  readonly api: PerformanceAPI;
-  /** Where `POST /v1/traces` folds spans; without it OTLP ingest is off. */
-  readonly ingest?: SessionReportExporter;
+  /** The reports to serve (and fold OTLP ingest into). */
+  readonly reports: Reports;
+  /** Serve OTLP ingest (`POST /v1/traces`). Default true. */
+  readonly ingest?: boolean;
   /** Default 127.0.0.1. Any other than loopback requires a token. */
   readonly host?: string;
   /** Default 7318 (the config's `server.port`); 0 picks a free port. */
@@ -45,7 +45,7 @@ export interface RunningReportServer {
  * without a token rejects with `ServerConfigError`.
  *
  * @example
- * const server = await startReportServer({ api: perf.api, ingest: perf.exporter, port: 0 });
+ * const server = await startReportServer({ reports: createReports(), port: 0 });
  * console.log(`${server.url}/api/v1/sessions`);
  * await server.close();
  */
@@ -57,8 +57,8 @@ export async function startReportServer(options: StartReportServerOptions): Prom
   if (!isLoopbackHost(host) && token === undefined) {
     throw new ServerConfigError(`refusing to serve on ${host} without a token: set TOOLPERF_API_TOKEN (or pass token), or bind 127.0.0.1`);
   }
-  const app = createReportApp(options.api, {
-    ...(options.ingest ? { ingest: options.ingest } : {}),
+  const app = createReportApp(options.reports, {
+    ...(options.ingest !== undefined ? { ingest: options.ingest } : {}),
     ...(token !== undefined ? { token } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.dashboard !== false ? { dashboard: options.dashboard ?? createDashboardApp() } : {}),
@@ -77,9 +77,9 @@ export async function startReportServer(options: StartReportServerOptions): Prom
   let closed: Promise<void> | undefined;
   // The first listing reads every stored report (seconds at 10,000): done now, in the background
   // and between requests, rather than by the first user. A failure is the first request's to report.
-  const ready = options.api
+  const ready = options.reports
     .listSessionsPage({ limit: 1 })
-    .then(() => options.api.listToolTrends())
+    .then(() => options.reports.listToolTrends())
     .then(
       () => undefined,
       () => undefined,

@@ -7,7 +7,7 @@ import type { SessionSummary, StoredSessionReport } from '../document/report.js'
 import type { ReportStore } from './report-store.js';
 import type { SessionDigest } from './session-digest.js';
 import { assertValidSessionId } from '../util/session-id.js';
-import { checkStoredReport, isStoredReportProblem } from '../document/schema.js';
+import { isStoredReportProblem, loadStoredReportCheck, storedReportCheckSync, type StoredReportCheck } from '../document/check-stored-report.js';
 
 /** Reports live in `<dataDir>/session/performance/`. */
 export const REPORTS_SUBDIRECTORY = join('session', 'performance');
@@ -53,7 +53,7 @@ export class FileReportStore implements ReportStore {
       if (isMissing(error)) return undefined;
       throw error;
     }
-    const decoded = decode(path, text);
+    const decoded = decode(path, text, await loadStoredReportCheck());
     if (typeof decoded !== 'string') return decoded;
     const aside = asidePath(path);
     await rename(path, aside).then(
@@ -72,7 +72,7 @@ export class FileReportStore implements ReportStore {
       if (isMissing(error)) return undefined;
       throw error;
     }
-    const decoded = decode(path, text);
+    const decoded = decode(path, text, storedReportCheckSync());
     if (typeof decoded !== 'string') return decoded;
     const aside = asidePath(path);
     try {
@@ -154,7 +154,7 @@ export class FileReportStore implements ReportStore {
 }
 
 /** The report, or why the text is corrupt. Throws `UnreadableReportError` for a newer schema. */
-function decode(path: string, text: string): StoredSessionReport | string {
+function decode(path: string, text: string, checkStoredReport: StoredReportCheck): StoredSessionReport | string {
   let doc: unknown;
   try {
     doc = JSON.parse(text);

@@ -1,5 +1,5 @@
 import { context, createContextKey, ROOT_CONTEXT } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { contextAsyncHooks } from './sdk.js';
 
 const PROBE = createContextKey('toolperf.context-probe');
 
@@ -10,5 +10,5 @@ const PROBE = createContextKey('toolperf.context-probe');
  */
 export function ensureContextManager(): void {
   const propagates = context.with(ROOT_CONTEXT.setValue(PROBE, true), () => context.active().getValue(PROBE) === true);
-  if (!propagates) context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  if (!propagates) context.setGlobalContextManager(new (contextAsyncHooks().AsyncLocalStorageContextManager)().enable());
 }

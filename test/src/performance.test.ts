@@ -150,11 +150,13 @@ describe('createPerformance on the embedded default', () => {
 
   it('under a host provider, reports come through the exporter the host added', async () => {
     const { BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
-    const { SessionReportExporter } = await import('../../src/index.js');
-    const reports = new SessionReportExporter({ dataDir });
-    const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(reports, { scheduledDelayMillis: 60_000 })] });
-    perf = createPerformance({ enabled: true, tracerProvider: provider, exporter: reports, handleProcessExit: false, env: {} });
-    expect(perf.exporter).toBe(reports);
+    const { createReports } = await import('../../src/index.js');
+    const reports = createReports({ dataDir });
+    const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(reports.exporter, { scheduledDelayMillis: 60_000 })] });
+    perf = createPerformance({ enabled: true, tracerProvider: provider, reports, handleProcessExit: false, env: {} });
+    expect(perf.reports).toBe(reports);
+    expect(perf.api).toBe(reports);
+    expect(perf.exporter).toBe(reports.exporter);
     const tool = perf.wrapTool(() => 'ok', { name: 'hosted', sessionId: 'ses_host' });
     tool();
     tool();

@@ -16,8 +16,8 @@ export function addReportCommand(program: Command, io: CliIo): void {
     .option('--json', 'print the report document as JSON, as GET /api/v1/sessions/:id/report does')
     .addHelpText('after', '\nExamples:\n  toolperf report ses_1\n  toolperf report ses_1 --json')
     .action((sessionId: string, options: ReportOptions) =>
-      withReports(options, io, async ({ api, dataDir }) => {
-        const report = await api.getReport({ sessionId });
+      withReports(options, io, async ({ reports, dataDir }) => {
+        const report = await reports.getReport({ sessionId });
         if (report === undefined) throw unknownSessionError(sessionId, dataDir);
         io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
       }),

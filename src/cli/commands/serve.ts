@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT } from '../../config/schema.js';
-import { startReportServer } from '../../server/start.js';
 import { cliLogger, type CliIo } from '../cli-io.js';
 import { loadCliConfig, openReports } from '../open-reports.js';
 import { parseHost, parsePort } from '../option-parsers.js';
@@ -26,15 +25,16 @@ export function addServeCommand(program: Command, io: CliIo): void {
       const loaded = await loadCliConfig(options, io);
       // Checked before the store is opened: a refused start touches nothing.
       const address = resolveServerAddress(options, loaded.config, io.env);
-      const reports = openReports(loaded, io);
+      const { startReportServer } = await import('../../server/start.js');
+      const { reports, dataDir } = openReports(loaded, io);
       try {
-        const server = await startReportServer({ ...address, api: reports.api, ingest: reports.exporter, logger: cliLogger(io) });
-        io.stdout(`toolperf: serving reports from ${reports.dataDir} at ${server.url} (Ctrl-C to stop)\n`);
+        const server = await startReportServer({ ...address, reports, logger: cliLogger(io) });
+        io.stdout(`toolperf: serving reports from ${dataDir} at ${server.url} (Ctrl-C to stop)\n`);
         await io.untilStopped();
         await server.close();
       } finally {
         // Writes what OTLP ingest folded in before the process ends.
-        await reports.close();
+        await reports.shutdown();
       }
     });
 }

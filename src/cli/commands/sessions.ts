@@ -26,8 +26,8 @@ export function addSessionsCommand(program: Command, io: CliIo): void {
     .option('--json', 'print {"sessions": [...]} as JSON, the shape GET /api/v1/sessions answers')
     .addHelpText('after', '\nExample:\n  toolperf sessions --limit 10 --data-dir ./.toolperf')
     .action((options: SessionsOptions) =>
-      withReports(options, io, async ({ api, dataDir }) => {
-        const sessions = (await api.listSessions()).slice(0, options.limit);
+      withReports(options, io, async ({ reports, dataDir }) => {
+        const sessions = (await reports.listSessions()).slice(0, options.limit);
         if (options.json) io.stdout(`${JSON.stringify({ sessions }, null, 2)}\n`);
         else if (sessions.length === 0) io.stdout(`No sessions in ${dataDir}\n`);
         else io.stdout(`${textTable(COLUMNS, sessions.map(row)).join('\n')}\n`);

@@ -22,9 +22,9 @@ export function addStatsCommand(program: Command, io: CliIo): void {
     .option('--json', 'print the statistics as JSON, as GET /api/v1/sessions/:id/operations/:type does')
     .addHelpText('after', '\nExamples:\n  toolperf stats ses_1\n  toolperf stats ses_1 --tool read --json')
     .action((sessionId: string, options: StatsOptions) =>
-      withReports(options, io, async ({ api, dataDir }) => {
+      withReports(options, io, async ({ reports, dataDir }) => {
         // The whole report rather than getOperationStats: an unknown operation or tool can then say what exists.
-        const report = await api.getReport({ sessionId });
+        const report = await reports.getReport({ sessionId });
         if (report === undefined) throw unknownSessionError(sessionId, dataDir);
         const { operation: type, tool } = options;
         const operation = ownEntry(report.operations, type);

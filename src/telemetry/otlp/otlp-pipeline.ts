@@ -1,20 +1,10 @@
 import { TraceFlags, type Context } from '@opentelemetry/api';
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { ExportResult } from '@opentelemetry/core';
 import type { OTLPMetricExporter as OTLPMetricExporterType } from '@opentelemetry/exporter-metrics-otlp-http';
 import type { OTLPTraceExporter as OTLPTraceExporterType } from '@opentelemetry/exporter-trace-otlp-http';
-import {
-  AggregationTemporality,
-  PeriodicExportingMetricReader,
-  type PushMetricExporter,
-  type ResourceMetrics,
-} from '@opentelemetry/sdk-metrics';
-import {
-  BatchSpanProcessor,
-  type ReadableSpan,
-  type Span,
-  type SpanExporter,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import type { MetricReader, PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { sdkMetrics, sdkTrace } from '../sdk.js';
 import type { OtlpProtocol } from '../../config/schema.js';
 import type { FailureLog, Logger } from '../../util/logger.js';
 import type { OtlpSettings } from './otlp-settings.js';
@@ -23,13 +13,19 @@ import { requireLazily } from '../../util/require-lazily.js';
 /** What OTLP streaming adds to the tracker's own providers. */
 export interface OtlpPipeline {
   readonly spanProcessor: SpanProcessor;
-  readonly metricReader: PeriodicExportingMetricReader;
+  readonly metricReader: MetricReader;
 }
 
 /** Spans handed to the batch processor at once (its default). */
 const MAX_EXPORT_BATCH_SIZE = 512;
 
+/** `ExportResultCode` of @opentelemetry/core. */
+const EXPORT_SUCCESS = 0 satisfies ExportResult['code'];
+const EXPORT_FAILED = 1 satisfies ExportResult['code'];
+
 export function createOtlpPipeline(settings: OtlpSettings, failures: FailureLog, logger: Logger): OtlpPipeline {
+  const { BatchSpanProcessor } = sdkTrace();
+  const { PeriodicExportingMetricReader } = sdkMetrics();
   const traceExporter = new ReportingSpanExporter(createTraceExporter(settings), settings.tracesUrl, failures, logger);
   const spanProcessor = new BoundedSpanProcessor(
     new BatchSpanProcessor(traceExporter, {
@@ -63,7 +59,7 @@ function createMetricExporter(settings: OtlpSettings): PushMetricExporter {
     url: settings.metricsUrl,
     headers: settings.metricsHeaders,
     timeoutMillis: settings.timeoutMs,
-    temporalityPreference: settings.metricsTemporality === 'delta' ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE,
+    temporalityPreference: settings.metricsTemporality === 'delta' ? sdkMetrics().AggregationTemporality.DELTA : sdkMetrics().AggregationTemporality.CUMULATIVE,
   });
 }
 
@@ -87,7 +83,7 @@ class ExportOutcomes {
 
   record(result: ExportResult): void {
     const key = otlpFailureKey(this.what);
-    if (result.code === ExportResultCode.SUCCESS) {
+    if (result.code === EXPORT_SUCCESS) {
       const failed = this.failures.failures(key);
       if (failed > 0) this.logger.warn(`sending ${this.what} to ${this.url} works again (${failed} exports had failed)`);
       this.failures.recover(key);
@@ -124,7 +120,7 @@ class ReportingSpanExporter implements SpanExporter {
     try {
       this.inner.export(spans, settle);
     } catch (error) {
-      settle({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+      settle({ code: EXPORT_FAILED, error: error instanceof Error ? error : new Error(String(error)) });
     }
   }
 

@@ -1,4 +1,4 @@
-import { parseKeyPairsIntoRecord } from '@opentelemetry/core';
+import { core } from '../sdk.js';
 import { OTLP_PROTOCOLS, type OtlpProtocol, type PerformanceConfig } from '../../config/schema.js';
 import { ConfigError } from '../../config/errors.js';
 
@@ -41,7 +41,7 @@ export function resolveOtlpSettings(config: PerformanceConfig, env: NodeJS.Proce
   const protocol = (variable: string): OtlpProtocol =>
     otlp.protocol ?? checkedProtocol(variable, read(variable)) ?? checkedProtocol('OTEL_EXPORTER_OTLP_PROTOCOL', read('OTEL_EXPORTER_OTLP_PROTOCOL')) ?? 'http/protobuf';
   const headers = (variable: string): Record<string, string> =>
-    otlp.headers ?? { ...parseKeyPairsIntoRecord(read('OTEL_EXPORTER_OTLP_HEADERS')), ...parseKeyPairsIntoRecord(read(variable)) };
+    otlp.headers ?? { ...core().parseKeyPairsIntoRecord(read('OTEL_EXPORTER_OTLP_HEADERS')), ...core().parseKeyPairsIntoRecord(read(variable)) };
   return {
     tracesUrl: signalUrl(otlp.tracesEndpoint, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'v1/traces'),
     metricsUrl: signalUrl(otlp.metricsEndpoint, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', 'v1/metrics'),
@@ -62,7 +62,7 @@ export function resolveOtlpSettings(config: PerformanceConfig, env: NodeJS.Proce
 
 /** `service.name` and `OTEL_RESOURCE_ATTRIBUTES`, for the resource of what this package sends. */
 export function resolveResourceAttributes(config: PerformanceConfig, env: NodeJS.ProcessEnv): Record<string, string> {
-  const attributes = parseKeyPairsIntoRecord(env.OTEL_RESOURCE_ATTRIBUTES?.trim() || undefined);
+  const attributes = core().parseKeyPairsIntoRecord(env.OTEL_RESOURCE_ATTRIBUTES?.trim() || undefined);
   const serviceName = config.serviceName ?? (env.OTEL_SERVICE_NAME?.trim() || undefined);
   if (serviceName !== undefined) attributes['service.name'] = serviceName;
   return attributes;

@@ -1,14 +1,14 @@
 import type { Attributes, HrTime } from '@opentelemetry/api';
-import {
-  AggregationTemporality,
+import type {
   DataPointType,
-  type DataPoint,
-  type Histogram,
-  type MetricData,
-  type MetricDescriptor,
-  type ResourceMetrics,
-  type ScopeMetrics,
+  DataPoint,
+  Histogram,
+  MetricData,
+  MetricDescriptor,
+  ResourceMetrics,
+  ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
+import { sdkMetrics } from '../sdk.js';
 
 type Resource = ResourceMetrics['resource'];
 type Scope = ScopeMetrics['scope'];
@@ -95,7 +95,7 @@ export class CumulativeSeries {
 
   private addMetric(scope: Scope, metric: MetricData, now: number): void {
     // Our meters make no exponential histograms; a stream of them would need its own merge.
-    if (metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM) return;
+    if (metric.dataPointType === sdkMetrics().DataPointType.EXPONENTIAL_HISTOGRAM) return;
     const streamKey = `${scope.name}\0${scope.version ?? ''}\0${metric.descriptor.name}`;
     let stream = this.streams.get(streamKey);
     if (stream === undefined) {
@@ -103,7 +103,7 @@ export class CumulativeSeries {
         scope,
         descriptor: metric.descriptor,
         dataPointType: metric.dataPointType,
-        isMonotonic: metric.dataPointType === DataPointType.SUM ? metric.isMonotonic : false,
+        isMonotonic: metric.dataPointType === sdkMetrics().DataPointType.SUM ? metric.isMonotonic : false,
         series: new Map(),
       };
       this.streams.set(streamKey, stream);
@@ -130,7 +130,7 @@ export class CumulativeSeries {
       }
       return;
     }
-    series.value = stream.dataPointType === DataPointType.GAUGE ? copyValue(point.value) : merged(series.value, point.value);
+    series.value = stream.dataPointType === sdkMetrics().DataPointType.GAUGE ? copyValue(point.value) : merged(series.value, point.value);
     series.endTime = point.endTime;
     series.updatedAt = now;
     stream.series.delete(key);
@@ -145,6 +145,7 @@ function toMetricData(stream: Stream): MetricData {
     endTime: s.endTime,
     value: s.value,
   }));
+  const { AggregationTemporality, DataPointType } = sdkMetrics();
   const base = { descriptor: stream.descriptor, aggregationTemporality: AggregationTemporality.CUMULATIVE };
   switch (stream.dataPointType) {
     case DataPointType.SUM:

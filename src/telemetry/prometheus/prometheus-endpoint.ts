@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PrometheusSerializer as PrometheusSerializerType } from '@opentelemetry/exporter-prometheus';
-import { AggregationTemporality, MetricReader, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { MetricData, MetricReader, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { sdkMetrics } from '../sdk.js';
 import { CumulativeSeries } from './cumulative-series.js';
 import type { FailureLog } from '../../util/logger.js';
 import { requireLazily } from '../../util/require-lazily.js';
@@ -19,10 +20,14 @@ export interface PrometheusEndpointOptions {
   readonly failures: FailureLog;
 }
 
-/** Collects deltas on demand; the endpoint turns them into bounded cumulative series. */
-class DeltaReader extends MetricReader {
-  protected override async onForceFlush(): Promise<void> {}
-  protected override async onShutdown(): Promise<void> {}
+/** A reader that collects deltas on demand; the endpoint turns them into bounded cumulative series. */
+function createDeltaReader(): MetricReader {
+  const { MetricReader: Reader, AggregationTemporality } = sdkMetrics();
+  class DeltaReader extends Reader {
+    protected override async onForceFlush(): Promise<void> {}
+    protected override async onShutdown(): Promise<void> {}
+  }
+  return new DeltaReader({ aggregationTemporalitySelector: () => AggregationTemporality.DELTA });
 }
 
 /**
@@ -42,7 +47,7 @@ export class PrometheusEndpoint {
 
   constructor(private readonly options: PrometheusEndpointOptions) {
     // The series limit between two scrapes is the meter provider's (its views); here, across scrapes.
-    this.reader = new DeltaReader({ aggregationTemporalitySelector: () => AggregationTemporality.DELTA });
+    this.reader = createDeltaReader();
     this.series = new CumulativeSeries({ maxSeries: options.maxSeries, ttlMs: options.seriesTtlMs });
     const { PrometheusSerializer } = requireLazily<{ PrometheusSerializer: typeof PrometheusSerializerType }>('@opentelemetry/exporter-prometheus');
     this.serializer = new PrometheusSerializer();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_ERROR_TYPES, RunningStats, SKETCH_RELATIVE_ACCURACY, type StatsState } from '../../../src/reports/running-stats.js';
+import type { StatsState } from '../../../src/document/report.js';
+import { MAX_ERROR_TYPES, RunningStats, SKETCH_RELATIVE_ACCURACY } from '../../../src/reports/running-stats.js';
 import { prng } from '../../helpers/prng.js';
 
 

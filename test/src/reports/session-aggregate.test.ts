@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { CallRecord } from '../../../src/reports/call-record.js';
 import type { DurationStats, SessionReport, StoredSessionReport } from '../../../src/document/report.js';
 import { MAX_OPERATION_TYPES, MAX_TOOLS_PER_OPERATION, SessionAggregate } from '../../../src/reports/session-aggregate.js';
-import { checkStoredReport, isStoredReportProblem } from '../../../src/document/schema.js';
+import { isStoredReportProblem, storedReportCheckSync } from '../../../src/document/check-stored-report.js';
+
+const checkStoredReport = storedReportCheckSync();
 import { prng } from '../../helpers/prng.js';
 
 const SESSION = 'ses_test';

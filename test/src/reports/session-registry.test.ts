@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { FileReportStore } from '../../../src/storage/file-store.js';
 import { InMemoryReportStore } from '../../../src/storage/memory-store.js';
 import type { StoredSessionReport } from '../../../src/document/report.js';
+import { SessionListing } from '../../../src/reports/session-listing.js';
 import { SessionRegistry, type SessionRegistryOptions } from '../../../src/reports/session-registry.js';
 import { recordingLogger } from '../../helpers/tracking.js';
 
@@ -49,7 +50,9 @@ const call = (sessionId: string, toolName = 'read', durationMs = 10, errorType?:
 function registry(store: InMemoryReportStore, extra: Partial<SessionRegistryOptions> = {}) {
   const logger = recordingLogger();
   const r = new SessionRegistry({ store, maxRecent: 5, writeIntervalMs: 1000, idleTimeoutMs: 60_000, logger, now: () => clock, ...extra });
-  return { registry: r, logger };
+  // The session list as the reports build it: the store's sessions with the live ones' in their place.
+  const listing = new SessionListing(extra.store ?? store, () => r.liveSummaries());
+  return { registry: Object.assign(r, { listSessions: () => listing.list() }), logger };
 }
 
 const countOf = (report: { operations: Record<string, { count: number }> } | undefined) => report?.operations['tool-execution']?.count;

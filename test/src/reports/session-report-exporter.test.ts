@@ -2,8 +2,8 @@ import { SpanStatusCode, TraceFlags, type Attributes } from '@opentelemetry/api'
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { SessionReportExporter } from '../../../src/reports/session-report-exporter.js';
-import { InMemoryReportStore } from '../../../src/index.js';
+import type { SessionReportExporter } from '../../../src/reports/session-report-exporter.js';
+import { createReports, InMemoryReportStore } from '../../../src/index.js';
 import { recordingLogger } from '../../helpers/tracking.js';
 
 /** Real spans, made by a real SDK provider. */
@@ -22,7 +22,8 @@ function makeSpans(specs: Array<{ name: string; attributes: Attributes; error?: 
 function exporter() {
   const store = new InMemoryReportStore();
   const logger = recordingLogger();
-  return { store, logger, exporter: new SessionReportExporter({ store, logger, writeIntervalMs: 60_000 }) };
+  const reports = createReports({ store, logger, writeIntervalMs: 60_000 });
+  return { store, logger, reports, exporter: reports.exporter };
 }
 
 function exportAll(e: SessionReportExporter, spans: ReadableSpan[]): ExportResult[] {
@@ -38,12 +39,12 @@ const tool = (name: string, session: string, extra: Attributes = {}) => ({
 
 describe('SessionReportExporter as a SpanExporter', () => {
   it('folds spans and calls back exactly once with SUCCESS', async () => {
-    const { exporter: e } = exporter();
+    const { exporter: e, reports } = exporter();
     const results = exportAll(e, makeSpans([tool('read', 'ses_1'), tool('read', 'ses_1'), tool('grep', 'ses_2')]));
     expect(results).toEqual([{ code: ExportResultCode.SUCCESS }]);
-    const report = await e.sessions.getReport('ses_1');
+    const report = await reports.getReport({ sessionId: 'ses_1' });
     expect(report?.operations['tool-execution']?.tools.read?.count).toBe(2);
-    expect((await e.sessions.getReport('ses_2'))?.operations['tool-execution']?.count).toBe(1);
+    expect((await reports.getReport({ sessionId: 'ses_2' }))?.operations['tool-execution']?.count).toBe(1);
     await e.shutdown();
   });
 
@@ -69,7 +70,7 @@ describe('SessionReportExporter as a SpanExporter', () => {
   });
 
   it('reads OpenCode’s native Tool.execute spans and other SDKs’ execute_tool spans', async () => {
-    const { exporter: e } = exporter();
+    const { exporter: e, reports } = exporter();
     exportAll(
       e,
       makeSpans([
@@ -80,13 +81,13 @@ describe('SessionReportExporter as a SpanExporter', () => {
         { name: 'execute_tool orphan', attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'orphan' } },
       ]),
     );
-    const oc = await e.sessions.getReport('ses_oc');
+    const oc = await reports.getReport({ sessionId: 'ses_oc' });
     expect(oc?.operations['tool-execution']?.tools.bash).toMatchObject({ count: 2, errors: 1, errorTypes: { _OTHER: 1 } });
     expect(oc?.recent.map((r) => r.callId)).toEqual(['c1', 'c2']);
     expect(Object.keys(oc?.operations ?? {})).toEqual(['tool-execution']);
-    const conv = await e.sessions.getReport('conv_1');
+    const conv = await reports.getReport({ sessionId: 'conv_1' });
     expect(conv?.operations['tool-execution']?.tools.search).toMatchObject({ count: 1, errors: 1, errorTypes: { TimeoutError: 1 } });
-    expect(await e.sessions.listSessions()).toHaveLength(2);
+    expect(await reports.listSessions()).toHaveLength(2);
     await e.shutdown();
   });
 
@@ -102,12 +103,12 @@ describe('SessionReportExporter as a SpanExporter', () => {
 
 describe('SessionReportExporter as a SpanProcessor', () => {
   it('folds sampled spans as they end and skips unsampled ones', async () => {
-    const { exporter: e } = exporter();
+    const { exporter: e, reports } = exporter();
     const [span] = makeSpans([tool('read', 'ses_1')]);
     e.onEnd(span!);
     const unsampled = { ...span!, spanContext: () => ({ ...span!.spanContext(), traceFlags: TraceFlags.NONE }) } as ReadableSpan;
     e.onEnd(unsampled);
-    expect((await e.sessions.getReport('ses_1'))?.operations['tool-execution']?.count).toBe(1);
+    expect((await reports.getReport({ sessionId: 'ses_1' }))?.operations['tool-execution']?.count).toBe(1);
     await e.shutdown();
   });
 

@@ -3,21 +3,20 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RunningStats } from '../../../src/reports/running-stats.js';
 import { createReportApp } from '../../../src/server/app.js';
 import type { ReportStore } from '../../../src/storage/report-store.js';
-import { PerformanceAPI } from '../../../src/reports/reports.js';
-import { SessionReportExporter } from '../../../src/reports/session-report-exporter.js';
+import { createReports, type Reports } from '../../../src/reports/reports.js';
 import { recordingLogger } from '../../helpers/tracking.js';
-import { memoryApi, storedReport, T0, type CallSpec } from './fixtures.js';
+import { memoryReports, storedReport, T0, type CallSpec } from './fixtures.js';
 
 type Json = Record<string, unknown>;
-const exporters: SessionReportExporter[] = [];
+const opened: Reports[] = [];
 afterEach(async () => {
-  await Promise.all(exporters.splice(0).map((e) => e.shutdown()));
+  await Promise.all(opened.splice(0).map((r) => r.shutdown()));
 });
 
 function setup(options: Parameters<typeof createReportApp>[1] = {}) {
-  const env = memoryApi();
-  exporters.push(env.ingest);
-  const app = createReportApp(env.api, { ingest: env.ingest, logger: env.logger, ...options });
+  const env = memoryReports();
+  opened.push(env.reports);
+  const app = createReportApp(env.reports, { logger: env.logger, ...options });
   return { ...env, app };
 }
 
@@ -102,7 +101,7 @@ describe('GET /api/v1/sessions', () => {
 
 describe('GET /api/v1/sessions/:id/report and operations', () => {
   it('answers the report the API gives', async () => {
-    const { app, store, api } = setup();
+    const { app, store, reports: api } = setup();
     await store.put(storedReport('ses_1', T0, CALLS));
     const response = await app.request('/api/v1/sessions/ses_1/report');
     expect(response.status).toBe(200);
@@ -241,8 +240,9 @@ describe('POST /v1/traces input checks', () => {
     expectError(await json(text), 'unsupported_media_type', /application\/json or application\/x-protobuf/);
     const brotli = await app.request('/v1/traces', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', 'content-encoding': 'br' } });
     expect(brotli.status).toBe(415);
-    const { api } = memoryApi();
-    const without = await createReportApp(api).request('/v1/traces', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const { reports } = memoryReports();
+    opened.push(reports);
+    const without = await createReportApp(reports, { ingest: false }).request('/v1/traces', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     expect(without.status).toBe(404);
     expectError(await json(without), 'not_found', /OTLP ingest is not enabled/);
   });
@@ -261,9 +261,9 @@ describe('errors', () => {
       delete: async () => false,
     };
     const logger = recordingLogger();
-    const exporter = new SessionReportExporter({ store: failing, logger });
-    exporters.push(exporter);
-    const app = createReportApp(new PerformanceAPI(exporter.sessions), { logger });
+    const reports = createReports({ store: failing, logger });
+    opened.push(reports);
+    const app = createReportApp(reports, { logger });
     const response = await app.request('/api/v1/sessions');
     expect(response.status).toBe(500);
     const text = await response.text();
@@ -308,9 +308,9 @@ describe('dashboard', () => {
 
 describe('names from outside that are also Object.prototype keys', () => {
   it('keeps a tool named __proto__ as a tool, and answers 404 for constructor, toString and __proto__ lookups', async () => {
-    const { app, ingest } = setup();
+    const { app, reports } = setup();
     const fold = (toolName: string) =>
-      ingest.sessions.record({ sessionId: 'ses_proto', operationType: 'tool-execution', toolName, callId: undefined, startTimeMs: T0, durationMs: 3, errorType: undefined, traceId: undefined, spanId: undefined });
+      reports.record({ sessionId: 'ses_proto', operationType: 'tool-execution', toolName, callId: undefined, startTimeMs: T0, durationMs: 3, errorType: undefined, traceId: undefined, spanId: undefined });
     fold('__proto__');
     fold('read');
 

@@ -1,7 +1,6 @@
-import { SessionReportExporter } from '../../../src/reports/session-report-exporter.js';
 import type { CallRecord } from '../../../src/reports/call-record.js';
 import { InMemoryReportStore } from '../../../src/storage/memory-store.js';
-import { PerformanceAPI } from '../../../src/reports/reports.js';
+import { createReports } from '../../../src/reports/reports.js';
 import type { StoredSessionReport } from '../../../src/document/report.js';
 import { SessionAggregate } from '../../../src/reports/session-aggregate.js';
 import { recordingLogger } from '../../helpers/tracking.js';
@@ -35,11 +34,10 @@ export function storedReport(sessionId: string, startMs: number, calls: readonly
   return aggregate.toStored();
 }
 
-/** An API over an in-memory store, with the exporter that ingest folds into. */
-export function memoryApi() {
+/** Reports over an in-memory store. */
+export function memoryReports() {
   const store = new InMemoryReportStore(100_000);
   const logger = recordingLogger();
-  const ingest = new SessionReportExporter({ store, logger, writeIntervalMs: 60_000 });
-  const api = new PerformanceAPI(ingest.sessions);
-  return { store, logger, ingest, api };
+  const reports = createReports({ store, logger, writeIntervalMs: 60_000 });
+  return { store, logger, reports };
 }

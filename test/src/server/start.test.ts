@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ServerConfigError } from '../../../src/server/server-config-error.js';
 import { startReportServer } from '../../../src/server/start.js';
-import { memoryApi, storedReport, T0 } from './fixtures.js';
+import { memoryReports, storedReport, T0 } from './fixtures.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -11,10 +11,10 @@ afterEach(async () => {
 
 describe('startReportServer', () => {
   it('serves the API on 127.0.0.1 over a real socket, and close() stops it', async () => {
-    const { api, ingest, store } = memoryApi();
-    cleanups.push(() => ingest.shutdown());
+    const { reports, store } = memoryReports();
+    cleanups.push(() => reports.shutdown());
     await store.put(storedReport('ses_1', T0, [{ tool: 'read', ms: 4 }]));
-    const server = await startReportServer({ api, ingest, port: 0 });
+    const server = await startReportServer({ reports, port: 0 });
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const response = await fetch(`${server.url}/api/v1/sessions`);
     expect(response.status).toBe(200);
@@ -25,38 +25,38 @@ describe('startReportServer', () => {
   });
 
   it('warms the listing and the tool figures after it listens; ready never rejects, even when the store fails', async () => {
-    const { api, ingest, store } = memoryApi();
-    cleanups.push(() => ingest.shutdown());
+    const { reports, store } = memoryReports();
+    cleanups.push(() => reports.shutdown());
     await store.put(storedReport('ses_1', T0, [{ tool: 'read', ms: 4 }]));
     const listDigests = vi.spyOn(store, 'listDigests');
-    const server = await startReportServer({ api, ingest, port: 0 });
+    const server = await startReportServer({ reports, port: 0 });
     cleanups.push(() => server.close());
     await server.ready;
     expect(listDigests).toHaveBeenCalled();
 
-    const broken = memoryApi();
-    cleanups.push(() => broken.ingest.shutdown());
+    const broken = memoryReports();
+    cleanups.push(() => broken.reports.shutdown());
     vi.spyOn(broken.store, 'listDigests').mockRejectedValue(new Error('EIO'));
     vi.spyOn(broken.store, 'list').mockRejectedValue(new Error('EIO'));
-    const second = await startReportServer({ api: broken.api, ingest: broken.ingest, port: 0 });
+    const second = await startReportServer({ reports: broken.reports, port: 0 });
     cleanups.push(() => second.close());
     await expect(second.ready).resolves.toBeUndefined();
   });
 
   it('refuses a non-loopback host without a token', async () => {
     vi.stubEnv('TOOLPERF_API_TOKEN', '');
-    const { api, ingest } = memoryApi();
-    cleanups.push(() => ingest.shutdown());
-    const started = startReportServer({ api, host: '0.0.0.0', port: 0 });
+    const { reports } = memoryReports();
+    cleanups.push(() => reports.shutdown());
+    const started = startReportServer({ reports, host: '0.0.0.0', port: 0 });
     await expect(started).rejects.toBeInstanceOf(ServerConfigError);
     await expect(started).rejects.toThrow(/^refusing to serve on 0\.0\.0\.0 without a token: set TOOLPERF_API_TOKEN/);
   });
 
   it('takes the token from TOOLPERF_API_TOKEN and requires it', async () => {
     vi.stubEnv('TOOLPERF_API_TOKEN', 'from-env');
-    const { api, ingest } = memoryApi();
-    cleanups.push(() => ingest.shutdown());
-    const server = await startReportServer({ api, port: 0 });
+    const { reports } = memoryReports();
+    cleanups.push(() => reports.shutdown());
+    const server = await startReportServer({ reports, port: 0 });
     cleanups.push(() => server.close());
     expect((await fetch(`${server.url}/api/v1/tools`)).status).toBe(401);
     const authorized = await fetch(`${server.url}/api/v1/tools`, { headers: { authorization: 'Bearer from-env' } });
@@ -65,11 +65,11 @@ describe('startReportServer', () => {
   });
 
   it('rejects when the port is taken', async () => {
-    const { api, ingest } = memoryApi();
-    cleanups.push(() => ingest.shutdown());
-    const first = await startReportServer({ api, port: 0 });
+    const { reports } = memoryReports();
+    cleanups.push(() => reports.shutdown());
+    const first = await startReportServer({ reports, port: 0 });
     cleanups.push(() => first.close());
     const port = Number(new URL(first.url).port);
-    await expect(startReportServer({ api, port })).rejects.toThrow(/EADDRINUSE/);
+    await expect(startReportServer({ reports, port })).rejects.toThrow(/EADDRINUSE/);
   });
 });

@@ -7,7 +7,7 @@ import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@op
 import { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SessionReportExporter } from '../../../../src/reports/session-report-exporter.js';
+import { createReports, type Reports } from '../../../../src/reports/reports.js';
 import { InMemoryReportStore } from '../../../../src/storage/memory-store.js';
 import { createPerformance, type Performance } from '../../../../src/performance.js';
 import type { SessionReport } from '../../../../src/document/report.js';
@@ -15,18 +15,18 @@ import { createReportApp } from '../../../../src/server/app.js';
 import { ExportTraceServiceResponse, RpcStatus } from '../../../../src/server/otlp-ingest/otlp-proto.js';
 import { startReportServer, type RunningReportServer } from '../../../../src/server/start.js';
 import { recordingLogger } from '../../../helpers/tracking.js';
-import { memoryApi } from '../fixtures.js';
+import { memoryReports } from '../fixtures.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function startServer(): Promise<{ server: RunningReportServer; ingest: SessionReportExporter; api: ReturnType<typeof memoryApi>['api'] }> {
-  const { api, ingest, logger } = memoryApi();
-  const server = await startReportServer({ api, ingest, port: 0, logger });
-  cleanups.push(() => ingest.shutdown(), () => server.close());
-  return { server, ingest, api };
+async function startServer(): Promise<{ server: RunningReportServer; api: Reports }> {
+  const { reports, logger } = memoryReports();
+  const server = await startReportServer({ reports, port: 0, logger });
+  cleanups.push(() => reports.shutdown(), () => server.close());
+  return { server, api: reports };
 }
 
 /**
@@ -34,9 +34,9 @@ async function startServer(): Promise<{ server: RunningReportServer; ingest: Ses
  * over OTLP through `otlp` to the server.
  */
 async function runTools(otlp: SpanExporter): Promise<Performance> {
-  const reference = new SessionReportExporter({ store: new InMemoryReportStore(), logger: recordingLogger() });
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(otlp), reference] });
-  const perf = createPerformance({ enabled: true, tracerProvider: provider, exporter: reference, handleProcessExit: false, env: {}, logger: recordingLogger() });
+  const reference = createReports({ store: new InMemoryReportStore(), logger: recordingLogger() });
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(otlp), reference.exporter] });
+  const perf = createPerformance({ enabled: true, tracerProvider: provider, reports: reference, handleProcessExit: false, env: {}, logger: recordingLogger() });
   cleanups.push(() => perf.shutdown(), () => provider.shutdown());
   const tools = perf.wrapTools(
     {
@@ -84,15 +84,15 @@ describe('OTLP ingest from the real exporters', () => {
   });
 
   it('really receives gzip when the exporter compresses', async () => {
-    const { api, ingest, logger } = memoryApi();
-    cleanups.push(() => ingest.shutdown());
+    const { reports: api, logger } = memoryReports();
+    cleanups.push(() => api.shutdown());
     const encodings: string[] = [];
     const outer = new Hono();
     outer.use('*', async (c, next) => {
       encodings.push(c.req.header('content-encoding') ?? 'none');
       await next();
     });
-    outer.route('/', createReportApp(api, { ingest, logger }));
+    outer.route('/', createReportApp(api, { logger }));
     const server = serve({ fetch: outer.fetch, port: 0, hostname: '127.0.0.1', overrideGlobalObjects: false });
     cleanups.push(() => new Promise((resolve) => server.close(resolve)));
     await new Promise((resolve) => server.once('listening', resolve));
