@@ -38,13 +38,3 @@ export function openReports({ config, dataDir }: CliConfig, io: CliIo): OpenRepo
   });
   return { config, dataDir, reports };
 }
-
-/** Runs `fn` over the stored reports and closes them afterwards, whatever happens. */
-export async function withReports<T>(options: StoreOptions, io: CliIo, fn: (opened: OpenReports) => Promise<T>): Promise<T> {
-  const opened = openReports(await loadCliConfig(options, io), io);
-  try {
-    return await fn(opened);
-  } finally {
-    await opened.reports.shutdown();
-  }
-}

@@ -3,13 +3,13 @@ import type { runDemo } from '../../../demo/demo.js';
 import { CliError } from '../cli-error.js';
 import { cliLogger, type CliIo } from '../cli-io.js';
 import { formatReport } from '../format-report.js';
-import { loadCliConfig } from '../open-reports.js';
 import { addStoreOptions, type StoreOptions } from '../store-options.js';
 
 export function addDemoCommand(program: Command, io: CliIo): void {
   addStoreOptions(program.command('demo').summary('run a scripted agent session and print its report').description('Run a scripted agent session on real tools (two calls fail on purpose), store its report and print it.'))
     .addHelpText('after', '\nExample:\n  toolperf demo --data-dir ./.toolperf && toolperf sessions --data-dir ./.toolperf')
     .action(async (options: StoreOptions) => {
+      const { loadCliConfig } = await import('../open-reports.js');
       const { config, dataDir } = await loadCliConfig(options, io);
       const { runDemo } = await importDemo();
       const { report, reportPath } = await runDemo({ ...config, enabled: true, dataDir, handleProcessExit: false, env: io.env, logger: cliLogger(io) });

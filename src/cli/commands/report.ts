@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { unknownSessionError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { formatReport } from '../format-report.js';
-import { withReports } from '../open-reports.js';
+import { withReports } from '../with-reports.js';
 import { parseSessionId } from '../option-parsers.js';
 import { addStoreOptions, type StoreOptions } from '../store-options.js';
 

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT } from '../../config/schema.js';
 import { cliLogger, type CliIo } from '../cli-io.js';
-import { loadCliConfig, openReports } from '../open-reports.js';
 import { parseHost, parsePort } from '../option-parsers.js';
 import { resolveServerAddress } from '../server-address.js';
 import { addStoreOptions, type StoreOptions } from '../store-options.js';
@@ -22,6 +21,7 @@ export function addServeCommand(program: Command, io: CliIo): void {
       '  TOOLPERF_API_TOKEN=$(openssl rand -hex 32) toolperf serve --host 0.0.0.0',
     ].join('\n'))
     .action(async (options: ServeOptions) => {
+      const { loadCliConfig, openReports } = await import('../open-reports.js');
       const loaded = await loadCliConfig(options, io);
       // Checked before the store is opened: a refused start touches nothing.
       const address = resolveServerAddress(options, loaded.config, io.env);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { SessionSummary } from '../../document/report.js';
 import type { CliIo } from '../cli-io.js';
-import { withReports } from '../open-reports.js';
+import { withReports } from '../with-reports.js';
 import { parseLimit } from '../option-parsers.js';
 import { addStoreOptions, type StoreOptions } from '../store-options.js';
 import { textTable, type TextColumn } from '../text-table.js';

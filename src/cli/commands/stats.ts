@@ -3,7 +3,7 @@ import { OPERATION_TOOL_EXECUTION } from '../../telemetry/semconv.js';
 import { CliError, unknownSessionError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { formatOperation, formatTool } from '../format-report.js';
-import { withReports } from '../open-reports.js';
+import { withReports } from '../with-reports.js';
 import { parseSessionId } from '../option-parsers.js';
 import { addStoreOptions, type StoreOptions } from '../store-options.js';
 import { ownEntry } from '../../util/own-record.js';
