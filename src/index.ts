@@ -17,7 +17,7 @@ export type { ToolCall, StartCallOptions, EndCallOptions, FailCallOptions } from
 // Configuration
 export { loadConfig, DEFAULT_CONFIG_FILE } from './config/load.js';
 export type { LoadConfigOptions } from './config/load.js';
-export { resolveConfig, performanceConfigSchema, OTLP_PROTOCOLS } from './config/schema.js';
+export { resolveConfig, OTLP_PROTOCOLS } from './config/schema.js';
 export type { PerformanceConfig, PerformanceConfigInput, OtlpProtocol } from './config/schema.js';
 export { resolveOtlpSettings } from './telemetry/otlp/otlp-settings.js';
 export type { OtlpSettings } from './telemetry/otlp/otlp-settings.js';

@@ -3,7 +3,7 @@ import { MeterProvider as SdkMeterProvider, type MetricReader, type ViewOptions 
 import { defaultResource, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { SessionReportExporter } from './reports/session-report-exporter.js';
-import { performanceConfigSchema, resolveConfig, type PerformanceConfig, type PerformanceConfigInput } from './config/schema.js';
+import { CONFIG_KEYS, resolveConfig, type PerformanceConfig, type PerformanceConfigInput } from './config/schema.js';
 import { isSdkDisabled } from './config/env.js';
 import { ensureContextManager } from './telemetry/context-manager.js';
 import { defaultDataDir } from './storage/data-dir.js';
@@ -85,8 +85,6 @@ export interface Performance {
   /** Writes every open session and releases what this tracker built. Idempotent. */
   shutdown(): Promise<void>;
 }
-
-const CONFIG_KEYS = Object.keys(performanceConfigSchema.shape) as (keyof PerformanceConfigInput)[];
 
 /**
  * Builds a tracker from a `performance` config block (see `loadConfig`) and options.
