@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { findProgram, programOrSkip } from '../helpers/real-component.js';
 import { parse } from 'yaml';
-import { performanceConfigSchema } from '../../src/config/schema.js';
+import { parseConfig } from '../../src/config/schema.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const COMPOSE_FILE = 'docker-compose.yml';
@@ -262,7 +262,7 @@ describe('prometheus.yml', () => {
   });
 
   it("scrapes the package's own endpoint on its default port", () => {
-    const { port } = performanceConfigSchema.parse({}).prometheus;
+    const { port } = parseConfig({}, 'defaults').prometheus;
     expect(scrapeTargets.filter((t) => t.host === 'host.docker.internal').map((t) => t.port)).toEqual([port]);
   });
 });

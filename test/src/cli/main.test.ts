@@ -116,7 +116,7 @@ describe('--config, --data-dir and the environment', () => {
     const config = join(work.path, 'invalid.json');
     await writeFile(config, JSON.stringify({ performance: { maxMetrics: -1, maxMetric: 5 } }));
     const run = await runToolperf(['stats', 'ses_a', '--config', config]);
-    expectOneLineError(run, 'performance.maxMetrics = -1: Too small');
+    expectOneLineError(run, 'performance.maxMetrics = -1: expected an integer from 0 to 1000000');
     expect(run.stderr).toContain('; performance.maxMetric = 5: unknown key');
   });
 

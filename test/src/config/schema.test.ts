@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { overlay, parseConfig, resolveConfig, type PerformanceConfig } from '../../../src/config/schema.js';
+import { CONFIG_KEYS, overlay, parseConfig, resolveConfig, type PerformanceConfig } from '../../../src/config/schema.js';
 import { ENV_OVERRIDES, isSdkDisabled, readEnvOverrides } from '../../../src/config/env.js';
 import { ConfigError } from '../../../src/config/errors.js';
 
@@ -209,7 +209,7 @@ describe('environment overrides', () => {
   it('rejects an integer variable that parses but is out of range, naming the variable', () => {
     const error = configErrorOf(() => resolveConfig({}, { env: { TOOLPERF_MAX_METRICS: '-1' } }));
     expect(error.message).toContain('-1');
-    expect(error.message).toContain('>=0');
+    expect(error.message).toContain('from 0 to 1000000');
     expect(error.message).toContain('TOOLPERF_MAX_METRICS');
   });
 
@@ -220,15 +220,15 @@ describe('environment overrides', () => {
 
 describe('invalid config values', () => {
   it.each([
-    ['a negative maxMetrics', { maxMetrics: -1 }, 'performance.maxMetrics', '-1', '>=0'],
-    ['a maxMetrics above the limit', { maxMetrics: 1_000_001 }, 'performance.maxMetrics', '1000001', '<=1000000'],
-    ['a non-integer maxMetrics', { maxMetrics: 1.5 }, 'performance.maxMetrics', '1.5', 'expected int'],
-    ['a string for a boolean', { enabled: 'yes' }, 'performance.enabled', '"yes"', 'expected boolean'],
-    ['a too short idle timeout', { sessionIdleTimeoutMs: 999 }, 'performance.sessionIdleTimeoutMs', '999', '>=1000'],
-    ['a zero maxContentLength', { maxContentLength: 0 }, 'performance.maxContentLength', '0', '>=1'],
-    ['an empty dataDir', { dataDir: '' }, 'performance.dataDir', '""', '>=1'],
-    ['a nested wrong type', { metrics: { includeSessionId: 1 } }, 'performance.metrics.includeSessionId', '1', 'expected boolean'],
-    ['a non-object metrics block', { metrics: true }, 'performance.metrics', 'true', 'expected object'],
+    ['a negative maxMetrics', { maxMetrics: -1 }, 'performance.maxMetrics', '-1', 'from 0 to 1000000'],
+    ['a maxMetrics above the limit', { maxMetrics: 1_000_001 }, 'performance.maxMetrics', '1000001', 'from 0 to 1000000'],
+    ['a non-integer maxMetrics', { maxMetrics: 1.5 }, 'performance.maxMetrics', '1.5', 'expected an integer'],
+    ['a string for a boolean', { enabled: 'yes' }, 'performance.enabled', '"yes"', 'expected true or false'],
+    ['a too short idle timeout', { sessionIdleTimeoutMs: 999 }, 'performance.sessionIdleTimeoutMs', '999', 'from 1000 to 604800000'],
+    ['a zero maxContentLength', { maxContentLength: 0 }, 'performance.maxContentLength', '0', 'from 1 to 1000000'],
+    ['an empty dataDir', { dataDir: '' }, 'performance.dataDir', '""', 'expected a non-empty string'],
+    ['a nested wrong type', { metrics: { includeSessionId: 1 } }, 'performance.metrics.includeSessionId', '1', 'expected true or false'],
+    ['a non-object metrics block', { metrics: true }, 'performance.metrics', 'true', 'expected an object'],
   ])('%s throws a ConfigError naming the dotted key, the value and what is allowed', (_label, input, key, shown, allowed) => {
     const error = configErrorOf(() => resolveConfig(input as never, { env: {}, source: 'my.json' }));
     expect(error.source).toBe('my.json');
@@ -274,6 +274,43 @@ describe('parseConfig', () => {
   it.each([null, 'string', 42, []])('rejects the non-object %j', (input) => {
     const error = configErrorOf(() => parseConfig(input, 'src'));
     expect(error.problems[0]?.key).toBe('performance');
+  });
+});
+
+describe('the otlp block', () => {
+  it('keeps the URLs, protocol, headers and temporality it is given', () => {
+    const otlp = {
+      endpoint: 'https://collector.example:4318',
+      tracesEndpoint: 'http://localhost:4318/v1/traces',
+      protocol: 'http/json',
+      headers: { authorization: 'Bearer t' },
+      metricsTemporality: 'delta',
+    } as const;
+    expect(resolveConfig({ otlp }, { env: {} }).otlp).toEqual({ enabled: false, maxQueueSize: 2048, ...otlp });
+  });
+
+  it.each([
+    ['a URL of another scheme', { tracesEndpoint: 'grpc://collector:4317' }, 'performance.otlp.tracesEndpoint', 'expected an http:// or https:// URL'],
+    ['gRPC', { protocol: 'grpc' }, 'performance.otlp.protocol', 'expected one of "http/protobuf", "http/json"'],
+    ['a header without a name', { headers: { '': 'x' } }, 'performance.otlp.headers.""', 'expected a non-empty name'],
+    ['a header given a number', { headers: { 'x-retries': 3 } }, 'performance.otlp.headers.x-retries', 'expected a string'],
+    ['an unknown temporality', { metricsTemporality: 'lowmemory' }, 'performance.otlp.metricsTemporality', 'expected one of "cumulative", "delta"'],
+    ['a zero timeout', { timeoutMs: 0 }, 'performance.otlp.timeoutMs', 'expected an integer from 1 to 600000'],
+  ])('rejects %s, naming the key and what is allowed', (_label, otlp, key, message) => {
+    const error = configErrorOf(() => resolveConfig({ otlp } as never, { env: {} }));
+    expect(error.problems).toEqual([{ key, value: expect.anything() as unknown, message }]);
+  });
+});
+
+describe('CONFIG_KEYS', () => {
+  it('lists every top-level key of the block, optional ones included', () => {
+    expect([...CONFIG_KEYS].sort()).toEqual([...Object.keys(DEFAULTS), 'dataDir', 'serviceName'].sort());
+  });
+});
+
+describe('defaults', () => {
+  it('each default passes its own key\'s checks', () => {
+    expect(parseConfig(parseConfig({}, 'defaults'), 'defaults again')).toEqual(DEFAULTS);
   });
 });
 
