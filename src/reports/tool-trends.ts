@@ -1,6 +1,7 @@
 import { describeError, FailureLog, type Logger } from '../util/logger.js';
 import type { ReportStore } from '../storage/report-store.js';
 import { RunningStats } from './running-stats.js';
+import { SerialTask } from '../util/serial-task.js';
 import { digestOf, type SessionDigest, type ToolDigest } from '../storage/session-digest.js';
 
 /** One session's figures for one tool, a point of its trend. */
@@ -60,9 +61,10 @@ export class ToolTrendIndex {
   private readonly failures: FailureLog;
   /** Bumped whenever a session is added, changed or removed. */
   private generation = 0;
+  private lastTotals: { readonly generation: number; readonly byTool: Map<string, RunningStats> } | undefined;
   private lastAnswer: Answer | undefined;
-  /** One computation at a time: they share the buckets. */
-  private tail: Promise<unknown> = Promise.resolve();
+  /** One refresh at a time: they share the buckets. */
+  private readonly refreshes = new SerialTask(() => this.refresh());
 
   constructor(
     private readonly store: ReportStore,
@@ -72,21 +74,22 @@ export class ToolTrendIndex {
   }
 
   /** Tools by calls, most first; each trend holds at most `sessionsPerTool` points. */
-  trends(sessionsPerTool: number): Promise<ToolTrend[]> {
-    const run = this.tail.then(() => this.compute(sessionsPerTool));
-    this.tail = run.catch(() => undefined);
-    return run;
-  }
-
-  private async compute(sessionsPerTool: number): Promise<ToolTrend[]> {
-    const digests = await this.listDigests();
-    this.sync(digests);
+  async trends(sessionsPerTool: number): Promise<ToolTrend[]> {
+    const { digests, byTool, generation } = await this.refreshes.run();
     const last = this.lastAnswer;
-    if (last?.generation === this.generation && last.sessionsPerTool === sessionsPerTool) return last.trends;
-    const generation = this.generation;
-    const trends = trendsOf(digests, await this.mergedTotals(), sessionsPerTool);
+    if (last?.generation === generation && last.sessionsPerTool === sessionsPerTool) return last.trends;
+    const trends = trendsOf(digests, byTool, sessionsPerTool);
     this.lastAnswer = { generation, sessionsPerTool, trends };
     return trends;
+  }
+
+  /** Brings the buckets up to date with the store and merges their totals, unless nothing changed. */
+  private async refresh(): Promise<{ digests: SessionDigest[]; byTool: Map<string, RunningStats>; generation: number }> {
+    const digests = await this.listDigests();
+    this.sync(digests);
+    const { generation } = this;
+    if (this.lastTotals?.generation !== generation) this.lastTotals = { generation, byTool: await this.mergedTotals() };
+    return { digests, byTool: this.lastTotals.byTool, generation };
   }
 
   private async listDigests(): Promise<SessionDigest[]> {

@@ -3,6 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { join } from 'node:path';
 import type { Logger } from '../util/logger.js';
+import { SerialTask } from '../util/serial-task.js';
 import type { StoredSessionReport } from '../document/report.js';
 import { digestOf, type SessionDigest } from './session-digest.js';
 
@@ -44,8 +45,8 @@ export class FileDigestCache {
   private settledStamp: bigint | undefined;
   /** The last listing; handed out again while nothing changed, so callers may cache by identity. */
   private snapshot: SessionDigest[] | undefined;
-  private running: Promise<SessionDigest[]> | undefined;
-  private queued: Promise<SessionDigest[]> | undefined;
+  /** One scan at a time; a listing shares a scan not yet started, never one under way (which may predate the caller's writes). */
+  private readonly scans = new SerialTask(() => this.scan());
 
   constructor(private readonly options: FileDigestCacheOptions) {}
 
@@ -54,20 +55,7 @@ export class FileDigestCache {
    * changed, the same (frozen) array is returned.
    */
   list(): Promise<SessionDigest[]> {
-    // Share a scan not yet started; never one under way, which may predate the caller's writes.
-    if (this.queued) return this.queued;
-    const start = () => {
-      this.queued = undefined;
-      return this.scan();
-    };
-    const run = (this.running ?? Promise.resolve()).then(start, start);
-    this.queued = run;
-    this.running = run;
-    const settle = () => {
-      if (this.running === run) this.running = undefined;
-    };
-    run.then(settle, settle);
-    return run;
+    return this.scans.run();
   }
 
   private async scan(): Promise<SessionDigest[]> {

@@ -25,7 +25,7 @@ describe('what src/config loads', () => {
   });
 
   it('would see zod if it were loaded (a module that uses it)', async () => {
-    const urls = await modulesLoadedBy('src/document/schema.ts');
+    const urls = await modulesLoadedBy('src/server/schemas.ts');
     expect(urls.some((url) => ZOD.test(url))).toBe(true);
   });
 });
