@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import type { ExporterResult } from './exporter.js';
 import { checksum, log, type Summary } from './harness.js';
 import type { MemoryResult } from './memory.js';
-import { REPORT_SERVER_BEGIN, REPORT_SERVER_END, reportServerSection, reportServerSummaryRows, type ReportServerResult, type RunInfo } from './report-server.js';
+import { REPORT_SERVER_MARKERS, reportServerSection, reportServerSummaryRows, type ReportServerResult } from './report-server.js';
+import { figure as ns, markdownTable as table, replaceSection, type RunInfo } from './section.js';
 import type { WrapperResult } from './wrapper.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -89,12 +90,6 @@ function spawnChild(name: BenchName): Promise<ChildOutput> {
 // ---------------------------------------------------------------------------------------------
 // Formatting
 
-function ns(value: number): string {
-  if (value < 10) return value.toFixed(2);
-  if (value < 100) return value.toFixed(1);
-  return Math.round(value).toLocaleString('en-US');
-}
-
 function signedNs(value: number): string {
   return `${value < 0 ? '−' : '+'}${ns(Math.abs(value))} ns`;
 }
@@ -161,13 +156,6 @@ function machine(): Machine {
 
 // ---------------------------------------------------------------------------------------------
 // Output
-
-function table(rows: readonly (readonly string[])[]): string {
-  const [head, ...body] = rows;
-  if (head === undefined) return '';
-  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
-  return [line(head), line(head.map(() => '---')), ...body.map(line)].join('\n');
-}
 
 function consoleTable(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
@@ -443,19 +431,7 @@ async function runAlone(name: string): Promise<void> {
   const result = child.result as ReportServerResult;
   const command = `npm run build --silent && node --expose-gc dist/bench/run.js --only ${name}`;
   const section = reportServerSection(result, runInfo(command, new Date().toISOString(), machine(), load, child.seconds, child.checksum));
-  const current = readFileSync(OUTPUT, 'utf8');
-  const begin = current.indexOf(REPORT_SERVER_BEGIN);
-  const end = current.indexOf(REPORT_SERVER_END);
-  let next: string;
-  if (begin !== -1 && end > begin) {
-    next = current.slice(0, begin) + section + current.slice(end + REPORT_SERVER_END.length);
-  } else {
-    // A file written before this benchmark existed: the section goes after section 3, before the checks.
-    const checks = current.indexOf('\n## Checks');
-    if (checks === -1) throw new Error(`${OUTPUT} has no "## Checks" heading to put the section before: run npm run bench`);
-    next = `${current.slice(0, checks)}\n${section}\n${current.slice(checks)}`;
-  }
-  writeFileSync(OUTPUT, next);
+  writeFileSync(OUTPUT, replaceSection(readFileSync(OUTPUT, 'utf8'), REPORT_SERVER_MARKERS, section, OUTPUT));
   process.stdout.write(`\n${consoleTable([['figure', 'value', ''], ...reportServerSummaryRows(result)])}\n\nReplaced the report server section of ${OUTPUT}\n`);
 }
 
