@@ -25,6 +25,7 @@ import * as semconv from '../src/telemetry/semconv.js';
 import { toolSpanAttributes } from './tool-span-attributes.js';
 import { ExportTraceServiceResponse } from '../src/server/otlp-ingest/otlp-proto.js';
 import { consume, log, median } from './harness.js';
+import { figure as ms, markdownTable, markersOf, measuredBy, type RunInfo } from './section.js';
 import type { ServerMessage } from './report-server-worker.js';
 import { prng } from '../test/helpers/prng.js';
 
@@ -526,23 +527,7 @@ async function runIn(dataDir: string): Promise<ReportServerResult> {
 // BENCHMARKS.md
 
 /** How and where the figures were taken; `--only report-server` writes this section alone. */
-export interface RunInfo {
-  readonly command: string;
-  readonly date: string;
-  readonly machine: string;
-  readonly load: { readonly start: readonly number[]; readonly end: readonly number[] };
-  readonly seconds: number;
-  readonly checksum: number;
-}
-
-export const REPORT_SERVER_BEGIN = '<!-- report-server: begin -->';
-export const REPORT_SERVER_END = '<!-- report-server: end -->';
-
-function ms(value: number): string {
-  if (value < 10) return value.toFixed(2);
-  if (value < 100) return value.toFixed(1);
-  return Math.round(value).toLocaleString('en-US');
-}
+export const REPORT_SERVER_MARKERS = markersOf('report-server');
 
 function int(value: number): string {
   return Math.round(value).toLocaleString('en-US');
@@ -556,27 +541,19 @@ function row(route: string, f: LoadFigures): string[] {
   return [route, `**${ms(f.p99)}**`, ms(f.p50), ms(f.p90), ms(f.max), int(f.requestsPerSecond), int(f.requests), kib(f.bytesPerResponse)];
 }
 
-function table(rows: readonly (readonly string[])[]): string {
-  const [head, ...body] = rows;
-  if (head === undefined) return '';
-  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
-  return [line(head), line(head.map(() => '---')), ...body.map(line)].join('\n');
-}
-
 /** The `## 4.` section of BENCHMARKS.md, between markers so that `--only report-server` can replace it. */
 export function reportServerSection(r: ReportServerResult, run: RunInfo): string {
   const i = r.ingest;
-  const load = (xs: readonly number[]): string => xs.map((x) => x.toFixed(2)).join(' / ');
   const checks = [
     `listing: walking the whole list with \`cursor\` at \`limit=500\` gave ${int(r.walkedSessions)} sessions (${r.walkedSessions === r.sessions ? 'all' : '**not all**'} of ${int(r.sessions)}), each once, newest first: ${String(r.walkOrdered)}.`,
     `ingest: the reports of the ${i.sessions} ingest sessions count **${int(i.folded)} spans**; ${int(i.sent)} were sent in accepted requests (${i.folded === i.sent ? 'equal' : '**differ**'}); the decoded answer rejected ${i.rejectedSpans} spans.`,
     `no non-2xx answers and no socket errors in any run (a run with any would have failed the benchmark); the server logged ${r.loggedWarnings} warnings.`,
     `checksum ${run.checksum}; at the end the server thread's heap held ${r.serverHeapMiB.toFixed(0)} MiB after forced GC (the digests of ${int(r.sessions)} sessions and the ${i.sessions} live ingest sessions), the whole process ${r.rssMiB.toFixed(0)} MiB resident.`,
   ];
-  return `${REPORT_SERVER_BEGIN}
+  return `${REPORT_SERVER_MARKERS.begin}
 ## 4. Report server under load
 
-Measured by \`${run.command}\` on ${run.date} (${run.machine}; load average ${load(run.load.start)} before, ${load(run.load.end)} after; ${run.seconds.toFixed(0)} s).
+${measuredBy(run)}
 
 \`startReportServer({ api, ingest, port: 0, dashboard: false })\` over a \`FileReportStore\` holding **${int(r.sessions)} sessions**
 (${kib(r.reportBytes.min)} – ${kib(r.reportBytes.max)} a report file, median ${kib(r.reportBytes.median)}, ${(r.reportBytes.total / 2 ** 20).toFixed(0)} MiB in all),
@@ -584,7 +561,7 @@ driven over loopback by autocannon with ${r.connections} connections for ${r.dur
 event loop), autocannon on the main thread of the same process: client and server share the machine's cores. Latency in ms, of the 2xx answers, from autocannon's per-response time
 (its own histogram has whole-millisecond steps; its p99s were ${ms(r.report.autocannonP99)}, ${ms(r.list.autocannonP99)}, ${ms(r.listDeep.autocannonP99)} and ${ms(i.autocannonP99)}).
 
-${table([
+${markdownTable([
     ['route', 'p99', 'p50', 'p90', 'max', 'req/s', 'requests', 'answer body'],
     row('`GET /api/v1/sessions/:id/report`, random ids of the 10,000', r.report),
     row('`GET /api/v1/sessions` (first page, 50)', r.list),
@@ -621,7 +598,7 @@ sync ones, ~4% errors), each stored report cloned with a new id and moved in tim
 Checks:
 
 ${checks.map((c) => `- ${c}`).join('\n')}
-${REPORT_SERVER_END}`;
+${REPORT_SERVER_MARKERS.end}`;
 }
 
 /** Console rows for run.ts's summary. */

@@ -5,6 +5,8 @@
  *
  *   node --expose-gc dist/bench/run.js                       all benchmarks, writes BENCHMARKS.md
  *   node --expose-gc dist/bench/run.js --only report-server  that one benchmark; replaces its section of BENCHMARKS.md
+ *   node --expose-gc dist/bench/run.js --only startup        the same for import and startup
+ *   ... --startup-rounds 30                                  rounds of the startup benchmark (default 15, at least 5)
  *   node --expose-gc dist/bench/run.js --child wrapper       one benchmark, its result as JSON on stdout
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -14,7 +16,9 @@ import { fileURLToPath } from 'node:url';
 import type { ExporterResult } from './exporter.js';
 import { checksum, log, type Summary } from './harness.js';
 import type { MemoryResult } from './memory.js';
-import { REPORT_SERVER_BEGIN, REPORT_SERVER_END, reportServerSection, reportServerSummaryRows, type ReportServerResult, type RunInfo } from './report-server.js';
+import { REPORT_SERVER_MARKERS, reportServerSection, reportServerSummaryRows, type ReportServerResult } from './report-server.js';
+import { figure as ns, markdownTable as table, replaceSection, type Markers, type RunInfo } from './section.js';
+import { STARTUP_MARKERS, startupCommands, startupRounds, startupSection, startupSummaryRows, type StartupResult } from './startup.js';
 import type { WrapperResult } from './wrapper.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -28,6 +32,7 @@ interface Results {
   readonly exporter: ExporterResult;
   readonly memory: MemoryResult;
   readonly reportServer: ReportServerResult;
+  readonly startup: StartupResult;
   readonly seconds: Readonly<Record<BenchName, number>>;
   /** What each benchmark process computed from the measured results (see harness `consume`). */
   readonly checksums: Readonly<Record<BenchName, number>>;
@@ -35,10 +40,34 @@ interface Results {
   readonly load: { readonly start: number[]; readonly end: number[] };
 }
 
-const BENCHES = ['wrapper', 'exporter', 'memory', 'report-server'] as const;
+const BENCHES = ['wrapper', 'exporter', 'memory', 'report-server', 'startup'] as const;
 type BenchName = (typeof BENCHES)[number];
-/** Benchmarks that `--only` can run alone: their section of BENCHMARKS.md stands apart from the others. */
-const ALONE: readonly BenchName[] = ['report-server'];
+
+/** A benchmark that `--only` can run alone: its section of BENCHMARKS.md stands apart from the others. */
+interface AloneSection {
+  readonly title: string;
+  readonly markers: Markers;
+  readonly section: (result: unknown, run: RunInfo) => string;
+  readonly summaryRows: (result: unknown) => string[][];
+  /** Printed after the summary. */
+  readonly footer?: (result: unknown) => string;
+}
+
+const ALONE: Partial<Record<BenchName, AloneSection>> = {
+  'report-server': {
+    title: 'report server',
+    markers: REPORT_SERVER_MARKERS,
+    section: (result, run) => reportServerSection(result as ReportServerResult, run),
+    summaryRows: (result) => reportServerSummaryRows(result as ReportServerResult),
+  },
+  startup: {
+    title: 'import and startup',
+    markers: STARTUP_MARKERS,
+    section: (result, run) => startupSection(result as StartupResult, run),
+    summaryRows: (result) => startupSummaryRows(result as StartupResult),
+    footer: (result) => `The commands, from the repository root:\n\n${startupCommands(result as StartupResult)}\n`,
+  },
+};
 const FULL_COMMAND = 'npm run bench';
 
 async function runChild(name: string): Promise<void> {
@@ -47,6 +76,7 @@ async function runChild(name: string): Promise<void> {
   else if (name === 'exporter') result = await (await import('./exporter.js')).runExporter();
   else if (name === 'memory') result = await (await import('./memory.js')).runMemory();
   else if (name === 'report-server') result = await (await import('./report-server.js')).runReportServer();
+  else if (name === 'startup') result = await (await import('./startup.js')).runStartup(startupRounds(process.argv));
   else throw new Error(`unknown benchmark ${name}`);
   process.stdout.write(`${JSON.stringify({ result, checksum: checksum() })}\n`);
 }
@@ -57,12 +87,18 @@ interface ChildOutput {
   readonly seconds: number;
 }
 
+/** The options of this run that its benchmark children read. */
+function forwardedOptions(): string[] {
+  const index = process.argv.indexOf('--startup-rounds');
+  return index === -1 ? [] : ['--startup-rounds', process.argv[index + 1] ?? ''];
+}
+
 function spawnChild(name: BenchName): Promise<ChildOutput> {
   const started = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
     // Exactly the flags the benchmarks need, not process.execArgv (which would carry `-e` along
     // if this were started from `node -e`), and a marker that stops a child from spawning more.
-    const child = spawn(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', name], {
+    const child = spawn(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', name, ...forwardedOptions()], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, [CHILD_MARKER]: name },
     });
@@ -88,12 +124,6 @@ function spawnChild(name: BenchName): Promise<ChildOutput> {
 
 // ---------------------------------------------------------------------------------------------
 // Formatting
-
-function ns(value: number): string {
-  if (value < 10) return value.toFixed(2);
-  if (value < 100) return value.toFixed(1);
-  return Math.round(value).toLocaleString('en-US');
-}
 
 function signedNs(value: number): string {
   return `${value < 0 ? '−' : '+'}${ns(Math.abs(value))} ns`;
@@ -162,13 +192,6 @@ function machine(): Machine {
 // ---------------------------------------------------------------------------------------------
 // Output
 
-function table(rows: readonly (readonly string[])[]): string {
-  const [head, ...body] = rows;
-  if (head === undefined) return '';
-  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
-  return [line(head), line(head.map(() => '---')), ...body.map(line)].join('\n');
-}
-
 function consoleTable(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')).join('\n');
@@ -206,6 +229,7 @@ function printSummary(r: Results): void {
     ...m.points.map((p) => [`heapUsed after ${p.calls.toLocaleString('en-US')} calls`, mib(p.heapUsed), '']),
     ['heap growth 100k -> 1M calls', signedKib(m.growth100kTo1M), '~flat'],
     ...reportServerSummaryRows(r.reportServer),
+    ...startupSummaryRows(r.startup),
   ];
   process.stdout.write(`\n${consoleTable(rows)}\n\nWrote ${OUTPUT}\n`);
 }
@@ -249,7 +273,7 @@ Generated by \`npm run bench\` (\`bench/run.ts\`); do not edit by hand, run it a
 | Packages | @opentelemetry/api ${packageVersion('@opentelemetry/api')}, sdk-trace-base ${packageVersion('@opentelemetry/sdk-trace-base')} (sdk-trace ${packageVersion('@opentelemetry/sdk-trace')}), sdk-metrics ${packageVersion('@opentelemetry/sdk-metrics')}, context-async-hooks ${packageVersion('@opentelemetry/context-async-hooks')}, @datadog/sketches-js ${packageVersion('@datadog/sketches-js')} |
 | Revision | ${gitRevision()} |
 | Load average | ${r.load.start.map((x) => x.toFixed(2)).join(' / ')} before, ${r.load.end.map((x) => x.toFixed(2)).join(' / ')} after (1 / 5 / 15 min; other work on the machine raises it) |
-| Run time | ${totalSeconds.toFixed(0)} s for the four benchmarks (wrapper ${r.seconds.wrapper.toFixed(0)} s, exporter ${r.seconds.exporter.toFixed(0)} s, memory ${r.seconds.memory.toFixed(0)} s, report server ${r.seconds['report-server'].toFixed(0)} s), build excluded |
+| Run time | ${totalSeconds.toFixed(0)} s for the five benchmarks (wrapper ${r.seconds.wrapper.toFixed(0)} s, exporter ${r.seconds.exporter.toFixed(0)} s, memory ${r.seconds.memory.toFixed(0)} s, report server ${r.seconds['report-server'].toFixed(0)} s, startup ${r.seconds.startup.toFixed(0)} s), build excluded |
 
 Figures are medians over interleaved rounds (see Method); the range is the fastest and the slowest
 sample. On a shared 2-core VM the numbers move between runs (per-call figures by 10–20% when other
@@ -358,6 +382,8 @@ Growth from 100,000 to 1,000,000 calls: **${signedKib(m.growth100kTo1M)}** (${m.
 
 ${reportServerSection(r.reportServer, runInfo(FULL_COMMAND, date, mach, r.load, r.seconds['report-server'], r.checksums['report-server']))}
 
+${startupSection(r.startup, runInfo(FULL_COMMAND, date, mach, r.load, r.seconds.startup, r.checksums.startup))}
+
 ## Checks
 
 ${checks.map((c) => `- ${c}`).join('\n')}
@@ -413,13 +439,15 @@ async function main(): Promise<void> {
   const exporter = get<ExporterResult>('exporter');
   const memory = get<MemoryResult>('memory');
   const reportServer = get<ReportServerResult>('report-server');
+  const startup = get<StartupResult>('startup');
   const results: Results = {
     wrapper: wrapper.result,
     exporter: exporter.result,
     memory: memory.result,
     reportServer: reportServer.result,
-    seconds: { wrapper: wrapper.seconds, exporter: exporter.seconds, memory: memory.seconds, 'report-server': reportServer.seconds },
-    checksums: { wrapper: wrapper.checksum, exporter: exporter.checksum, memory: memory.checksum, 'report-server': reportServer.checksum },
+    startup: startup.result,
+    seconds: { wrapper: wrapper.seconds, exporter: exporter.seconds, memory: memory.seconds, 'report-server': reportServer.seconds, startup: startup.seconds },
+    checksums: { wrapper: wrapper.checksum, exporter: exporter.checksum, memory: memory.checksum, 'report-server': reportServer.checksum, startup: startup.checksum },
     load: { start: loadStart, end: os.loadavg() },
   };
   const totalSeconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -432,31 +460,20 @@ async function main(): Promise<void> {
  * machine and load) and replaces that section in BENCHMARKS.md, leaving the others as they were.
  */
 async function runAlone(name: string): Promise<void> {
-  if (!(ALONE as readonly string[]).includes(name)) {
-    throw new Error(`--only takes one of: ${ALONE.join(', ')} (the other benchmarks share one section of BENCHMARKS.md; run them all with npm run bench)`);
+  const alone = ALONE[name as BenchName];
+  if (alone === undefined) {
+    throw new Error(`--only takes one of: ${Object.keys(ALONE).join(', ')} (the other benchmarks share one section of BENCHMARKS.md; run them all with npm run bench)`);
   }
   if (!existsSync(OUTPUT)) throw new Error(`${OUTPUT} does not exist yet: run npm run bench once`);
   const loadStart = os.loadavg();
   log(`\n== ${name} ==`);
   const child = await spawnChild(name as BenchName);
   const load = { start: loadStart, end: os.loadavg() };
-  const result = child.result as ReportServerResult;
-  const command = `npm run build --silent && node --expose-gc dist/bench/run.js --only ${name}`;
-  const section = reportServerSection(result, runInfo(command, new Date().toISOString(), machine(), load, child.seconds, child.checksum));
-  const current = readFileSync(OUTPUT, 'utf8');
-  const begin = current.indexOf(REPORT_SERVER_BEGIN);
-  const end = current.indexOf(REPORT_SERVER_END);
-  let next: string;
-  if (begin !== -1 && end > begin) {
-    next = current.slice(0, begin) + section + current.slice(end + REPORT_SERVER_END.length);
-  } else {
-    // A file written before this benchmark existed: the section goes after section 3, before the checks.
-    const checks = current.indexOf('\n## Checks');
-    if (checks === -1) throw new Error(`${OUTPUT} has no "## Checks" heading to put the section before: run npm run bench`);
-    next = `${current.slice(0, checks)}\n${section}\n${current.slice(checks)}`;
-  }
-  writeFileSync(OUTPUT, next);
-  process.stdout.write(`\n${consoleTable([['figure', 'value', ''], ...reportServerSummaryRows(result)])}\n\nReplaced the report server section of ${OUTPUT}\n`);
+  const command = ['npm run build --silent && node --expose-gc dist/bench/run.js --only', name, ...forwardedOptions()].join(' ');
+  const section = alone.section(child.result, runInfo(command, new Date().toISOString(), machine(), load, child.seconds, child.checksum));
+  writeFileSync(OUTPUT, replaceSection(readFileSync(OUTPUT, 'utf8'), alone.markers, section, OUTPUT));
+  const footer = alone.footer === undefined ? '' : `\n${alone.footer(child.result)}`;
+  process.stdout.write(`\n${consoleTable([['figure', 'value', ''], ...alone.summaryRows(child.result)])}\n${footer}\nReplaced the ${alone.title} section of ${OUTPUT}\n`);
 }
 
 await main();
