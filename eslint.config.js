@@ -18,7 +18,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
     },
   },
-  { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['eslint.config.js', 'scripts/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  { files: ['scripts/*.mjs'], languageOptions: { globals: globals.node } },
   // The dashboard's browser modules: served as they are, outside the TypeScript project.
   {
     files: ['src/server/dashboard/**/*.js'],

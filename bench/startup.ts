@@ -4,9 +4,9 @@
  * against the same process doing only what any OpenTelemetry instrumentation would have to do.
  *
  * Every case runs with `cwd` at the repository, so `toolperf` resolves to this package through
- * its own package.json "exports" (self-reference), i.e. to the built `dist/src/index.js`, the way
+ * its own package.json "exports" (self-reference), i.e. to the built `dist/package/index.js`, the way
  * an installed copy would. The cases use only the public entry points: `toolperf`, the bin
- * `dist/src/cli/bin.js`, and npm package names.
+ * `dist/package/cli.js`, and npm package names.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -17,7 +17,7 @@ import { log, median } from './harness.js';
 import { figure as ms, markdownTable, markersOf, measuredBy, type RunInfo } from './section.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = 'dist/src/cli/bin.js';
+const BIN = 'dist/package/cli.js';
 export const DEFAULT_STARTUP_ROUNDS = 15;
 /** Fewer rounds than this give a median that one slow start can move. */
 export const MIN_STARTUP_ROUNDS = 5;
@@ -210,7 +210,7 @@ export async function runStartup(rounds = DEFAULT_STARTUP_ROUNDS): Promise<Start
   try {
     const resolved = await start(evalModule('console.log(import.meta.resolve("toolperf"))'), env);
     const toolperfResolvesTo = resolved.stdout.trim();
-    const toolperfExpected = pathToFileURL(join(ROOT, 'dist/src/index.js')).href;
+    const toolperfExpected = pathToFileURL(join(ROOT, 'dist/package/index.js')).href;
     if (toolperfResolvesTo !== toolperfExpected) {
       throw new Error(`"toolperf" resolves to ${toolperfResolvesTo} from ${ROOT}, not to ${toolperfExpected}: is the package built?`);
     }
@@ -275,7 +275,7 @@ export function startupSection(r: StartupResult, run: RunInfo): string {
 ${measuredBy(run)}
 
 Whole Node processes, started by the benchmark with \`cwd\` at the repository, so that \`toolperf\` resolves to this package through its
-own package.json "exports", i.e. to the built \`dist/src/index.js\`. Each case is started once untimed (the OS file cache fills, the
+own package.json "exports", i.e. to the built \`dist/package/index.js\`. Each case is started once untimed (the OS file cache fills, the
 output is checked), then ${r.rounds} interleaved rounds of one start per case in a rotating order; the time is the wall time from
 \`spawn\` to the child's exit, as the parent sees it (process creation and Node's own start included, the same in every case).
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 /**
  * Which packages load at startup: the root entry, a disabled tracker and `toolperf --help` must
  * not pull in what they do not use (the report server's hono and protobufjs, the CLI's commander,
@@ -25,7 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const recorder = join(root, 'dist/test/helpers/module-recorder.js');
-const bin = join(root, 'dist/src/cli/bin.js');
+const bin = join(root, (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: { toolperf: string } }).bin.toolperf);
 
 const REPORT_SERVER = ['hono', '@hono/*', 'protobufjs'];
 const OTEL_SDK = ['@opentelemetry/sdk-*'];
@@ -85,7 +86,7 @@ function among(loaded: Loaded, patterns: readonly string[]): string[] {
 
 describe('what starting up loads', () => {
   beforeAll(async () => {
-    await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root });
+    await run('npm', ['run', 'build', '--silent'], { cwd: root });
     logs = await mkdtemp(join(tmpdir(), 'toolperf-modules-'));
   }, 120_000);
 

@@ -1,4 +1,4 @@
-import { TraceFlags, type Context } from '@opentelemetry/api';
+import type { Context, TraceFlags } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { FailureLog, type Logger } from '../util/logger.js';
@@ -6,9 +6,13 @@ import { isValidSessionId } from '../util/session-id.js';
 import type { CallRecord } from './call-record.js';
 import { callFromSpan } from './span-to-call.js';
 
-/** `ExportResultCode` of @opentelemetry/core, whose module this file does not load at run time. */
+/**
+ * `ExportResultCode` of @opentelemetry/core and `TraceFlags.SAMPLED` of @opentelemetry/api: the
+ * reports load neither at run time, so that reading them (the CLI, the report server) does not.
+ */
 const EXPORT_SUCCESS = 0 satisfies ExportResult['code'];
 const EXPORT_FAILED = 1 satisfies ExportResult['code'];
+const SAMPLED = 1 satisfies TraceFlags.SAMPLED;
 
 /**
  * The reports' span exporter and processor: folds tool-call spans into per-session reports. Put it
@@ -49,7 +53,7 @@ export class SpanFolder implements SessionReportExporter {
   /** SpanProcessor: folds sampled spans as they end. */
   onEnd(span: ReadableSpan): void {
     if (this.stopped) return;
-    if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
+    if ((span.spanContext().traceFlags & SAMPLED) === 0) return;
     this.fold(span);
   }
 

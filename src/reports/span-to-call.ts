@@ -1,7 +1,10 @@
-import { SpanStatusCode, type AttributeValue, type HrTime } from '@opentelemetry/api';
+import type { AttributeValue, HrTime, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { CallRecord } from './call-record.js';
 import * as semconv from '../telemetry/semconv.js';
+
+/** `SpanStatusCode.ERROR`, without loading @opentelemetry/api at run time (see session-report-exporter.ts). */
+const STATUS_ERROR = 2 satisfies SpanStatusCode.ERROR;
 
 /**
  * The call a span records, or undefined for a span that is not a tracked operation or has no
@@ -16,7 +19,7 @@ export function callFromSpan(span: ReadableSpan): CallRecord | undefined {
   if (operationType === undefined) return undefined;
 
   const declaredError = text(attributes[semconv.ATTR_ERROR_TYPE]);
-  const failed = declaredError !== undefined || span.status.code === SpanStatusCode.ERROR;
+  const failed = declaredError !== undefined || span.status.code === STATUS_ERROR;
   const { traceId, spanId } = span.spanContext();
   return {
     sessionId,

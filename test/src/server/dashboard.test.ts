@@ -119,14 +119,14 @@ describe('the published package', () => {
     const [pack] = JSON.parse(stdout) as [{ files: { path: string }[] }];
     const files = pack.files.map((f) => f.path);
     expect(files).toEqual(expect.arrayContaining([
-      'dist/src/server/dashboard.js',
-      'dist/src/server/dashboard-assets.js',
+      'dist/package/report-server.js',
+      'dist/src/server/dashboard.d.ts',
       'src/server/dashboard/index.html',
       'src/server/dashboard/app.js',
       'src/server/dashboard/style.css',
     ]));
     // Built by `npm ci` (prepare) or `npm run build`: the module as users run it, from dist/.
-    const built = join(root, 'dist/src/server/dashboard.js');
+    const built = join(root, 'dist/package/report-server.js');
     const { createDashboardApp: createBuilt } = (await import(pathToFileURL(built).href)) as { createDashboardApp: typeof createDashboardApp };
     const builtApp = createBuilt();
     expect(await (await builtApp.request('/')).text()).toBe(await (await app.request('/')).text());
