@@ -5,25 +5,13 @@ import {
   trace,
   type Attributes,
   type Span,
-  type Tracer,
 } from '@opentelemetry/api';
-import type { DeferredToolMetrics } from './deferred-tool-metrics.js';
 import { errorMessageOf, errorTypeOf } from './error-type.js';
-import type { FailureLog } from '../util/logger.js';
 import * as semconv from '../telemetry/semconv.js';
 import { currentSessionId } from './session-context.js';
 import { assertValidSessionId } from '../util/session-id.js';
 import type { Tool, ToolArgs, WrapToolOptions } from './tool-types.js';
-
-/** What wrapped tools need from the tracker; built once per `createPerformance`. */
-export interface TrackingRuntime {
-  readonly tracer: Tracer;
-  readonly metrics: Pick<DeferredToolMetrics, 'record'>;
-  readonly includeSessionIdInMetrics: boolean;
-  readonly captureContent: boolean;
-  readonly maxContentLength: number;
-  readonly failures: FailureLog;
-}
+import type { TrackingRuntime } from './tracking-runtime.js';
 
 /** Everything about a wrapped tool that does not change between calls, computed once at wrap time. */
 export interface ToolSpec {
