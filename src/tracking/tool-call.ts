@@ -2,7 +2,8 @@ import { SpanKind, type Attributes, type Span } from '@opentelemetry/api';
 import { currentSessionId } from './session-context.js';
 import { assertValidSessionId } from '../util/session-id.js';
 import type { TrackingRuntime } from './tracking-runtime.js';
-import { callAttributes, finishAt, specFor, type ToolSpec } from './wrap-tool.js';
+import { specFor, type ToolSpec } from './tool-spec.js';
+import { callAttributes, finishAt } from './wrap-tool.js';
 
 /** A call whose start and end the host reports itself (hooks, events), instead of a wrapped function. */
 export interface StartCallOptions {
