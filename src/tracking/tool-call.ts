@@ -1,7 +1,10 @@
-import { SpanKind, type Attributes, type Span } from '@opentelemetry/api';
+import type { Attributes, Span } from '@opentelemetry/api';
+import { createCallRecorder, type CallRecorder } from './call-recorder.js';
 import { currentSessionId } from './session-context.js';
+import type { FailureLog } from '../util/logger.js';
 import { assertValidSessionId } from '../util/session-id.js';
-import { callAttributes, finishAt, specFor, type ToolSpec, type TrackingRuntime } from './wrap-tool.js';
+import { specFor } from './tool-spec.js';
+import type { TrackingRuntime } from './tracking-runtime.js';
 
 /** A call whose start and end the host reports itself (hooks, events), instead of a wrapped function. */
 export interface StartCallOptions {
@@ -45,8 +48,8 @@ class OpenToolCall implements ToolCall {
   ended = false;
 
   constructor(
-    private readonly spec: ToolSpec,
-    private readonly runtime: TrackingRuntime,
+    private readonly recorder: CallRecorder,
+    private readonly failures: FailureLog,
     private readonly span: Span,
     private readonly start: number,
     private readonly sessionId: string | undefined,
@@ -58,14 +61,14 @@ class OpenToolCall implements ToolCall {
     if (this.ended) return;
     const end = this.endAt(options?.endTime);
     this.ended = true;
-    finishAt(this.spec, this.runtime, this.span, this.start, end, this.sessionId, result, false, undefined);
+    this.recorder.end(this.span, this.start, end, this.sessionId, result, false, undefined);
   }
 
   fail(error: unknown, options?: FailCallOptions): void {
     if (this.ended) return;
     const end = this.endAt(options?.endTime);
     this.ended = true;
-    finishAt(this.spec, this.runtime, this.span, this.start, end, this.sessionId, error, true, options?.errorType);
+    this.recorder.end(this.span, this.start, end, this.sessionId, error, true, options?.errorType);
   }
 
   /**
@@ -74,7 +77,7 @@ class OpenToolCall implements ToolCall {
    */
   private endAt(endTime: number | undefined): number {
     if (endTime !== undefined && !isTime(endTime)) {
-      this.runtime.failures.fail('end-time', `startCall: endTime must be epoch milliseconds, got ${String(endTime)}; ending the call now`);
+      this.failures.fail('end-time', `startCall: endTime must be epoch milliseconds, got ${String(endTime)}; ending the call now`);
       return performance.now();
     }
     // Both ends from the host: its own difference, exactly.
@@ -91,20 +94,14 @@ export function startToolCall(name: string, options: StartCallOptions, runtime: 
   if (typeof name !== 'string' || name === '') throw new TypeError('startCall: name must be a non-empty string');
   if (options.sessionId !== undefined) assertValidSessionId(options.sessionId);
   assertTime(options.startTime, 'startTime');
-  const spec = specFor(name, { operationType: options.operationType, toolType: options.toolType, attributes: options.attributes });
+  const recorder = createCallRecorder(
+    specFor(name, { operationType: options.operationType, toolType: options.toolType, attributes: options.attributes }),
+    runtime,
+  );
   const sessionId = options.sessionId ?? currentSessionId();
   const start = clockAt(options.startTime);
-  try {
-    const span = runtime.tracer.startSpan(spec.spanName, {
-      kind: SpanKind.INTERNAL,
-      startTime: start,
-      attributes: callAttributes(spec, runtime, sessionId, options.callId, 'input' in options, options.input),
-    });
-    return new OpenToolCall(spec, runtime, span, start, sessionId, options.startTime);
-  } catch (error) {
-    runtime.failures.fail('span', `could not start a span for ${name}; the call runs untracked`, error);
-    return UNTRACKED_CALL;
-  }
+  const span = recorder.start(start, sessionId, options.callId, 'input' in options, options.input);
+  return span === undefined ? UNTRACKED_CALL : new OpenToolCall(recorder, runtime.failures, span, start, sessionId, options.startTime);
 }
 
 /**

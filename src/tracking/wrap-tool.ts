@@ -1,43 +1,8 @@
-import {
-  context,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Attributes,
-  type Span,
-  type Tracer,
-} from '@opentelemetry/api';
-import type { DeferredToolMetrics } from './deferred-tool-metrics.js';
-import { errorMessageOf, errorTypeOf } from './error-type.js';
-import type { FailureLog } from '../util/logger.js';
-import * as semconv from '../telemetry/semconv.js';
-import { currentSessionId } from './session-context.js';
-import { assertValidSessionId } from '../util/session-id.js';
+import { context, trace, type Span } from '@opentelemetry/api';
+import { createCallRecorder, type CallRecorder } from './call-recorder.js';
+import { specOfTool } from './tool-spec.js';
 import type { Tool, ToolArgs, WrapToolOptions } from './tool-types.js';
-
-/** What wrapped tools need from the tracker; built once per `createPerformance`. */
-export interface TrackingRuntime {
-  readonly tracer: Tracer;
-  readonly metrics: Pick<DeferredToolMetrics, 'record'>;
-  readonly includeSessionIdInMetrics: boolean;
-  readonly captureContent: boolean;
-  readonly maxContentLength: number;
-  readonly failures: FailureLog;
-}
-
-/** Everything about a wrapped tool that does not change between calls, computed once at wrap time. */
-export interface ToolSpec {
-  readonly name: string;
-  readonly spanName: string;
-  readonly operationType: string;
-  readonly isToolCall: boolean;
-  readonly toolType: string;
-  readonly sessionOf: (args: IArguments) => string | undefined;
-  readonly callIdOf: (args: IArguments) => string | undefined;
-  readonly extraAttributes: Attributes | undefined;
-  /** For a successful call without a session label: the same object every time. */
-  readonly metricAttributes: Attributes;
-}
+import type { TrackingRuntime } from './tracking-runtime.js';
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
@@ -47,9 +12,9 @@ const wrappers = new WeakSet<object>();
 /** Wraps one tool; see `Performance.wrapTool`. */
 export function instrumentTool<T extends Tool>(tool: T, options: WrapToolOptions<ToolArgs<T>>, runtime: TrackingRuntime): T {
   if (wrappers.has(tool)) return tool;
-  const spec = toolSpec(tool, options as WrapToolOptions);
+  const recorder = createCallRecorder(specOfTool(tool, options as WrapToolOptions), runtime);
   if (typeof tool === 'function') {
-    const wrapped = track(tool as AnyFunction, spec, runtime, undefined);
+    const wrapped = track(tool as AnyFunction, recorder, undefined);
     Object.defineProperty(wrapped, 'name', { value: tool.name, configurable: true });
     Object.defineProperty(wrapped, 'length', { value: tool.length, configurable: true });
     wrappers.add(wrapped);
@@ -60,7 +25,7 @@ export function instrumentTool<T extends Tool>(tool: T, options: WrapToolOptions
   const wrapper = Object.create(Object.getPrototypeOf(tool) as object, Object.getOwnPropertyDescriptors(tool)) as T;
   const own = Object.getOwnPropertyDescriptor(tool, 'execute');
   Object.defineProperty(wrapper, 'execute', {
-    value: track(tool.execute as AnyFunction, spec, runtime, { wrapper, target: tool }),
+    value: track(tool.execute as AnyFunction, recorder, { wrapper, target: tool }),
     writable: true,
     configurable: true,
     enumerable: own?.enumerable ?? false,
@@ -75,44 +40,41 @@ interface SelfBinding {
   readonly target: object;
 }
 
-function track(original: AnyFunction, spec: ToolSpec, runtime: TrackingRuntime, self: SelfBinding | undefined): AnyFunction {
-  const { tracer } = runtime;
+function track(original: AnyFunction, recorder: CallRecorder, self: SelfBinding | undefined): AnyFunction {
+  const { spec } = recorder;
   return function tracked(this: unknown): unknown {
     // eslint-disable-next-line prefer-rest-params -- `arguments` passes the call through without copying it
     const args = arguments;
     const receiver = self !== undefined && this === self.wrapper ? self.target : this;
-    let span: Span;
-    let start: number;
+    let span: Span | undefined;
+    let start = 0;
     let sessionId: string | undefined;
     try {
+      // The host's resolvers run in here: one that throws leaves the call untracked, as a failing tracer does.
       sessionId = spec.sessionOf(args);
       start = performance.now();
-      span = tracer.startSpan(spec.spanName, {
-        kind: SpanKind.INTERNAL,
-        startTime: start,
-        attributes: spanAttributes(spec, runtime, sessionId, args),
-      });
+      span = recorder.start(start, sessionId, spec.callIdOf(args), args.length > 0, args[0]);
     } catch (error) {
-      runtime.failures.fail('span', `could not start a span for ${spec.name}; calls run untracked`, error);
-      return Reflect.apply(original, receiver, args);
+      recorder.startFailed(error);
     }
+    if (span === undefined) return Reflect.apply(original, receiver, args);
     let result: unknown;
     try {
       result = context.with(trace.setSpan(context.active(), span), Reflect.apply, undefined, original, receiver, args);
     } catch (error) {
-      finish(spec, runtime, span, start, sessionId, error, true);
+      recorder.end(span, start, performance.now(), sessionId, error, true, undefined);
       throw error;
     }
     if (result instanceof Promise) {
       // The caller gets the tool's own promise; we only watch it settle.
       result.then(
-        (value: unknown) => finish(spec, runtime, span, start, sessionId, value, false),
-        (error: unknown) => finish(spec, runtime, span, start, sessionId, error, true),
+        (value: unknown) => recorder.end(span, start, performance.now(), sessionId, value, false, undefined),
+        (error: unknown) => recorder.end(span, start, performance.now(), sessionId, error, true, undefined),
       );
       return result;
     }
-    if (isThenable(result)) return settleThenable(result, spec, runtime, span, start, sessionId);
-    finish(spec, runtime, span, start, sessionId, result, false);
+    if (isThenable(result)) return settleThenable(result, recorder, span, start, sessionId);
+    recorder.end(span, start, performance.now(), sessionId, result, false, undefined);
     return result;
   };
 }
@@ -123,8 +85,7 @@ function track(original: AnyFunction, spec: ToolSpec, runtime: TrackingRuntime, 
  */
 function settleThenable(
   result: PromiseLike<unknown>,
-  spec: ToolSpec,
-  runtime: TrackingRuntime,
+  recorder: CallRecorder,
   span: Span,
   start: number,
   sessionId: string | undefined,
@@ -132,195 +93,19 @@ function settleThenable(
   return new Promise((resolve, reject) => {
     result.then(
       (value) => {
-        finish(spec, runtime, span, start, sessionId, value, false);
+        recorder.end(span, start, performance.now(), sessionId, value, false, undefined);
         resolve(value);
       },
       (error: unknown) => {
-        finish(spec, runtime, span, start, sessionId, error, true);
+        recorder.end(span, start, performance.now(), sessionId, error, true, undefined);
         reject(error as Error);
       },
     );
   });
 }
 
-function finish(
-  spec: ToolSpec,
-  runtime: TrackingRuntime,
-  span: Span,
-  start: number,
-  sessionId: string | undefined,
-  outcome: unknown,
-  failed: boolean,
-): void {
-  finishAt(spec, runtime, span, start, performance.now(), sessionId, outcome, failed, undefined);
-}
-
-/** Ends a call's span at `end` (the `performance.now()` clock) and records its metrics. */
-export function finishAt(
-  spec: ToolSpec,
-  runtime: TrackingRuntime,
-  span: Span,
-  start: number,
-  end: number,
-  sessionId: string | undefined,
-  outcome: unknown,
-  failed: boolean,
-  declaredErrorType: string | undefined,
-): void {
-  try {
-    let errorType: string | undefined;
-    if (failed) {
-      errorType = declaredErrorType ?? errorTypeOf(outcome);
-      span.setAttribute(semconv.ATTR_ERROR_TYPE, errorType);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessageOf(outcome) });
-    } else if (runtime.captureContent) {
-      span.setAttribute(semconv.ATTR_GEN_AI_TOOL_CALL_RESULT, captured(outcome, runtime.maxContentLength));
-    }
-    span.end(end);
-    if (spec.isToolCall) runtime.metrics.record((end - start) / 1000, metricAttributes(spec, runtime, sessionId, errorType));
-  } catch (error) {
-    runtime.failures.fail('span', `could not end the span of ${spec.name}`, error);
-  }
-}
-
-/**
- * Fixed-shape object literals: spreading a base object and adding dotted keys made V8 switch the
- * object to dictionary mode, which cost 6 µs a call here (measured) against 0.2 µs for these.
- * Undefined values are dropped by the SDK.
- */
-function spanAttributes(spec: ToolSpec, runtime: TrackingRuntime, sessionId: string | undefined, args: IArguments): Attributes {
-  return callAttributes(spec, runtime, sessionId, spec.callIdOf(args), args.length > 0, args[0]);
-}
-
-/** A call's span attributes; `input` is captured when `hasInput` and `captureContent` is on. */
-export function callAttributes(
-  spec: ToolSpec,
-  runtime: TrackingRuntime,
-  sessionId: string | undefined,
-  callId: string | undefined,
-  hasInput: boolean,
-  input: unknown,
-): Attributes {
-  const attributes: Attributes = spec.isToolCall
-    ? {
-        [semconv.ATTR_GEN_AI_OPERATION_NAME]: semconv.GEN_AI_OPERATION_EXECUTE_TOOL,
-        [semconv.ATTR_GEN_AI_TOOL_NAME]: spec.name,
-        [semconv.ATTR_GEN_AI_TOOL_TYPE]: spec.toolType,
-        [semconv.ATTR_GEN_AI_TOOL_CALL_ID]: callId,
-        [semconv.ATTR_SESSION_ID]: sessionId,
-        [semconv.ATTR_GEN_AI_CONVERSATION_ID]: sessionId,
-      }
-    : {
-        [semconv.ATTR_TOOLPERF_OPERATION_TYPE]: spec.operationType,
-        [semconv.ATTR_TOOLPERF_OPERATION_NAME]: spec.name,
-        [semconv.ATTR_SESSION_ID]: sessionId,
-        [semconv.ATTR_GEN_AI_CONVERSATION_ID]: sessionId,
-      };
-  if (spec.extraAttributes !== undefined) Object.assign(attributes, spec.extraAttributes);
-  if (runtime.captureContent && hasInput) {
-    attributes[semconv.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS] = captured(input, runtime.maxContentLength);
-  }
-  return attributes;
-}
-
-function metricAttributes(spec: ToolSpec, runtime: TrackingRuntime, sessionId: string | undefined, errorType: string | undefined): Attributes {
-  const session = runtime.includeSessionIdInMetrics ? sessionId : undefined;
-  if (session === undefined && errorType === undefined) return spec.metricAttributes;
-  const name = spec.name;
-  const op = semconv.GEN_AI_OPERATION_EXECUTE_TOOL;
-  if (errorType === undefined) {
-    return {
-      [semconv.ATTR_GEN_AI_OPERATION_NAME]: op,
-      [semconv.ATTR_GEN_AI_TOOL_NAME]: name,
-      [semconv.ATTR_TOOLPERF_STATUS]: semconv.STATUS_OK,
-      [semconv.ATTR_SESSION_ID]: session,
-    };
-  }
-  if (session === undefined) {
-    return {
-      [semconv.ATTR_GEN_AI_OPERATION_NAME]: op,
-      [semconv.ATTR_GEN_AI_TOOL_NAME]: name,
-      [semconv.ATTR_TOOLPERF_STATUS]: semconv.STATUS_ERROR,
-      [semconv.ATTR_ERROR_TYPE]: errorType,
-    };
-  }
-  return {
-    [semconv.ATTR_GEN_AI_OPERATION_NAME]: op,
-    [semconv.ATTR_GEN_AI_TOOL_NAME]: name,
-    [semconv.ATTR_TOOLPERF_STATUS]: semconv.STATUS_ERROR,
-    [semconv.ATTR_ERROR_TYPE]: errorType,
-    [semconv.ATTR_SESSION_ID]: session,
-  };
-}
-
-function toolSpec(tool: Tool, options: WrapToolOptions): ToolSpec {
-  return specFor(options.name ?? nameOf(tool), options);
-}
-
-/** The spec of a tool named `name`; throws on an empty name or an invalid fixed session ID. */
-export function specFor(name: string | undefined, options: WrapToolOptions): ToolSpec {
-  if (name === undefined || name === '') {
-    throw new TypeError('wrapTool: the tool has no name; pass { name } (wrapTools uses the object keys)');
-  }
-  const operationType = options.operationType ?? semconv.OPERATION_TOOL_EXECUTION;
-  const isToolCall = operationType === semconv.OPERATION_TOOL_EXECUTION;
-  return {
-    name,
-    spanName: isToolCall ? `${semconv.GEN_AI_OPERATION_EXECUTE_TOOL} ${name}` : `${operationType} ${name}`,
-    operationType,
-    isToolCall,
-    toolType: options.toolType ?? 'function',
-    sessionOf: sessionResolver(options.sessionId),
-    callIdOf: options.callId ? (args) => Reflect.apply(options.callId as AnyFunction, undefined, args) as string | undefined : defaultCallId,
-    extraAttributes: options.attributes && Object.keys(options.attributes).length > 0 ? { ...options.attributes } : undefined,
-    metricAttributes: Object.freeze({
-      [semconv.ATTR_GEN_AI_OPERATION_NAME]: semconv.GEN_AI_OPERATION_EXECUTE_TOOL,
-      [semconv.ATTR_GEN_AI_TOOL_NAME]: name,
-      [semconv.ATTR_TOOLPERF_STATUS]: semconv.STATUS_OK,
-    }),
-  };
-}
-
-function sessionResolver(option: WrapToolOptions['sessionId']): ToolSpec['sessionOf'] {
-  if (typeof option === 'string') {
-    assertValidSessionId(option);
-    return () => option;
-  }
-  if (typeof option === 'function') {
-    return (args) => (Reflect.apply(option as AnyFunction, undefined, args) as string | undefined) ?? currentSessionId();
-  }
-  return currentSessionId;
-}
-
-/** AI SDK passes `{ toolCallId }` and OpenCode `{ callID }` as the second argument of `execute`. */
-function defaultCallId(args: IArguments): string | undefined {
-  const options: unknown = args[1];
-  if (typeof options !== 'object' || options === null) return undefined;
-  const { toolCallId, callID } = options as { toolCallId?: unknown; callID?: unknown };
-  if (typeof toolCallId === 'string') return toolCallId;
-  return typeof callID === 'string' ? callID : undefined;
-}
-
-function nameOf(tool: Tool): string | undefined {
-  if (typeof tool === 'function') return tool.name || undefined;
-  const { name, id } = tool as { name?: unknown; id?: unknown };
-  if (typeof name === 'string') return name;
-  return typeof id === 'string' ? id : undefined;
-}
-
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
-}
-
-/** Opt-in capture of arguments and results, cut to `max` characters. */
-function captured(value: unknown, max: number): string {
-  let text: string;
-  try {
-    text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-  } catch {
-    text = '[unserializable]';
-  }
-  return text.length > max ? `${text.slice(0, max)}…[${text.length - max} more]` : text;
 }
 
 /** Throws unless `tool` is a function or an object with `execute`. */
