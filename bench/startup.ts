@@ -6,9 +6,10 @@
  * Every case runs with `cwd` at the repository, so `toolperf` resolves to this package through
  * its own package.json "exports" (self-reference), i.e. to the built `dist/package/index.js`, the way
  * an installed copy would. The cases use only the public entry points: `toolperf`, the bin
- * `dist/package/cli.js`, and npm package names.
+ * the bin that package.json names, and npm package names.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,8 @@ import { log, median } from './harness.js';
 import { figure as ms, markdownTable, markersOf, measuredBy, type RunInfo } from './section.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = 'dist/package/cli.js';
+/** The package's bin, as package.json names it (relative to the repository). */
+const BIN = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: { toolperf: string } }).bin.toolperf.replace(/^\.\//, '');
 export const DEFAULT_STARTUP_ROUNDS = 15;
 /** Fewer rounds than this give a median that one slow start can move. */
 export const MIN_STARTUP_ROUNDS = 5;
