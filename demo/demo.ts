@@ -4,7 +4,8 @@
  */
 import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createPerformance, FileReportStore, loadConfig, type PerformanceOptions, type SessionReport } from '../src/index.js';
@@ -38,6 +39,21 @@ function makeTools(root: string) {
   };
 }
 
+/**
+ * The repository the demo's tools read, or undefined outside a checkout: the nearest directory above
+ * this module with a package.json (the same from demo/, dist/demo/ and a bundle's chunk), if it
+ * holds the sources.
+ */
+export function demoRoot(): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+  return existsSync(join(dir, 'src', 'index.ts')) ? dir : undefined;
+}
+
 export interface DemoResult {
   readonly sessionId: string;
   readonly report: SessionReport;
@@ -46,7 +62,8 @@ export interface DemoResult {
 
 /** Runs the session and returns its final report. */
 export async function runDemo(options: PerformanceOptions = {}): Promise<DemoResult> {
-  const root = fileURLToPath(new URL('..', import.meta.url)).replace(/[/\\]dist[/\\]?$/, '');
+  const root = demoRoot();
+  if (root === undefined) throw new Error('the demo runs in a checkout of the toolperf repository (its tools read the repository\'s sources)');
   const config = await loadConfig();
   const perf = createPerformance({ ...config, enabled: true, ...options });
   const sessionId = `ses_demo_${Date.now().toString(36)}`;

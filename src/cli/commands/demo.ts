@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { runDemo } from '../../../demo/demo.js';
+import type { demoRoot, runDemo } from '../../../demo/demo.js';
 import { CliError } from '../cli-error.js';
 import { cliLogger, type CliIo } from '../cli-io.js';
 import { formatReport } from '../format-report.js';
@@ -18,13 +18,20 @@ export function addDemoCommand(program: Command, io: CliIo): void {
     });
 }
 
-// Loaded on demand: the demo's tools read this repository's sources, so it is built into dist/demo
-// but not published; every other command must work without it.
+// Loaded on demand: the demo's tools read this repository's sources, so it runs in a checkout only
+// (its module ships inside the bundled bin, but not the sources); every other command works without it.
 async function importDemo(): Promise<{ runDemo: typeof runDemo }> {
+  let demo: { runDemo: typeof runDemo; demoRoot: typeof demoRoot };
   try {
-    return await import('../../../demo/demo.js');
+    demo = await import('../../../demo/demo.js');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-    throw new CliError('demo: only available in a checkout of the toolperf repository (its tools read the repository\'s sources)');
+    throw unavailable();
   }
+  if (demo.demoRoot() === undefined) throw unavailable();
+  return demo;
+}
+
+function unavailable(): CliError {
+  return new CliError('demo: only available in a checkout of the toolperf repository (its tools read the repository\'s sources)');
 }
