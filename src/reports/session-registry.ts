@@ -147,11 +147,17 @@ export class SessionRegistry {
     }
   }
 
-  /** Writes what is unwritten and stops the timers. Idempotent. */
+  /**
+   * Writes what is unwritten and stops the timers. Rejects if some sessions could still not be
+   * written (after one more try): resolving would say they were. Idempotent.
+   */
   async shutdown(): Promise<void> {
     this.writes.close();
     clearInterval(this.sweepTimer);
     await this.flush();
+    if (this.writes.hasDirty()) await this.flush();
+    const unwritten = [...this.live.keys()].filter((id) => this.writes.isDirty(id));
+    if (unwritten.length > 0) throw new Error(`could not write the reports of ${unwritten.length} session(s), e.g. ${unwritten[0]}; see the log`);
   }
 
   private open(sessionId: string): LiveSession {

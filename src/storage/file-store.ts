@@ -85,10 +85,29 @@ export class FileReportStore implements ReportStore {
 
   async put(report: StoredSessionReport): Promise<void> {
     const path = this.pathOf(report.sessionId);
-    await (this.directoryReady ??= mkdir(this.directory, { recursive: true }).catch((error: unknown) => {
+    await this.ensureDirectory();
+    try {
+      await this.replace(path, report);
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+      // The directory was removed under us (by hand, or a cleanup job): made again, once.
+      this.directoryReady = undefined;
+      await this.ensureDirectory();
+      await this.replace(path, report);
+    }
+    await syncDirectory(this.directory);
+  }
+
+  /** Made at the first write, and again if it disappears. */
+  private ensureDirectory(): Promise<unknown> {
+    return (this.directoryReady ??= mkdir(this.directory, { recursive: true }).catch((error: unknown) => {
       this.directoryReady = undefined;
       throw error;
     }));
+  }
+
+  /** Temp file, fsync, rename: a reader sees the previous report or this one, never a mix. */
+  private async replace(path: string, report: StoredSessionReport): Promise<void> {
     const temp = this.tempPath(report.sessionId);
     try {
       const file = await open(temp, 'w');
@@ -103,7 +122,6 @@ export class FileReportStore implements ReportStore {
       await unlink(temp).catch(() => undefined);
       throw error;
     }
-    await syncDirectory(this.directory);
   }
 
   putSync(report: StoredSessionReport): void {

@@ -265,4 +265,21 @@ describe('SessionRegistry', () => {
     expect(await r.listSessions()).toEqual([]);
     await r.shutdown();
   });
+
+  it('shutdown rejects while sessions could not be written, after trying once more; resolves once they are', async () => {
+    const store = new ControlledStore();
+    store.failPuts = 2;
+    const { registry: r } = registry(store);
+    r.record(call('ses_1'));
+    r.record(call('ses_2'));
+    store.failPuts = 100;
+    await expect(r.shutdown()).rejects.toThrow('could not write the reports of 2 session(s), e.g. ses_1; see the log');
+
+    const healthy = new ControlledStore();
+    healthy.failPuts = 1; // the first try fails, the one more succeeds
+    const { registry: r2 } = registry(healthy);
+    r2.record(call('ses_3'));
+    await expect(r2.shutdown()).resolves.toBeUndefined();
+    expect(countOf(await healthy.get('ses_3'))).toBe(1);
+  });
 });

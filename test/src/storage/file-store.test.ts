@@ -316,6 +316,16 @@ describe('FileReportStore atomic writes', () => {
 });
 
 describe('FileReportStore storage faults', () => {
+  it('makes the directory again when it was removed after the first write (and again, and again)', async () => {
+    await store.put(reportOf('ses', 2));
+    for (let round = 3; round < 6; round++) {
+      await rm(dataDir, { recursive: true, force: true });
+      await store.put(reportOf('ses', round));
+      expect((await store.get('ses'))?.recent).toHaveLength(round);
+    }
+    expect(logger.lines).toEqual([]);
+  });
+
   it('a copy of another session’s report is not that session: set aside, and listed once under its own id', async () => {
     await store.put(reportOf('ses_a', 4));
     await copyFile(store.pathOf('ses_a'), store.pathOf('ses_b'));
