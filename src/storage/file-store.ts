@@ -9,6 +9,7 @@ import type { SessionDigest } from './session-digest.js';
 import { assertValidSessionId } from '../util/session-id.js';
 import { isStoredReportProblem, loadStoredReportCheck, storedReportCheckSync, type StoredReportCheck } from '../document/check-stored-report.js';
 import { readReportFile, readReportFileSync } from './report-file.js';
+import { removeStaleTempFiles, tempFileName } from './temp-files.js';
 
 /** Reports live in `<dataDir>/session/performance/`. */
 export const REPORTS_SUBDIRECTORY = join('session', 'performance');
@@ -25,12 +26,13 @@ export class UnreadableReportError extends Error {
  * once and renamed aside (`<id>.json.corrupt-<time>`), never fatal to the other sessions; so is
  * anything at a report's path that is not a regular file of at most `MAX_REPORT_BYTES` (a link, a
  * FIFO, a directory), and a report of another session. Listing keeps digests in memory and
- * re-reads only the files that changed since the last listing.
+ * re-reads only the files that changed since the last listing. The first write also removes the
+ * temp files that killed writers left (see `removeStaleTempFiles`).
  */
 export class FileReportStore implements ReportStore {
   readonly directory: string;
-  private tempCounter = 0;
   private directoryReady: Promise<unknown> | undefined;
+  private swept = false;
   private readonly digests: FileDigestCache;
 
   constructor(
@@ -98,12 +100,19 @@ export class FileReportStore implements ReportStore {
     await syncDirectory(this.directory);
   }
 
-  /** Made at the first write, and again if it disappears. */
+  /** Made at the first write (and again if it disappears); the first also sweeps stale temp files. */
   private ensureDirectory(): Promise<unknown> {
-    return (this.directoryReady ??= mkdir(this.directory, { recursive: true }).catch((error: unknown) => {
-      this.directoryReady = undefined;
-      throw error;
-    }));
+    return (this.directoryReady ??= mkdir(this.directory, { recursive: true }).then(
+      async () => {
+        if (this.swept) return;
+        this.swept = true;
+        await removeStaleTempFiles(this.directory, REPORT_SUFFIX);
+      },
+      (error: unknown) => {
+        this.directoryReady = undefined;
+        throw error;
+      },
+    ));
   }
 
   /** Temp file, fsync, rename: a reader sees the previous report or this one, never a mix. */
@@ -166,7 +175,7 @@ export class FileReportStore implements ReportStore {
   }
 
   private tempPath(sessionId: string): string {
-    return join(this.directory, `.${sessionId}${REPORT_SUFFIX}.${process.pid}.${++this.tempCounter}.tmp`);
+    return join(this.directory, tempFileName(`${sessionId}${REPORT_SUFFIX}`));
   }
 }
 

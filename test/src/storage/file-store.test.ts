@@ -352,4 +352,13 @@ describe('FileReportStore storage faults', () => {
     expect(logger.lines).toHaveLength(1);
     expect((await entries()).filter((n) => n.startsWith('bad.json.corrupt-'))).toHaveLength(1);
   });
+
+  it('two stores of one process (one pid) writing one session at once never share a temp file', async () => {
+    const other = new FileReportStore(dataDir, logger);
+    for (let round = 0; round < 5; round++) {
+      await Promise.all([store.put(reportOf('shared', 2)), other.put(reportOf('shared', 3)), store.put(reportOf('shared', 4)), other.put(reportOf('shared', 5))]);
+    }
+    expect(await entries()).toEqual(['shared.json']);
+    expect([2, 3, 4, 5]).toContain((await store.get('shared'))?.recent.length);
+  });
 });
