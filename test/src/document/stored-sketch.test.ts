@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { DDSketch } from '@datadog/sketches-js';
 import { describe, expect, it } from 'vitest';
 import { decodeSketch, newSketch, SKETCH_BIN_LIMIT, sketchProblem } from '../../../src/document/stored-sketch.js';
@@ -33,6 +34,19 @@ describe('sketchProblem', () => {
     other.accept(4);
     other.accept(9);
     expect(sketchProblem(base64Of(other), 2)).toBe('was made with other sketch parameters');
+  });
+
+  it.each([
+    ['another index offset', { indexOffset: 5 }],
+    ['another interpolation (cubic)', { interpolation: 3 }],
+  ])('made with %s: keys would mean other values', (_label, change) => {
+    // The sketch's own protobuf, with one mapping field changed.
+    const { DDSketch: Proto } = createRequire(import.meta.url)('@datadog/sketches-js/dist/ddsketch/proto/compiled') as {
+      DDSketch: { decode(b: Uint8Array): { mapping: Record<string, unknown> }; encode(m: unknown): { finish(): Uint8Array } };
+    };
+    const message = Proto.decode(sketchOf([4, 9]).toProto());
+    Object.assign(message.mapping, change);
+    expect(sketchProblem(Buffer.from(Proto.encode(message).finish()).toString('base64'), 2)).toBe('was made with other sketch parameters');
   });
 
   it('holding no values where the statistics count some (its percentiles would be NaN)', () => {
