@@ -63,8 +63,14 @@ describe('the data directory removed under a running tracker', () => {
 
   it('replaced by a file (it cannot be made again): shutdown rejects, saying how many sessions were not written', async () => {
     const result = await trackWhile(async () => {
-      await rm(dataDir, { recursive: true, force: true, maxRetries: 10 });
-      await writeFile(dataDir, 'not a directory');
+      // Until the file wins: a write may make the directory again between the two.
+      for (let placed = false; !placed; ) {
+        await rm(dataDir, { recursive: true, force: true, maxRetries: 10 });
+        placed = await writeFile(dataDir, 'not a directory', { flag: 'wx' }).then(
+          () => true,
+          () => false,
+        );
+      }
       await sleep(100);
     });
     expect(result.code).toBe(0);
