@@ -1,16 +1,9 @@
-import type * as SketchesModule from '@datadog/sketches-js';
 import type { DDSketch } from '@datadog/sketches-js';
 import type { DurationStats, StatsState } from '../document/report.js';
-import { requireLazily } from '../util/require-lazily.js';
+import { decodeSketch, newSketch } from '../document/stored-sketch.js';
 import { ERROR_TYPE_OTHER } from '../telemetry/semconv.js';
 
-/**
- * Percentiles are within 0.5% of the true value at their rank: half of the 2% that reports promise
- * against an independent measurement, leaving the rest for what the span itself adds.
- */
-export const SKETCH_RELATIVE_ACCURACY = 0.005;
-/** Caps a sketch at 2048 bins (~16 KiB) however wide the durations range: 1 µs to ~13 min fit uncollapsed. */
-const SKETCH_BIN_LIMIT = 2048;
+export { SKETCH_RELATIVE_ACCURACY } from '../document/stored-sketch.js';
 
 /** Distinct error types kept per stats; the rest count as `_OTHER` so a noisy tool cannot grow a report. */
 export const MAX_ERROR_TYPES = 32;
@@ -58,9 +51,11 @@ export class RunningStats {
    */
   mergeState(state: StatsState): void {
     if (state.count === 0) return;
+    // Decoded first: a sketch that throws leaves these statistics as they were, not half merged.
+    const sketch = decodeSketch(state.sketch);
+    this.sketch.merge(sketch);
     this.mergeMoments(state.count, state.meanMs, state.m2, state.sumMs, state.minMs, state.maxMs);
     for (const [type, n] of Object.entries(state.errorTypes)) this.countError(type, n);
-    this.sketch.merge(sketches().DDSketch.fromProto(Buffer.from(state.sketch, 'base64')));
   }
 
   toStats(): DurationStats {
@@ -74,7 +69,8 @@ export class RunningStats {
       successRate: Math.round(((n - this.errors) / n) * 1e4) / 1e4,
       totalMs: round(this.sum),
       meanMs: round(this.mean),
-      stddevMs: n > 1 ? round(Math.sqrt(this.m2 / (n - 1))) : 0,
+      // m2 may round a hair below 0; a NaN here would make the written report unreadable.
+      stddevMs: n > 1 ? round(Math.sqrt(Math.max(0, this.m2) / (n - 1))) : 0,
       minMs: round(this.min),
       maxMs: round(this.max),
       p50Ms: this.quantile(0.5),
@@ -109,7 +105,7 @@ export class RunningStats {
     stats.m2 = state.m2;
     stats.min = state.minMs;
     stats.max = state.maxMs;
-    stats.sketch.merge(sketches().DDSketch.fromProto(Buffer.from(state.sketch, 'base64')));
+    stats.sketch.merge(decodeSketch(state.sketch));
     return stats;
   }
 
@@ -136,17 +132,6 @@ export class RunningStats {
     const value = this.sketch.getValueAtQuantile(q);
     return round(Math.min(this.max, Math.max(this.min, value)));
   }
-}
-
-let sketchesModule: typeof SketchesModule | undefined;
-
-/** The sketch library, loaded at the first statistics made: importing the reports costs nothing until a call is folded. */
-function sketches(): typeof SketchesModule {
-  return (sketchesModule ??= requireLazily<typeof SketchesModule>('@datadog/sketches-js'));
-}
-
-function newSketch(): DDSketch {
-  return new (sketches().LogCollapsingLowestDenseDDSketch)({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY, binLimit: SKETCH_BIN_LIMIT });
 }
 
 /** Microsecond precision: enough for any tool call, and equal results across merge orders. */

@@ -78,13 +78,19 @@ export class SessionAggregate {
 
   /** Folds in a report stored earlier (by this or another process). */
   mergeStored(stored: StoredSessionReport): void {
-    for (const [type, state] of Object.entries(stored.aggregates)) {
+    // Decoded before anything is merged: a sketch that throws leaves this aggregate as it was.
+    const decoded = Object.entries(stored.aggregates).map(([type, state]) => ({
+      type,
+      all: RunningStats.fromState(state.all),
+      tools: Object.entries(state.tools).map(([name, toolState]) => [name, RunningStats.fromState(toolState)] as const),
+    }));
+    for (const { type, all, tools } of decoded) {
       const op = this.operation(type);
-      op.all.merge(RunningStats.fromState(state.all));
-      for (const [name, toolState] of Object.entries(state.tools)) {
+      op.all.merge(all);
+      for (const [name, stats] of tools) {
         const existing = op.tools.get(name);
-        if (existing) existing.merge(RunningStats.fromState(toolState));
-        else op.tools.set(name, RunningStats.fromState(toolState));
+        if (existing) existing.merge(stats);
+        else op.tools.set(name, stats);
       }
     }
     this.startTimeMs = Math.min(this.startTimeMs, Date.parse(stored.startedAt));

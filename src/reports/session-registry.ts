@@ -147,11 +147,17 @@ export class SessionRegistry {
     }
   }
 
-  /** Writes what is unwritten and stops the timers. Idempotent. */
+  /**
+   * Writes what is unwritten and stops the timers. Rejects if some sessions could still not be
+   * written (after one more try): resolving would say they were. Idempotent.
+   */
   async shutdown(): Promise<void> {
     this.writes.close();
     clearInterval(this.sweepTimer);
     await this.flush();
+    if (this.writes.hasDirty()) await this.flush();
+    const unwritten = [...this.live.keys()].filter((id) => this.writes.isDirty(id));
+    if (unwritten.length > 0) throw new Error(`could not write the reports of ${unwritten.length} session(s), e.g. ${unwritten[0]}; see the log`);
   }
 
   private open(sessionId: string): LiveSession {
@@ -169,19 +175,24 @@ export class SessionRegistry {
   /** Loads and merges the stored report once; retried at the next write if it failed. */
   private ensureBase(sessionId: string, session: LiveSession): Promise<boolean> {
     if (session.base === 'loaded') return Promise.resolve(true);
-    session.loading ??= this.options.store.get(sessionId).then(
-      (stored) => {
+    const failed = (error: unknown): void => {
+      session.base = 'failed';
+      session.loading = undefined;
+      this.failures.fail('read', `could not read the stored report of session ${sessionId}; it will not be overwritten`, error);
+    };
+    // Never rejects: a merge that throws (a store's report that does not merge) is a failed read,
+    // not a rejection inside a background write.
+    session.loading ??= this.options.store.get(sessionId).then((stored) => {
+      try {
         if (stored) session.aggregate.mergeStored(stored);
-        session.base = 'loaded';
-        session.loading = undefined;
-        this.failures.recover('read');
-      },
-      (error: unknown) => {
-        session.base = 'failed';
-        session.loading = undefined;
-        this.failures.fail('read', `could not read the stored report of session ${sessionId}; it will not be overwritten`, error);
-      },
-    );
+      } catch (error) {
+        failed(error);
+        return;
+      }
+      session.base = 'loaded';
+      session.loading = undefined;
+      this.failures.recover('read');
+    }, failed);
     return session.loading.then(() => session.base === 'loaded');
   }
 

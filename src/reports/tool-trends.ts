@@ -158,7 +158,13 @@ export class ToolTrendIndex {
           const key = toolKey(operationType, toolName);
           let merged = stats.get(key);
           if (merged === undefined) stats.set(key, (merged = new RunningStats()));
-          merged.mergeState(state);
+          try {
+            merged.mergeState(state);
+          } catch (error) {
+            // A store that hands out a sketch that does not merge (the file store checks them all):
+            // that tool of that session is left out, not the whole answer.
+            this.failures.fail('merge', `tool trends: leaving out a tool of session ${report.sessionId}: ${describeError(error)}`);
+          }
         }
       }
     }

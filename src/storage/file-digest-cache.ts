@@ -1,4 +1,4 @@
-import { statSync, type Stats } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { join } from 'node:path';
@@ -108,7 +108,8 @@ export class FileDigestCache {
   private fingerprintOf(sessionId: string): Fingerprint | undefined {
     let s: Stats | undefined;
     try {
-      s = statSync(join(this.options.directory, `${sessionId}${this.options.suffix}`), { throwIfNoEntry: false });
+      // The entry itself, never a link's target: the read refuses links, and sets them aside.
+      s = lstatSync(join(this.options.directory, `${sessionId}${this.options.suffix}`), { throwIfNoEntry: false });
     } catch (error) {
       // Gone or unreadable between readdir and stat: the file is left out of this listing.
       this.options.logger.warn(`skipping stored report ${sessionId}: ${(error as Error).message}`);

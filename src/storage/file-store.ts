@@ -1,5 +1,5 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { consoleLogger, type Logger } from '../util/logger.js';
 import { FileDigestCache } from './file-digest-cache.js';
@@ -8,6 +8,8 @@ import type { ReportStore } from './report-store.js';
 import type { SessionDigest } from './session-digest.js';
 import { assertValidSessionId } from '../util/session-id.js';
 import { isStoredReportProblem, loadStoredReportCheck, storedReportCheckSync, type StoredReportCheck } from '../document/check-stored-report.js';
+import { readReportFile, readReportFileSync } from './report-file.js';
+import { removeStaleTempFiles, tempFileName } from './temp-files.js';
 
 /** Reports live in `<dataDir>/session/performance/`. */
 export const REPORTS_SUBDIRECTORY = join('session', 'performance');
@@ -21,13 +23,16 @@ export class UnreadableReportError extends Error {
 /**
  * One JSON document per session, written atomically (temp file, fsync, rename, fsync of the
  * directory), so a crash mid-write leaves the previous report intact. A corrupt file is reported
- * once and renamed aside (`<id>.json.corrupt-<time>`), never fatal to the other sessions.
- * Listing keeps digests in memory and re-reads only the files that changed since the last listing.
+ * once and renamed aside (`<id>.json.corrupt-<time>`), never fatal to the other sessions; so is
+ * anything at a report's path that is not a regular file of at most `MAX_REPORT_BYTES` (a link, a
+ * FIFO, a directory), and a report of another session. Listing keeps digests in memory and
+ * re-reads only the files that changed since the last listing. The first write also removes the
+ * temp files that killed writers left (see `removeStaleTempFiles`).
  */
 export class FileReportStore implements ReportStore {
   readonly directory: string;
-  private tempCounter = 0;
   private directoryReady: Promise<unknown> | undefined;
+  private swept = false;
   private readonly digests: FileDigestCache;
 
   constructor(
@@ -46,50 +51,72 @@ export class FileReportStore implements ReportStore {
 
   async get(sessionId: string): Promise<StoredSessionReport | undefined> {
     const path = this.pathOf(sessionId);
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw error;
-    }
-    const decoded = decode(path, text, await loadStoredReportCheck());
+    const file = await readReportFile(path);
+    if (file.kind === 'missing') return undefined;
+    const decoded = file.kind === 'text' ? decode(path, sessionId, file.text, await loadStoredReportCheck()) : file.reason;
     if (typeof decoded !== 'string') return decoded;
     const aside = asidePath(path);
     await rename(path, aside).then(
-      () => this.logger.warn(`corrupt report ${path} (${decoded}): moved to ${aside}`),
-      (error: unknown) => this.logger.warn(`corrupt report ${path} (${decoded}); could not move it aside: ${String(error)}`),
+      () => this.movedAside(path, decoded, aside),
+      (error: unknown) => this.movedAside(path, decoded, aside, error),
     );
     return undefined;
   }
 
   getSync(sessionId: string): StoredSessionReport | undefined {
     const path = this.pathOf(sessionId);
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw error;
-    }
-    const decoded = decode(path, text, storedReportCheckSync());
+    const file = readReportFileSync(path);
+    if (file.kind === 'missing') return undefined;
+    const decoded = file.kind === 'text' ? decode(path, sessionId, file.text, storedReportCheckSync()) : file.reason;
     if (typeof decoded !== 'string') return decoded;
     const aside = asidePath(path);
     try {
       renameSync(path, aside);
-      this.logger.warn(`corrupt report ${path} (${decoded}): moved to ${aside}`);
+      this.movedAside(path, decoded, aside);
     } catch (error) {
-      this.logger.warn(`corrupt report ${path} (${decoded}); could not move it aside: ${String(error)}`);
+      this.movedAside(path, decoded, aside, error);
     }
     return undefined;
   }
 
+  /** Says once that a file was set aside; quiet when another reader of the same file moved it first. */
+  private movedAside(path: string, reason: string, aside: string, error?: unknown): void {
+    if (error === undefined) this.logger.warn(`corrupt report ${path} (${reason}): moved to ${aside}`);
+    else if (!isMissing(error)) this.logger.warn(`corrupt report ${path} (${reason}); could not move it aside: ${String(error)}`);
+  }
+
   async put(report: StoredSessionReport): Promise<void> {
     const path = this.pathOf(report.sessionId);
-    await (this.directoryReady ??= mkdir(this.directory, { recursive: true }).catch((error: unknown) => {
+    await this.ensureDirectory();
+    try {
+      await this.replace(path, report);
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+      // The directory was removed under us (by hand, or a cleanup job): made again, once.
       this.directoryReady = undefined;
-      throw error;
-    }));
+      await this.ensureDirectory();
+      await this.replace(path, report);
+    }
+    await syncDirectory(this.directory);
+  }
+
+  /** Made at the first write (and again if it disappears); the first also sweeps stale temp files. */
+  private ensureDirectory(): Promise<unknown> {
+    return (this.directoryReady ??= mkdir(this.directory, { recursive: true }).then(
+      async () => {
+        if (this.swept) return;
+        this.swept = true;
+        await removeStaleTempFiles(this.directory, REPORT_SUFFIX);
+      },
+      (error: unknown) => {
+        this.directoryReady = undefined;
+        throw error;
+      },
+    ));
+  }
+
+  /** Temp file, fsync, rename: a reader sees the previous report or this one, never a mix. */
+  private async replace(path: string, report: StoredSessionReport): Promise<void> {
     const temp = this.tempPath(report.sessionId);
     try {
       const file = await open(temp, 'w');
@@ -104,7 +131,6 @@ export class FileReportStore implements ReportStore {
       await unlink(temp).catch(() => undefined);
       throw error;
     }
-    await syncDirectory(this.directory);
   }
 
   putSync(report: StoredSessionReport): void {
@@ -149,20 +175,24 @@ export class FileReportStore implements ReportStore {
   }
 
   private tempPath(sessionId: string): string {
-    return join(this.directory, `.${sessionId}${REPORT_SUFFIX}.${process.pid}.${++this.tempCounter}.tmp`);
+    return join(this.directory, tempFileName(`${sessionId}${REPORT_SUFFIX}`));
   }
 }
 
 /** The report, or why the text is corrupt. Throws `UnreadableReportError` for a newer schema. */
-function decode(path: string, text: string, checkStoredReport: StoredReportCheck): StoredSessionReport | string {
+function decode(path: string, sessionId: string, text: string, checkStoredReport: StoredReportCheck): StoredSessionReport | string {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
-  } catch (error) {
-    return `not valid JSON: ${(error as Error).message}`;
+  } catch {
+    // V8's message quotes the text, and the file may be anything (a link's target once was /etc/passwd).
+    return 'not valid JSON';
   }
   const checked = checkStoredReport(doc);
-  if (!isStoredReportProblem(checked)) return checked;
+  if (!isStoredReportProblem(checked)) {
+    // Copied or renamed from another session's file: its calls are not this session's.
+    return checked.sessionId === sessionId ? checked : 'the report of another session';
+  }
   if (checked.kind === 'newer') throw new UnreadableReportError(`${path}: ${checked.message}`);
   return checked.message;
 }

@@ -21,7 +21,8 @@ export const SIGNAL_SHUTDOWN_TIMEOUT_MS = 5000;
  */
 export function installProcessHooks(target: Flushable, logger: Logger): () => void {
   const onBeforeExit = (): void => {
-    if (target.hasUnwritten()) void target.flush();
+    // flush() is not meant to reject; if it did, an unhandled rejection would end the process.
+    if (target.hasUnwritten()) target.flush().catch((error: unknown) => logger.warn(`flush before exit failed: ${describeError(error)}`));
   };
   const onExit = (): void => target.flushSync();
   const onSignal = (signal: NodeJS.Signals): void => {

@@ -51,7 +51,11 @@ export class PrometheusEndpoint {
     this.series = new CumulativeSeries({ maxSeries: options.maxSeries, ttlMs: options.seriesTtlMs });
     const { PrometheusSerializer } = requireLazily<{ PrometheusSerializer: typeof PrometheusSerializerType }>('@opentelemetry/exporter-prometheus');
     this.serializer = new PrometheusSerializer();
-    this.server = createServer((request, response) => void this.handle(request, response));
+    // handle() answers its own failures; should answering throw, the connection is dropped rather than
+    // the rejection left unhandled (which ends the host process).
+    this.server = createServer((request, response) => {
+      this.handle(request, response).catch(() => response.destroy());
+    });
     this.listening = new Promise((resolve) => {
       this.server.once('error', (error) => {
         options.failures.fail('prometheus', `could not serve Prometheus metrics on ${options.host}:${options.port}`, error);

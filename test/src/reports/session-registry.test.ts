@@ -265,4 +265,41 @@ describe('SessionRegistry', () => {
     expect(await r.listSessions()).toEqual([]);
     await r.shutdown();
   });
+
+  it('a stored report whose sketch does not merge is a failed read: no rejection, logged once, not overwritten', async () => {
+    const store = new ControlledStore();
+    const earlier = registry(store).registry;
+    for (let i = 0; i < 3; i++) earlier.record(call('ses_1'));
+    await earlier.shutdown();
+    // A store that does not check sketches (the file store does): the merge is where it fails.
+    const stored = (await store.get('ses_1'))!;
+    const op = stored.aggregates['tool-execution']!;
+    store.putSync({ ...stored, aggregates: { 'tool-execution': { ...op, tools: { read: { ...op.tools.read!, sketch: '' } } } } });
+    const { registry: r, logger } = registry(store);
+    r.record(call('ses_1'));
+    await expect(r.getReport('ses_1')).resolves.toBeDefined();
+    await expect(r.flush()).resolves.toBeUndefined();
+    await expect(r.liveSummaries()).resolves.toHaveLength(1);
+    expect(logger.lines).toHaveLength(1);
+    expect(logger.lines[0]).toMatch(/could not read the stored report of session ses_1; it will not be overwritten/);
+    expect(countOf(await store.get('ses_1'))).toBe(3);
+    await expect(r.shutdown()).rejects.toThrow(/could not write the reports of 1 session/);
+  });
+
+  it('shutdown rejects while sessions could not be written, after trying once more; resolves once they are', async () => {
+    const store = new ControlledStore();
+    store.failPuts = 2;
+    const { registry: r } = registry(store);
+    r.record(call('ses_1'));
+    r.record(call('ses_2'));
+    store.failPuts = 100;
+    await expect(r.shutdown()).rejects.toThrow('could not write the reports of 2 session(s), e.g. ses_1; see the log');
+
+    const healthy = new ControlledStore();
+    healthy.failPuts = 1; // the first try fails, the one more succeeds
+    const { registry: r2 } = registry(healthy);
+    r2.record(call('ses_3'));
+    await expect(r2.shutdown()).resolves.toBeUndefined();
+    expect(countOf(await healthy.get('ses_3'))).toBe(1);
+  });
 });

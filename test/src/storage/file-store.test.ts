@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -312,5 +312,53 @@ describe('FileReportStore atomic writes', () => {
     expect(reports.map((r) => JSON.parse(JSON.stringify(r)) as unknown)).toContainEqual(stored);
     expect(await entries()).toEqual(['busy.json']);
     expect(logger.lines).toEqual([]);
+  });
+});
+
+describe('FileReportStore storage faults', () => {
+  it('makes the directory again when it was removed after the first write (and again, and again)', async () => {
+    await store.put(reportOf('ses', 2));
+    for (let round = 3; round < 6; round++) {
+      await rm(dataDir, { recursive: true, force: true });
+      await store.put(reportOf('ses', round));
+      expect((await store.get('ses'))?.recent).toHaveLength(round);
+    }
+    expect(logger.lines).toEqual([]);
+  });
+
+  it('a copy of another session’s report is not that session: set aside, and listed once under its own id', async () => {
+    await store.put(reportOf('ses_a', 4));
+    await copyFile(store.pathOf('ses_a'), store.pathOf('ses_b'));
+    expect(await listedIds()).toEqual(['ses_a']);
+    expect(await store.get('ses_b')).toBeUndefined();
+    expect(logger.lines).toEqual([expect.stringMatching(/corrupt report .*ses_b\.json \(the report of another session\): moved to /)]);
+    await writeFile(store.pathOf('ses_c'), await readFile(store.pathOf('ses_a')));
+    expect(store.getSync('ses_c')).toBeUndefined();
+  });
+
+  it('a text that is not JSON is said to be so, never quoted', async () => {
+    await mkdir(store.directory, { recursive: true });
+    await writeFile(store.pathOf('ses_pw'), 'root:x:0:0:root:/root:/bin/bash');
+    expect(await store.get('ses_pw')).toBeUndefined();
+    expect(logger.lines).toEqual([expect.stringMatching(/corrupt report .*ses_pw\.json \(not valid JSON\): moved to /)]);
+    expect(logger.lines[0]).not.toContain('root:x');
+  });
+
+  it('many readers of one corrupt file at once: set aside once, said once', async () => {
+    await mkdir(store.directory, { recursive: true });
+    await writeFile(store.pathOf('bad'), '{{{');
+    const results = await Promise.all(Array.from({ length: 8 }, () => store.get('bad')));
+    expect(results).toEqual(Array(8).fill(undefined));
+    expect(logger.lines).toHaveLength(1);
+    expect((await entries()).filter((n) => n.startsWith('bad.json.corrupt-'))).toHaveLength(1);
+  });
+
+  it('two stores of one process (one pid) writing one session at once never share a temp file', async () => {
+    const other = new FileReportStore(dataDir, logger);
+    for (let round = 0; round < 5; round++) {
+      await Promise.all([store.put(reportOf('shared', 2)), other.put(reportOf('shared', 3)), store.put(reportOf('shared', 4)), other.put(reportOf('shared', 5))]);
+    }
+    expect(await entries()).toEqual(['shared.json']);
+    expect([2, 3, 4, 5]).toContain((await store.get('shared'))?.recent.length);
   });
 });
