@@ -1,7 +1,10 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { SerialTask } from '../util/serial-task.js';
+
 export interface WriteSchedulerOptions {
   /** Debounce: a dirty session is written at most once per interval. */
   readonly intervalMs: number;
-  /** Debounced writes in flight at once. */
+  /** Writes in flight at once, across every cycle (debounced or `flush`). */
   readonly concurrency: number;
   /** Writes one session; never rejects (a failed write marks the session dirty again). */
   readonly write: (sessionId: string) => Promise<void>;
@@ -14,6 +17,13 @@ export interface WriteSchedulerOptions {
 export class WriteScheduler {
   private readonly dirty = new Set<string>();
   private readonly pending = new Set<Promise<unknown>>();
+  /**
+   * One write cycle at a time. A timer that fires while a cycle runs queues the next one behind it
+   * instead of starting another beside it: with a 10 ms interval and cycles slower than that,
+   * overlapping cycles put 50 writes in flight for 50 sessions (360 for 400), each slowing the
+   * others, and the stored state fell further behind rather than closer.
+   */
+  private readonly cycles = new SerialTask(() => this.writeDirty());
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -45,11 +55,12 @@ export class WriteScheduler {
     return ids;
   }
 
-  /** Writes every dirty session now and waits for every write under way. */
+  /** Writes every dirty session now (a few at a time) and waits for every write under way. */
   async flush(): Promise<void> {
     this.clearTimer();
-    const writes = this.takeAll().map((id) => this.options.write(id));
-    await Promise.all([...writes, ...this.pending]);
+    const cycle = this.cycles.run();
+    this.track(cycle);
+    await Promise.all([cycle, ...this.pending]);
   }
 
   /** Stops debouncing: later calls are written by `flush` only. */
@@ -68,14 +79,16 @@ export class WriteScheduler {
   private schedule(): void {
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.track(this.writeDirty());
+      this.track(this.cycles.run());
     }, this.options.intervalMs).unref();
   }
 
   /**
-   * The debounced write of every dirty session, a few at a time: each write serializes its report
-   * synchronously, and all of them at once held a server's event loop for hundreds of ms (measured
-   * with OTLP ingest over 64 sessions); between writes' file I/O other work runs.
+   * Every dirty session, a few at a time: each write serializes its report synchronously, and all
+   * of them at once held a server's event loop for hundreds of ms (measured with OTLP ingest over
+   * 64 sessions). Each writer yields to the event loop between its writes, since a synchronous
+   * store (the in-memory one of `saveReports: false`) never would: a cycle over 1,000 sessions
+   * held the loop for up to 5.4 s.
    */
   private async writeDirty(): Promise<void> {
     const ids = [...this.dirty];
@@ -86,6 +99,7 @@ export class WriteScheduler {
         // Dirty until its turn, so that neither eviction nor the exit write can pass it over;
         // gone from `dirty` meanwhile means written (flush, exit) or cleared already.
         if (this.dirty.delete(id)) await this.options.write(id);
+        if (next < ids.length) await yieldToEventLoop();
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency, ids.length) }, writeInTurn));

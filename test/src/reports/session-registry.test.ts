@@ -200,6 +200,57 @@ describe('SessionRegistry', () => {
     await r.shutdown();
   });
 
+  it('holds 4 writes in flight at most, however short the interval and slow the store', async () => {
+    const store = new ControlledStore();
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const put = store.put.bind(store);
+    store.put = async (report) => {
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 50)); // each write takes 5 intervals
+        await put(report);
+      } finally {
+        inFlight--;
+      }
+    };
+    const { registry: r } = registry(store, { writeIntervalMs: 10 });
+    const ids = Array.from({ length: 40 }, (_, i) => `ses_c${i}`);
+    for (let step = 0; step < 100; step++) {
+      for (const id of ids) r.record(call(id));
+      await vi.advanceTimersByTimeAsync(10);
+      await new Promise((resolve) => setImmediate(resolve)); // the writers' yields between writes
+    }
+    let done = false;
+    const shutdown = r.shutdown().then(() => (done = true));
+    while (!done) {
+      await vi.advanceTimersByTimeAsync(50);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await shutdown;
+    expect(maxInFlight).toBeGreaterThan(1);
+    expect(maxInFlight).toBeLessThanOrEqual(4);
+    expect(ids.map((id) => countOf(store.getSync(id)))).toEqual(ids.map(() => 100));
+  });
+
+  it('saveReports false: a write cycle over 1,000 sessions lets the event loop turn between writes', async () => {
+    const store = new InMemoryReportStore(2000);
+    const { registry: r } = registry(store);
+    for (let i = 0; i < 1000; i++) r.record(call(`ses_m${i}`));
+    let turns = 0;
+    let ticking = true;
+    const tick = (): void => {
+      turns++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await r.flush();
+    ticking = false;
+    expect((await store.list()).length).toBe(1000);
+    expect(turns).toBeGreaterThanOrEqual(200); // 1,000 writes, 4 at a time, a turn after each
+    await r.shutdown();
+  });
+
   it('writes synchronously at exit, merged with what was stored', async () => {
     const store = new ControlledStore();
     const first = registry(store).registry;
