@@ -119,19 +119,26 @@ export class SessionRegistry {
     return this.writes.flush();
   }
 
+  /** Whether some session has calls not known to be stored: dirty, or with a write under way. */
   hasUnwritten(): boolean {
-    return this.writes.hasDirty();
+    if (this.writes.hasDirty()) return true;
+    for (const session of this.live.values()) if (session.writer.busy) return true;
+    return false;
   }
 
   /**
    * The last chance at `process.exit`, where nothing asynchronous runs: writes unwritten sessions
-   * with the store's synchronous calls. A session whose stored report cannot be read is skipped
-   * rather than overwritten.
+   * with the store's synchronous calls. That includes a session whose write is under way: it left
+   * `dirty` when its write began, and that write never lands once the process exits (the store
+   * makes sure it cannot land after this one either). A session whose stored report cannot be read
+   * is skipped rather than overwritten.
    */
   flushSync(): void {
     const { store } = this.options;
     if (!store.putSync || !store.getSync) return;
-    for (const id of this.writes.takeAll()) {
+    const ids = new Set(this.writes.takeAll());
+    for (const [id, session] of this.live) if (session.writer.busy) ids.add(id);
+    for (const id of ids) {
       const session = this.live.get(id);
       if (!session) continue;
       try {
@@ -171,14 +178,17 @@ export class SessionRegistry {
     if (session.base === 'loaded') return Promise.resolve(true);
     session.loading ??= this.options.store.get(sessionId).then(
       (stored) => {
+        session.loading = undefined;
+        // Merged meanwhile by the synchronous write at exit (`flushSync`): not again.
+        if (session.base === 'loaded') return;
         if (stored) session.aggregate.mergeStored(stored);
         session.base = 'loaded';
-        session.loading = undefined;
         this.failures.recover('read');
       },
       (error: unknown) => {
-        session.base = 'failed';
         session.loading = undefined;
+        if (session.base === 'loaded') return;
+        session.base = 'failed';
         this.failures.fail('read', `could not read the stored report of session ${sessionId}; it will not be overwritten`, error);
       },
     );

@@ -28,6 +28,10 @@ export class FileReportStore implements ReportStore {
   readonly directory: string;
   private tempCounter = 0;
   private directoryReady: Promise<unknown> | undefined;
+  /** Per session, the temp files of `put`s under way; a `putSync` takes them away (see there). */
+  private readonly putsUnderWay = new Map<string, Set<string>>();
+  /** Per session, how many `putSync`s there were: a `put` begun before one must not rename over it. */
+  private readonly syncPuts = new Map<string, number>();
   private readonly digests: FileDigestCache;
 
   constructor(
@@ -86,11 +90,15 @@ export class FileReportStore implements ReportStore {
 
   async put(report: StoredSessionReport): Promise<void> {
     const path = this.pathOf(report.sessionId);
+    const syncPutsBefore = this.syncPuts.get(report.sessionId) ?? 0;
     await (this.directoryReady ??= mkdir(this.directory, { recursive: true }).catch((error: unknown) => {
       this.directoryReady = undefined;
       throw error;
     }));
     const temp = this.tempPath(report.sessionId);
+    const superseded = (): boolean => (this.syncPuts.get(report.sessionId) ?? 0) !== syncPutsBefore;
+    const underWay = this.putsUnderWay.get(report.sessionId) ?? new Set<string>();
+    this.putsUnderWay.set(report.sessionId, underWay.add(temp));
     try {
       const file = await open(temp, 'w');
       try {
@@ -99,16 +107,30 @@ export class FileReportStore implements ReportStore {
       } finally {
         await file.close();
       }
+      if (superseded()) throw new SupersededWriteError();
       await rename(temp, path);
     } catch (error) {
       await unlink(temp).catch(() => undefined);
+      // A report written since holds all this one did: nothing was lost.
+      if (superseded()) return;
       throw error;
+    } finally {
+      underWay.delete(temp);
+      if (underWay.size === 0 && this.putsUnderWay.get(report.sessionId) === underWay) this.putsUnderWay.delete(report.sessionId);
     }
     await syncDirectory(this.directory);
   }
 
+  /**
+   * The write at exit: it holds everything, so a `put` of the same session still under way must
+   * not rename its older report over it afterwards. That `put` sees it before its rename; and a
+   * rename already handed to the thread pool (where `process.exit` does not stop it) finds its
+   * temp file gone, since it is removed here first.
+   */
   putSync(report: StoredSessionReport): void {
     const path = this.pathOf(report.sessionId);
+    this.syncPuts.set(report.sessionId, (this.syncPuts.get(report.sessionId) ?? 0) + 1);
+    for (const underWay of this.putsUnderWay.get(report.sessionId) ?? []) removeQuietly(underWay);
     const temp = this.tempPath(report.sessionId);
     mkdirSync(this.directory, { recursive: true });
     try {
@@ -121,11 +143,7 @@ export class FileReportStore implements ReportStore {
       }
       renameSync(temp, path);
     } catch (error) {
-      try {
-        unlinkSync(temp);
-      } catch {
-        // the temp file was never created
-      }
+      removeQuietly(temp);
       throw error;
     }
   }
@@ -165,6 +183,17 @@ function decode(path: string, text: string, checkStoredReport: StoredReportCheck
   if (!isStoredReportProblem(checked)) return checked;
   if (checked.kind === 'newer') throw new UnreadableReportError(`${path}: ${checked.message}`);
   return checked.message;
+}
+
+/** Thrown inside `put` to skip the rename of a report a `putSync` replaced meanwhile. */
+class SupersededWriteError extends Error {}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // never created, or renamed already
+  }
 }
 
 function asidePath(path: string): string {

@@ -251,6 +251,36 @@ describe('SessionRegistry', () => {
     await r.shutdown();
   });
 
+  it('writes at exit a session whose write is under way (it may never land), merged once with what was stored', async () => {
+    const store = new ControlledStore();
+    const first = registry(store).registry;
+    first.record(call('ses_1'));
+    await first.shutdown();
+    for (const stage of ['reading', 'writing'] as const) {
+      store.puts = 0;
+      const { registry: r } = registry(store);
+      const other = `ses_${stage}`;
+      r.record(call('ses_1'));
+      r.record(call(other));
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      if (stage === 'writing') store.putGate = gate;
+      else store.get = async (id) => (await gate, InMemoryReportStore.prototype.get.call(store, id));
+      await vi.advanceTimersByTimeAsync(1000); // the debounced write starts and waits on the store
+      expect(store.puts).toBe(stage === 'writing' ? 2 : 0);
+      expect(r.hasUnwritten()).toBe(true);
+      r.flushSync();
+      const stored = stage === 'reading' ? 2 : 3; // one call stored before, one per stage
+      expect([countOf(store.getSync('ses_1')), countOf(store.getSync(other))]).toEqual([stored, 1]);
+      // The write under way ends later (had the process lived on): no call is counted twice.
+      open();
+      await r.shutdown();
+      expect([countOf(store.getSync('ses_1')), countOf(store.getSync(other))]).toEqual([stored, 1]);
+      store.putGate = undefined;
+      delete (store as { get?: unknown }).get;
+    }
+  });
+
   it('writes synchronously at exit, merged with what was stored', async () => {
     const store = new ControlledStore();
     const first = registry(store).registry;
