@@ -10,24 +10,50 @@ export interface Flushable {
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
-/** A signal's shutdown gets this long before the process goes down anyway. */
+/** A signal's shutdown gets this long; then what is left is written synchronously and the process goes down. */
 export const SIGNAL_SHUTDOWN_TIMEOUT_MS = 5000;
+/**
+ * `beforeExit` flushes in a row that leave something unwritten before the hook stops trying. A
+ * failing store (read-only, full) puts its sessions back as unwritten, and each flush that ends
+ * empties the event loop again: without a bound, `beforeExit` → flush → `beforeExit` never ended
+ * (15-27k flushes in 10 s). The synchronous write at `exit` still makes one last attempt.
+ */
+const BEFORE_EXIT_ATTEMPTS = 2;
 
 /**
  * Makes sure nothing is lost when the process ends: `beforeExit` writes what is unwritten,
- * `exit` (also reached through `process.exit()`) writes synchronously, and SIGINT/SIGTERM shut
- * down and then, if nothing else listens for that signal, end the process as the signal would have.
+ * `exit` (also reached through `process.exit()`) writes synchronously, and SIGINT/SIGTERM:
+ * - if nothing else listens for that signal, shut down (writing what is unwritten, at most
+ *   `SIGNAL_SHUTDOWN_TIMEOUT_MS`, then the rest synchronously) and end the process as the signal
+ *   would have;
+ * - if the application listens too, it decides what the signal means (an agent cancels a turn on
+ *   Ctrl-C and goes on; a server drains, then exits): write what is unwritten and keep tracking.
  * Returns the function that removes the hooks.
  */
 export function installProcessHooks(target: Flushable, logger: Logger): () => void {
+  let fruitlessFlushes = 0;
   const onBeforeExit = (): void => {
-    if (target.hasUnwritten()) void target.flush();
+    if (fruitlessFlushes >= BEFORE_EXIT_ATTEMPTS || !target.hasUnwritten()) return;
+    target.flush().then(
+      () => {
+        fruitlessFlushes = target.hasUnwritten() ? fruitlessFlushes + 1 : 0;
+      },
+      (error: unknown) => {
+        fruitlessFlushes++;
+        logger.warn(`writing reports before exit failed: ${describeError(error)}`);
+      },
+    );
   };
   const onExit = (): void => target.flushSync();
   const onSignal = (signal: NodeJS.Signals): void => {
+    if (process.listenerCount(signal) > 1) {
+      target.flush().catch((error: unknown) => logger.warn(`writing reports after ${signal} failed: ${describeError(error)}`));
+      return;
+    }
     removeSignalListeners();
     const timeout = setTimeout(() => {
-      logger.warn(`shutdown after ${signal} took over ${SIGNAL_SHUTDOWN_TIMEOUT_MS} ms; exiting without waiting`);
+      logger.warn(`shutdown after ${signal} took over ${SIGNAL_SHUTDOWN_TIMEOUT_MS} ms; writing what is left synchronously`);
+      target.flushSync();
       reraise(signal);
     }, SIGNAL_SHUTDOWN_TIMEOUT_MS).unref();
     target.shutdown().then(
@@ -38,6 +64,7 @@ export function installProcessHooks(target: Flushable, logger: Logger): () => vo
       (error: unknown) => {
         clearTimeout(timeout);
         logger.warn(`shutdown after ${signal} failed: ${describeError(error)}`);
+        target.flushSync();
         reraise(signal);
       },
     );
@@ -48,7 +75,9 @@ export function installProcessHooks(target: Flushable, logger: Logger): () => vo
 
   process.on('beforeExit', onBeforeExit);
   process.on('exit', onExit);
-  for (const signal of SIGNALS) process.on(signal, onSignal);
+  // First among the signal's listeners: a listener added with `once` is removed as it runs, so
+  // counting after it would miss it and take the signal for ours alone.
+  for (const signal of SIGNALS) process.prependListener(signal, onSignal);
   return () => {
     removeSignalListeners();
     process.removeListener('beforeExit', onBeforeExit);
