@@ -149,7 +149,7 @@ export class SessionRegistry {
         }
         store.putSync(session.aggregate.toStored());
       } catch (error) {
-        this.failures.fail('write', `could not write the report of session ${id} at exit`, error);
+        this.failures.fail('write', `could not write the report of session ${id} at exit`, error, id);
       }
     }
   }
@@ -183,13 +183,13 @@ export class SessionRegistry {
         if (session.base === 'loaded') return;
         if (stored) session.aggregate.mergeStored(stored);
         session.base = 'loaded';
-        this.failures.recover('read');
+        this.failures.recover('read', sessionId);
       },
       (error: unknown) => {
         session.loading = undefined;
         if (session.base === 'loaded') return;
         session.base = 'failed';
-        this.failures.fail('read', `could not read the stored report of session ${sessionId}; it will not be overwritten`, error);
+        this.failures.fail('read', `could not read the stored report of session ${sessionId}; it will not be overwritten`, error, sessionId);
       },
     );
     return session.loading.then(() => session.base === 'loaded');
@@ -211,9 +211,9 @@ export class SessionRegistry {
     }
     try {
       await this.options.store.put(session.aggregate.toStored());
-      this.failures.recover('write');
+      this.failures.recover('write', sessionId);
     } catch (error) {
-      this.failures.fail('write', `could not write the report of session ${sessionId}; will retry`, error);
+      this.failures.fail('write', `could not write the report of session ${sessionId}; will retry`, error, sessionId);
       this.redo(sessionId, session);
     }
   }

@@ -55,6 +55,15 @@ function registry(store: InMemoryReportStore, extra: Partial<SessionRegistryOpti
   return { registry: Object.assign(r, { listSessions: () => listing.list() }), logger };
 }
 
+/** A stored report of one call. */
+async function storedOf(sessionId: string): Promise<StoredSessionReport> {
+  const store = new InMemoryReportStore();
+  const r = new SessionRegistry({ store, maxRecent: 5, writeIntervalMs: 1000, idleTimeoutMs: 60_000, logger: { warn: () => {} }, now: () => clock });
+  r.record(call(sessionId));
+  await r.shutdown();
+  return store.getSync(sessionId)!;
+}
+
 const countOf = (report: { operations: Record<string, { count: number }> } | undefined) => report?.operations['tool-execution']?.count;
 
 beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] }));
@@ -104,6 +113,28 @@ describe('SessionRegistry', () => {
     expect(logger.lines.join('\n')).toMatch(/could not read the stored report of session ses_1; it will not be overwritten/);
     await r.flush(); // the read works now: the two are merged
     expect(countOf(await store.get('ses_1'))).toBe(8);
+    await r.shutdown();
+  });
+
+  it('logs an unreadable session once, however many healthy sessions are read and written beside it', async () => {
+    const store = new ControlledStore();
+    await store.put({ ...(await storedOf('ses_bad')) });
+    const get = store.get.bind(store);
+    store.get = async (id) => {
+      if (id === 'ses_bad') throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+      return get(id);
+    };
+    const { registry: r, logger } = registry(store);
+    for (let step = 0; step < 100; step++) {
+      // As `serve` fed over OTLP, with a dashboard open: a new session now and then, every list.
+      r.record(call('ses_bad'));
+      r.record(call(`ses_ok${step}`));
+      await r.listSessions();
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    expect(logger.lines).toHaveLength(1);
+    expect(logger.lines[0]).toMatch(/could not read the stored report of session ses_bad.*EACCES/);
+    expect(countOf(store.getSync('ses_bad'))).toBe(1); // never overwritten
     await r.shutdown();
   });
 
