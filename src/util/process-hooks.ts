@@ -51,22 +51,28 @@ export function installProcessHooks(target: Flushable, logger: Logger): () => vo
       return;
     }
     removeSignalListeners();
-    const timeout = setTimeout(() => {
-      logger.warn(`shutdown after ${signal} took over ${SIGNAL_SHUTDOWN_TIMEOUT_MS} ms; writing what is left synchronously`);
+    // Ends the shutdown early: what is left is written synchronously, then the process goes down.
+    const cutShort = (why: string, end: NodeJS.Signals): void => {
+      clearTimeout(timeout);
+      removeSecondSignalListeners();
+      logger.warn(`${why}; writing what is left synchronously`);
       target.flushSync();
-      reraise(signal);
-    }, SIGNAL_SHUTDOWN_TIMEOUT_MS).unref();
+      reraise(end);
+    };
+    const timeout = setTimeout(() => cutShort(`shutdown after ${signal} took over ${SIGNAL_SHUTDOWN_TIMEOUT_MS} ms`, signal), SIGNAL_SHUTDOWN_TIMEOUT_MS).unref();
+    // A second Ctrl-C while writing would kill the process at once, with the sessions not yet written.
+    const onSecondSignal = (second: NodeJS.Signals): void => cutShort(`${second} during the shutdown after ${signal}`, second);
+    const removeSecondSignalListeners = (): void => {
+      for (const other of SIGNALS) process.removeListener(other, onSecondSignal);
+    };
+    for (const other of SIGNALS) process.on(other, onSecondSignal);
     target.shutdown().then(
       () => {
         clearTimeout(timeout);
+        removeSecondSignalListeners();
         reraise(signal);
       },
-      (error: unknown) => {
-        clearTimeout(timeout);
-        logger.warn(`shutdown after ${signal} failed: ${describeError(error)}`);
-        target.flushSync();
-        reraise(signal);
-      },
+      (error: unknown) => cutShort(`shutdown after ${signal} failed: ${describeError(error)}`, signal),
     );
   };
   const removeSignalListeners = (): void => {

@@ -69,4 +69,17 @@ describe('SIGTERM with thousands of live sessions (issue item 6)', () => {
     expect(await stored()).toEqual({ sessions: 1000, calls: 5000 });
     expect(await tempFiles()).toEqual([]);
   }, 60_000);
+
+  it('a second signal during that shutdown (Ctrl-C again) writes what is left synchronously before the process ends', async () => {
+    const run = startFixture('many-sessions.ts', [dataDir, '1000', '5', '200']);
+    await waitForOutput(run.output, 'ready', 30_000);
+    run.child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    run.child.kill('SIGINT');
+    const finished = await run.done;
+    expect(finished.signal).toBe('SIGINT');
+    expect(finished.stderr).toMatch(/SIGINT during the shutdown after SIGTERM; writing what is left synchronously/);
+    expect(await stored()).toEqual({ sessions: 1000, calls: 5000 });
+    expect(await tempFiles()).toEqual([]);
+  }, 60_000);
 });
