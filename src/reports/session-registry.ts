@@ -28,6 +28,13 @@ interface LiveSession {
 
 /** Debounced writes in flight at once; see `WriteScheduler`. */
 const DEBOUNCED_WRITE_CONCURRENCY = 4;
+/**
+ * Writes in flight at once in `flush` and `shutdown`, where getting everything written soon matters
+ * more than the event loop's turns. SIGTERM over 4,000 sessions (36 calls each) ended in 3.4-3.9 s
+ * at 64, 4.1-5.8 s at 4 or 16; unbounded, every write reached its rename only at the very end, so
+ * on a slower disk none had landed when the 5 s deadline came.
+ */
+const FLUSH_WRITE_CONCURRENCY = 64;
 
 /**
  * The sessions a process knows: folds calls into per-session aggregates synchronously, keeps them
@@ -48,6 +55,7 @@ export class SessionRegistry {
     this.writes = new WriteScheduler({
       intervalMs: options.writeIntervalMs,
       concurrency: DEBOUNCED_WRITE_CONCURRENCY,
+      flushConcurrency: FLUSH_WRITE_CONCURRENCY,
       write: (id) => this.write(id),
     });
     const sweepEvery = Math.min(60_000, Math.max(1000, options.idleTimeoutMs / 2));

@@ -4,8 +4,10 @@ import { SerialTask } from '../util/serial-task.js';
 export interface WriteSchedulerOptions {
   /** Debounce: a dirty session is written at most once per interval. */
   readonly intervalMs: number;
-  /** Writes in flight at once, across every cycle (debounced or `flush`). */
+  /** Debounced writes in flight at once, across every cycle. */
   readonly concurrency: number;
+  /** Writes in flight at once in a cycle that a `flush` waits for. Default: `concurrency`. */
+  readonly flushConcurrency?: number;
   /** Writes one session; never rejects (a failed write marks the session dirty again). */
   readonly write: (sessionId: string) => Promise<void>;
 }
@@ -26,6 +28,8 @@ export class WriteScheduler {
   private readonly cycles = new SerialTask(() => this.writeDirty());
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Flushes waiting for a cycle: the next cycle to start writes at `flushConcurrency`. */
+  private flushes = 0;
 
   constructor(private readonly options: WriteSchedulerOptions) {}
 
@@ -58,9 +62,14 @@ export class WriteScheduler {
   /** Writes every dirty session now (a few at a time) and waits for every write under way. */
   async flush(): Promise<void> {
     this.clearTimer();
+    this.flushes++;
     const cycle = this.cycles.run();
     this.track(cycle);
-    await Promise.all([cycle, ...this.pending]);
+    try {
+      await Promise.all([cycle, ...this.pending]);
+    } finally {
+      this.flushes--;
+    }
   }
 
   /** Stops debouncing: later calls are written by `flush` only. */
@@ -92,6 +101,7 @@ export class WriteScheduler {
    */
   private async writeDirty(): Promise<void> {
     const ids = [...this.dirty];
+    const concurrency = this.flushes > 0 ? (this.options.flushConcurrency ?? this.options.concurrency) : this.options.concurrency;
     let next = 0;
     const writeInTurn = async (): Promise<void> => {
       while (next < ids.length) {
@@ -102,7 +112,7 @@ export class WriteScheduler {
         if (next < ids.length) await yieldToEventLoop();
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, ids.length) }, writeInTurn));
+    await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, writeInTurn));
   }
 
   private clearTimer(): void {

@@ -13,7 +13,7 @@ async function settle(): Promise<void> {
 }
 
 /** A scheduler whose writes the test finishes by hand. */
-function scheduler(concurrency = 2) {
+function scheduler(concurrency = 2, flushConcurrency?: number) {
   const started: string[] = [];
   const finishers: Array<() => void> = [];
   let inFlight = 0;
@@ -21,6 +21,7 @@ function scheduler(concurrency = 2) {
   const writes = new WriteScheduler({
     intervalMs: 1000,
     concurrency,
+    ...(flushConcurrency === undefined ? {} : { flushConcurrency }),
     write: (id) => {
       started.push(id);
       maxInFlight = Math.max(maxInFlight, ++inFlight);
@@ -113,6 +114,17 @@ describe('WriteScheduler', () => {
     expect(written).toHaveLength(1000);
     // 1000 writes, 4 at a time, a turn of the event loop after each: other work ran in between.
     expect(turns).toBeGreaterThanOrEqual(200);
+  });
+
+  it('a cycle that a flush waits for writes `flushConcurrency` at a time', async () => {
+    const { writes, started, finishAll, maxInFlight } = scheduler(1, 3);
+    for (const id of ['a', 'b', 'c', 'd', 'e']) writes.markDirty(id);
+    const flushing = writes.flush();
+    await settle();
+    expect(started).toEqual(['a', 'b', 'c']);
+    await finishAll();
+    await flushing;
+    expect(maxInFlight()).toBe(3);
   });
 
   it('after close, marks are kept for flush but never scheduled', async () => {
