@@ -60,7 +60,8 @@ describe('SIGTERM with thousands of live sessions (issue item 6)', () => {
   }, 60_000);
 
   it('a store too slow for the 5 s deadline: what is left then is written synchronously before the process ends', async () => {
-    const run = startFixture('many-sessions.ts', [dataDir, '1000', '5', '200']);
+    // Every asynchronous write waits 1 s first: 1,000 sessions at 64 at a time need 16 s.
+    const run = startFixture('many-sessions.ts', [dataDir, '1000', '5', '1000']);
     await waitForOutput(run.output, 'ready', 30_000);
     run.child.kill('SIGTERM');
     const finished = await run.done;
@@ -71,7 +72,7 @@ describe('SIGTERM with thousands of live sessions (issue item 6)', () => {
   }, 60_000);
 
   it('a second signal during that shutdown (Ctrl-C again) writes what is left synchronously before the process ends', async () => {
-    const run = startFixture('many-sessions.ts', [dataDir, '1000', '5', '200']);
+    const run = startFixture('many-sessions.ts', [dataDir, '1000', '5', '1000']);
     await waitForOutput(run.output, 'ready', 30_000);
     run.child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 500));
