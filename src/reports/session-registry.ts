@@ -28,6 +28,13 @@ interface LiveSession {
 
 /** Debounced writes in flight at once; see `WriteScheduler`. */
 const DEBOUNCED_WRITE_CONCURRENCY = 4;
+/**
+ * Writes in flight at once in `flush` and `shutdown`, where getting everything written soon matters
+ * more than the event loop's turns. SIGTERM over 4,000 sessions (36 calls each) ended in 3.4-3.9 s
+ * at 64, 4.1-5.8 s at 4 or 16; unbounded, every write reached its rename only at the very end, so
+ * on a slower disk none had landed when the 5 s deadline came.
+ */
+const FLUSH_WRITE_CONCURRENCY = 64;
 
 /**
  * The sessions a process knows: folds calls into per-session aggregates synchronously, keeps them
@@ -48,6 +55,7 @@ export class SessionRegistry {
     this.writes = new WriteScheduler({
       intervalMs: options.writeIntervalMs,
       concurrency: DEBOUNCED_WRITE_CONCURRENCY,
+      flushConcurrency: FLUSH_WRITE_CONCURRENCY,
       write: (id) => this.write(id),
     });
     const sweepEvery = Math.min(60_000, Math.max(1000, options.idleTimeoutMs / 2));
@@ -119,19 +127,26 @@ export class SessionRegistry {
     return this.writes.flush();
   }
 
+  /** Whether some session has calls not known to be stored: dirty, or with a write under way. */
   hasUnwritten(): boolean {
-    return this.writes.hasDirty();
+    if (this.writes.hasDirty()) return true;
+    for (const session of this.live.values()) if (session.writer.busy) return true;
+    return false;
   }
 
   /**
    * The last chance at `process.exit`, where nothing asynchronous runs: writes unwritten sessions
-   * with the store's synchronous calls. A session whose stored report cannot be read is skipped
-   * rather than overwritten.
+   * with the store's synchronous calls. That includes a session whose write is under way: it left
+   * `dirty` when its write began, and that write never lands once the process exits (the store
+   * makes sure it cannot land after this one either). A session whose stored report cannot be read
+   * is skipped rather than overwritten.
    */
   flushSync(): void {
     const { store } = this.options;
     if (!store.putSync || !store.getSync) return;
-    for (const id of this.writes.takeAll()) {
+    const ids = new Set(this.writes.takeAll());
+    for (const [id, session] of this.live) if (session.writer.busy) ids.add(id);
+    for (const id of ids) {
       const session = this.live.get(id);
       if (!session) continue;
       try {
@@ -142,7 +157,7 @@ export class SessionRegistry {
         }
         store.putSync(session.aggregate.toStored());
       } catch (error) {
-        this.failures.fail('write', `could not write the report of session ${id} at exit`, error);
+        this.failures.fail('write', `could not write the report of session ${id} at exit`, error, id);
       }
     }
   }
@@ -176,13 +191,19 @@ export class SessionRegistry {
   private ensureBase(sessionId: string, session: LiveSession): Promise<boolean> {
     if (session.base === 'loaded') return Promise.resolve(true);
     const failed = (error: unknown): void => {
-      session.base = 'failed';
       session.loading = undefined;
-      this.failures.fail('read', `could not read the stored report of session ${sessionId}; it will not be overwritten`, error);
+      if (session.base === 'loaded') return;
+      session.base = 'failed';
+      this.failures.fail('read', `could not read the stored report of session ${sessionId}; it will not be overwritten`, error, sessionId);
     };
     // Never rejects: a merge that throws (a store's report that does not merge) is a failed read,
     // not a rejection inside a background write.
     session.loading ??= this.options.store.get(sessionId).then((stored) => {
+      // Merged meanwhile by the synchronous write at exit (`flushSync`): not again.
+      if (session.base === 'loaded') {
+        session.loading = undefined;
+        return;
+      }
       try {
         if (stored) session.aggregate.mergeStored(stored);
       } catch (error) {
@@ -191,7 +212,7 @@ export class SessionRegistry {
       }
       session.base = 'loaded';
       session.loading = undefined;
-      this.failures.recover('read');
+      this.failures.recover('read', sessionId);
     }, failed);
     return session.loading.then(() => session.base === 'loaded');
   }
@@ -212,9 +233,9 @@ export class SessionRegistry {
     }
     try {
       await this.options.store.put(session.aggregate.toStored());
-      this.failures.recover('write');
+      this.failures.recover('write', sessionId);
     } catch (error) {
-      this.failures.fail('write', `could not write the report of session ${sessionId}; will retry`, error);
+      this.failures.fail('write', `could not write the report of session ${sessionId}; will retry`, error, sessionId);
       this.redo(sessionId, session);
     }
   }

@@ -33,6 +33,10 @@ export class FileReportStore implements ReportStore {
   readonly directory: string;
   private directoryReady: Promise<unknown> | undefined;
   private swept = false;
+  /** Per session, the temp files of `put`s under way; a `putSync` takes them away (see there). */
+  private readonly putsUnderWay = new Map<string, Set<string>>();
+  /** Per session, how many `putSync`s there were: a `put` begun before one must not rename over it. */
+  private readonly syncPuts = new Map<string, number>();
   private readonly digests: FileDigestCache;
 
   constructor(
@@ -87,15 +91,23 @@ export class FileReportStore implements ReportStore {
 
   async put(report: StoredSessionReport): Promise<void> {
     const path = this.pathOf(report.sessionId);
+    const syncPutsBefore = this.syncPuts.get(report.sessionId) ?? 0;
+    const superseded = (): boolean => (this.syncPuts.get(report.sessionId) ?? 0) !== syncPutsBefore;
     await this.ensureDirectory();
     try {
-      await this.replace(path, report);
+      try {
+        await this.replace(path, report, superseded);
+      } catch (error) {
+        if (!isMissing(error) || superseded()) throw error;
+        // The directory was removed under us (by hand, or a cleanup job): made again, once.
+        this.directoryReady = undefined;
+        await this.ensureDirectory();
+        await this.replace(path, report, superseded);
+      }
     } catch (error) {
-      if (!isMissing(error)) throw error;
-      // The directory was removed under us (by hand, or a cleanup job): made again, once.
-      this.directoryReady = undefined;
-      await this.ensureDirectory();
-      await this.replace(path, report);
+      // A report written since (the exit write) holds all this one did: nothing was lost.
+      if (superseded()) return;
+      throw error;
     }
     await syncDirectory(this.directory);
   }
@@ -115,9 +127,14 @@ export class FileReportStore implements ReportStore {
     ));
   }
 
-  /** Temp file, fsync, rename: a reader sees the previous report or this one, never a mix. */
-  private async replace(path: string, report: StoredSessionReport): Promise<void> {
+  /**
+   * Temp file, fsync, rename: a reader sees the previous report or this one, never a mix. Not
+   * renamed once `superseded` (a `putSync` wrote the session since this began).
+   */
+  private async replace(path: string, report: StoredSessionReport, superseded: () => boolean): Promise<void> {
     const temp = this.tempPath(report.sessionId);
+    const underWay = this.putsUnderWay.get(report.sessionId) ?? new Set<string>();
+    this.putsUnderWay.set(report.sessionId, underWay.add(temp));
     try {
       const file = await open(temp, 'w');
       try {
@@ -126,15 +143,27 @@ export class FileReportStore implements ReportStore {
       } finally {
         await file.close();
       }
+      if (superseded()) throw new SupersededWriteError();
       await rename(temp, path);
     } catch (error) {
       await unlink(temp).catch(() => undefined);
       throw error;
+    } finally {
+      underWay.delete(temp);
+      if (underWay.size === 0 && this.putsUnderWay.get(report.sessionId) === underWay) this.putsUnderWay.delete(report.sessionId);
     }
   }
 
+  /**
+   * The write at exit: it holds everything, so a `put` of the same session still under way must
+   * not rename its older report over it afterwards. That `put` sees it before its rename; and a
+   * rename already handed to the thread pool (where `process.exit` does not stop it) finds its
+   * temp file gone, since it is removed here first.
+   */
   putSync(report: StoredSessionReport): void {
     const path = this.pathOf(report.sessionId);
+    this.syncPuts.set(report.sessionId, (this.syncPuts.get(report.sessionId) ?? 0) + 1);
+    for (const underWay of this.putsUnderWay.get(report.sessionId) ?? []) removeQuietly(underWay);
     const temp = this.tempPath(report.sessionId);
     mkdirSync(this.directory, { recursive: true });
     try {
@@ -147,11 +176,7 @@ export class FileReportStore implements ReportStore {
       }
       renameSync(temp, path);
     } catch (error) {
-      try {
-        unlinkSync(temp);
-      } catch {
-        // the temp file was never created
-      }
+      removeQuietly(temp);
       throw error;
     }
   }
@@ -195,6 +220,17 @@ function decode(path: string, sessionId: string, text: string, checkStoredReport
   }
   if (checked.kind === 'newer') throw new UnreadableReportError(`${path}: ${checked.message}`);
   return checked.message;
+}
+
+/** Thrown inside `put` to skip the rename of a report a `putSync` replaced meanwhile. */
+class SupersededWriteError extends Error {}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // never created, or renamed already
+  }
 }
 
 function asidePath(path: string): string {

@@ -10,37 +10,69 @@ export interface Flushable {
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
-/** A signal's shutdown gets this long before the process goes down anyway. */
+/** A signal's shutdown gets this long; then what is left is written synchronously and the process goes down. */
 export const SIGNAL_SHUTDOWN_TIMEOUT_MS = 5000;
+/**
+ * `beforeExit` flushes in a row that leave something unwritten before the hook stops trying. A
+ * failing store (read-only, full) puts its sessions back as unwritten, and each flush that ends
+ * empties the event loop again: without a bound, `beforeExit` → flush → `beforeExit` never ended
+ * (15-27k flushes in 10 s). The synchronous write at `exit` still makes one last attempt.
+ */
+const BEFORE_EXIT_ATTEMPTS = 2;
 
 /**
  * Makes sure nothing is lost when the process ends: `beforeExit` writes what is unwritten,
- * `exit` (also reached through `process.exit()`) writes synchronously, and SIGINT/SIGTERM shut
- * down and then, if nothing else listens for that signal, end the process as the signal would have.
+ * `exit` (also reached through `process.exit()`) writes synchronously, and SIGINT/SIGTERM:
+ * - if nothing else listens for that signal, shut down (writing what is unwritten, at most
+ *   `SIGNAL_SHUTDOWN_TIMEOUT_MS`, then the rest synchronously) and end the process as the signal
+ *   would have;
+ * - if the application listens too, it decides what the signal means (an agent cancels a turn on
+ *   Ctrl-C and goes on; a server drains, then exits): write what is unwritten and keep tracking.
  * Returns the function that removes the hooks.
  */
 export function installProcessHooks(target: Flushable, logger: Logger): () => void {
+  let fruitlessFlushes = 0;
   const onBeforeExit = (): void => {
-    // flush() is not meant to reject; if it did, an unhandled rejection would end the process.
-    if (target.hasUnwritten()) target.flush().catch((error: unknown) => logger.warn(`flush before exit failed: ${describeError(error)}`));
+    if (fruitlessFlushes >= BEFORE_EXIT_ATTEMPTS || !target.hasUnwritten()) return;
+    target.flush().then(
+      () => {
+        fruitlessFlushes = target.hasUnwritten() ? fruitlessFlushes + 1 : 0;
+      },
+      (error: unknown) => {
+        fruitlessFlushes++;
+        logger.warn(`writing reports before exit failed: ${describeError(error)}`);
+      },
+    );
   };
   const onExit = (): void => target.flushSync();
   const onSignal = (signal: NodeJS.Signals): void => {
+    if (process.listenerCount(signal) > 1) {
+      target.flush().catch((error: unknown) => logger.warn(`writing reports after ${signal} failed: ${describeError(error)}`));
+      return;
+    }
     removeSignalListeners();
-    const timeout = setTimeout(() => {
-      logger.warn(`shutdown after ${signal} took over ${SIGNAL_SHUTDOWN_TIMEOUT_MS} ms; exiting without waiting`);
-      reraise(signal);
-    }, SIGNAL_SHUTDOWN_TIMEOUT_MS).unref();
+    // Ends the shutdown early: what is left is written synchronously, then the process goes down.
+    const cutShort = (why: string, end: NodeJS.Signals): void => {
+      clearTimeout(timeout);
+      removeSecondSignalListeners();
+      logger.warn(`${why}; writing what is left synchronously`);
+      target.flushSync();
+      reraise(end);
+    };
+    const timeout = setTimeout(() => cutShort(`shutdown after ${signal} took over ${SIGNAL_SHUTDOWN_TIMEOUT_MS} ms`, signal), SIGNAL_SHUTDOWN_TIMEOUT_MS).unref();
+    // A second Ctrl-C while writing would kill the process at once, with the sessions not yet written.
+    const onSecondSignal = (second: NodeJS.Signals): void => cutShort(`${second} during the shutdown after ${signal}`, second);
+    const removeSecondSignalListeners = (): void => {
+      for (const other of SIGNALS) process.removeListener(other, onSecondSignal);
+    };
+    for (const other of SIGNALS) process.on(other, onSecondSignal);
     target.shutdown().then(
       () => {
         clearTimeout(timeout);
+        removeSecondSignalListeners();
         reraise(signal);
       },
-      (error: unknown) => {
-        clearTimeout(timeout);
-        logger.warn(`shutdown after ${signal} failed: ${describeError(error)}`);
-        reraise(signal);
-      },
+      (error: unknown) => cutShort(`shutdown after ${signal} failed: ${describeError(error)}`, signal),
     );
   };
   const removeSignalListeners = (): void => {
@@ -49,7 +81,9 @@ export function installProcessHooks(target: Flushable, logger: Logger): () => vo
 
   process.on('beforeExit', onBeforeExit);
   process.on('exit', onExit);
-  for (const signal of SIGNALS) process.on(signal, onSignal);
+  // First among the signal's listeners: a listener added with `once` is removed as it runs, so
+  // counting after it would miss it and take the signal for ours alone.
+  for (const signal of SIGNALS) process.prependListener(signal, onSignal);
   return () => {
     removeSignalListeners();
     process.removeListener('beforeExit', onBeforeExit);

@@ -1,14 +1,14 @@
-import { TraceFlags, type Context } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import type { OTLPMetricExporter as OTLPMetricExporterType } from '@opentelemetry/exporter-metrics-otlp-http';
 import type { OTLPTraceExporter as OTLPTraceExporterType } from '@opentelemetry/exporter-trace-otlp-http';
 import type { MetricReader, PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { sdkMetrics, sdkTrace } from '../sdk.js';
 import type { OtlpProtocol } from '../../config/schema.js';
 import type { FailureLog, Logger } from '../../util/logger.js';
 import type { OtlpSettings } from './otlp-settings.js';
 import { requireLazily } from '../../util/require-lazily.js';
+import { BoundedSpanProcessor } from './bounded-span-processor.js';
 
 /** What OTLP streaming adds to the tracker's own providers. */
 export interface OtlpPipeline {
@@ -34,10 +34,10 @@ export function createOtlpPipeline(settings: OtlpSettings, failures: FailureLog,
       maxExportBatchSize: Math.min(MAX_EXPORT_BATCH_SIZE, settings.maxQueueSize),
       exportTimeoutMillis: settings.timeoutMs,
     }),
-    traceExporter,
     settings.maxQueueSize,
     logger,
   );
+  traceExporter.onSettled = (count) => spanProcessor.settled(count);
   const metricReader = new PeriodicExportingMetricReader({
     exporter: new ReportingMetricExporter(createMetricExporter(settings), settings.metricsUrl, failures, logger),
     exportIntervalMillis: settings.metricsIntervalMs,
@@ -162,56 +162,6 @@ class ReportingMetricExporter implements PushMetricExporter {
   }
 
   shutdown(): Promise<void> {
-    return this.inner.shutdown();
-  }
-}
-
-/**
- * Bounds the spans waiting for the collector: at most `maxQueued` spans are queued or in flight.
- * Past that, spans are dropped and counted; one line tells when dropping starts and one how many
- * were lost when it stops, so a collector that is down costs bounded memory and two log lines.
- */
-class BoundedSpanProcessor implements SpanProcessor {
-  private pending = 0;
-  private dropped = 0;
-
-  constructor(
-    private readonly inner: SpanProcessor,
-    exporter: ReportingSpanExporter,
-    private readonly maxQueued: number,
-    private readonly logger: Logger,
-  ) {
-    exporter.onSettled = (count) => {
-      this.pending = Math.max(0, this.pending - count);
-    };
-  }
-
-  onStart(span: Span, parentContext: Context): void {
-    this.inner.onStart(span, parentContext);
-  }
-
-  onEnd(span: ReadableSpan): void {
-    if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
-    if (this.pending >= this.maxQueued) {
-      if (this.dropped++ === 0) {
-        this.logger.warn(`OTLP span queue full (${this.maxQueued} spans waiting for the collector): dropping new spans until it drains`);
-      }
-      return;
-    }
-    if (this.dropped > 0) {
-      this.logger.warn(`OTLP span queue drains again: ${this.dropped} spans were dropped while it was full`);
-      this.dropped = 0;
-    }
-    this.pending++;
-    this.inner.onEnd(span);
-  }
-
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush();
-  }
-
-  shutdown(): Promise<void> {
-    if (this.dropped > 0) this.logger.warn(`${this.dropped} spans were dropped: the OTLP span queue was full`);
     return this.inner.shutdown();
   }
 }

@@ -55,6 +55,15 @@ function registry(store: InMemoryReportStore, extra: Partial<SessionRegistryOpti
   return { registry: Object.assign(r, { listSessions: () => listing.list() }), logger };
 }
 
+/** A stored report of one call. */
+async function storedOf(sessionId: string): Promise<StoredSessionReport> {
+  const store = new InMemoryReportStore();
+  const r = new SessionRegistry({ store, maxRecent: 5, writeIntervalMs: 1000, idleTimeoutMs: 60_000, logger: { warn: () => {} }, now: () => clock });
+  r.record(call(sessionId));
+  await r.shutdown();
+  return store.getSync(sessionId)!;
+}
+
 const countOf = (report: { operations: Record<string, { count: number }> } | undefined) => report?.operations['tool-execution']?.count;
 
 beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] }));
@@ -104,6 +113,28 @@ describe('SessionRegistry', () => {
     expect(logger.lines.join('\n')).toMatch(/could not read the stored report of session ses_1; it will not be overwritten/);
     await r.flush(); // the read works now: the two are merged
     expect(countOf(await store.get('ses_1'))).toBe(8);
+    await r.shutdown();
+  });
+
+  it('logs an unreadable session once, however many healthy sessions are read and written beside it', async () => {
+    const store = new ControlledStore();
+    await store.put({ ...(await storedOf('ses_bad')) });
+    const get = store.get.bind(store);
+    store.get = async (id) => {
+      if (id === 'ses_bad') throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+      return get(id);
+    };
+    const { registry: r, logger } = registry(store);
+    for (let step = 0; step < 100; step++) {
+      // As `serve` fed over OTLP, with a dashboard open: a new session now and then, every list.
+      r.record(call('ses_bad'));
+      r.record(call(`ses_ok${step}`));
+      await r.listSessions();
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    expect(logger.lines).toHaveLength(1);
+    expect(logger.lines[0]).toMatch(/could not read the stored report of session ses_bad.*EACCES/);
+    expect(countOf(store.getSync('ses_bad'))).toBe(1); // never overwritten
     await r.shutdown();
   });
 
@@ -198,6 +229,94 @@ describe('SessionRegistry', () => {
     await r.flush();
     expect(ids.filter((id) => countOf(store.getSync(id)) !== 1)).toEqual([]);
     await r.shutdown();
+  });
+
+  it('holds 4 writes in flight at most, however short the interval and slow the store', async () => {
+    const store = new ControlledStore();
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const put = store.put.bind(store);
+    store.put = async (report) => {
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 50)); // each write takes 5 intervals
+        await put(report);
+      } finally {
+        inFlight--;
+      }
+    };
+    const { registry: r } = registry(store, { writeIntervalMs: 10 });
+    const ids = Array.from({ length: 40 }, (_, i) => `ses_c${i}`);
+    for (let step = 0; step < 100; step++) {
+      for (const id of ids) r.record(call(id));
+      await vi.advanceTimersByTimeAsync(10);
+      await new Promise((resolve) => setImmediate(resolve)); // the writers' yields between writes
+    }
+    expect(maxInFlight).toBeGreaterThan(1);
+    expect(maxInFlight).toBeLessThanOrEqual(4);
+    // Shutdown writes the rest more at once (up to 64), still bounded.
+    let done = false;
+    const shutdown = r.shutdown().then(() => (done = true));
+    while (!done) {
+      await vi.advanceTimersByTimeAsync(50);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await shutdown;
+    expect(maxInFlight).toBe(40);
+    expect(ids.map((id) => countOf(store.getSync(id)))).toEqual(ids.map(() => 100));
+  });
+
+  it('saveReports false: a write cycle over 1,000 sessions lets the event loop turn between writes', async () => {
+    const store = new InMemoryReportStore(2000);
+    const { registry: r } = registry(store);
+    for (let i = 0; i < 1000; i++) r.record(call(`ses_m${i}`));
+    let turns = 0;
+    let ticking = true;
+    const tick = (): void => {
+      turns++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await vi.advanceTimersByTimeAsync(1000); // the debounced write cycle starts
+    while (store.getSync('ses_m999') === undefined) await new Promise((resolve) => setImmediate(resolve));
+    expect(turns).toBeGreaterThanOrEqual(200); // 1,000 writes, 4 at a time, a turn after each
+    for (let i = 0; i < 1000; i++) r.record(call(`ses_m${i}`));
+    turns = 0;
+    await r.flush(); // 64 at a time
+    ticking = false;
+    expect(turns).toBeGreaterThanOrEqual(1000 / 64);
+    expect(countOf(store.getSync('ses_m999'))).toBe(2);
+    await r.shutdown();
+  });
+
+  it('writes at exit a session whose write is under way (it may never land), merged once with what was stored', async () => {
+    const store = new ControlledStore();
+    const first = registry(store).registry;
+    first.record(call('ses_1'));
+    await first.shutdown();
+    for (const stage of ['reading', 'writing'] as const) {
+      store.puts = 0;
+      const { registry: r } = registry(store);
+      const other = `ses_${stage}`;
+      r.record(call('ses_1'));
+      r.record(call(other));
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      if (stage === 'writing') store.putGate = gate;
+      else store.get = async (id) => (await gate, InMemoryReportStore.prototype.get.call(store, id));
+      await vi.advanceTimersByTimeAsync(1000); // the debounced write starts and waits on the store
+      expect(store.puts).toBe(stage === 'writing' ? 2 : 0);
+      expect(r.hasUnwritten()).toBe(true);
+      r.flushSync();
+      const stored = stage === 'reading' ? 2 : 3; // one call stored before, one per stage
+      expect([countOf(store.getSync('ses_1')), countOf(store.getSync(other))]).toEqual([stored, 1]);
+      // The write under way ends later (had the process lived on): no call is counted twice.
+      open();
+      await r.shutdown();
+      expect([countOf(store.getSync('ses_1')), countOf(store.getSync(other))]).toEqual([stored, 1]);
+      store.putGate = undefined;
+      delete (store as { get?: unknown }).get;
+    }
   });
 
   it('writes synchronously at exit, merged with what was stored', async () => {
