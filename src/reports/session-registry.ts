@@ -1,6 +1,6 @@
 import { toPublicReport, type SessionReport, type SessionSummary } from '../document/report.js';
 import type { ReportStore } from '../storage/report-store.js';
-import { FailureLog, type Logger } from '../util/logger.js';
+import { FailureLog, LoggedError, type Logger } from '../util/logger.js';
 import { SerialTask } from '../util/serial-task.js';
 import type { CallRecord } from './call-record.js';
 import { SessionAggregate } from './session-aggregate.js';
@@ -172,7 +172,7 @@ export class SessionRegistry {
     await this.flush();
     if (this.writes.hasDirty()) await this.flush();
     const unwritten = [...this.live.keys()].filter((id) => this.writes.isDirty(id));
-    if (unwritten.length > 0) throw new Error(`could not write the reports of ${unwritten.length} session(s), e.g. ${unwritten[0]}; see the log`);
+    if (unwritten.length > 0) throw new LoggedError(`could not write the reports of ${unwritten.length} session(s), e.g. ${unwritten[0]}; see the log`);
   }
 
   private open(sessionId: string): LiveSession {

@@ -99,3 +99,11 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
 }
+
+/**
+ * An error whose cause was logged already (once per streak, where it happened): whoever catches it
+ * says nothing more, so that one fault stays one line.
+ */
+export class LoggedError extends Error {
+  override readonly name = 'LoggedError';
+}

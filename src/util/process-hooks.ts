@@ -1,4 +1,4 @@
-import { describeError, type Logger } from './logger.js';
+import { describeError, LoggedError, type Logger } from './logger.js';
 
 /** What the hooks need from a tracker. */
 export interface Flushable {
@@ -52,10 +52,11 @@ export function installProcessHooks(target: Flushable, logger: Logger): () => vo
     }
     removeSignalListeners();
     // Ends the shutdown early: what is left is written synchronously, then the process goes down.
-    const cutShort = (why: string, end: NodeJS.Signals): void => {
+    const cutShort = (why: string | undefined, end: NodeJS.Signals): void => {
       clearTimeout(timeout);
       removeSecondSignalListeners();
-      logger.warn(`${why}; writing what is left synchronously`);
+      // Undefined: the cause was logged where it happened.
+      if (why !== undefined) logger.warn(`${why}; writing what is left synchronously`);
       target.flushSync();
       reraise(end);
     };
@@ -72,7 +73,7 @@ export function installProcessHooks(target: Flushable, logger: Logger): () => vo
         removeSecondSignalListeners();
         reraise(signal);
       },
-      (error: unknown) => cutShort(`shutdown after ${signal} failed: ${describeError(error)}`, signal),
+      (error: unknown) => cutShort(error instanceof LoggedError ? undefined : `shutdown after ${signal} failed: ${describeError(error)}`, signal),
     );
   };
   const removeSignalListeners = (): void => {
