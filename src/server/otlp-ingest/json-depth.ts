@@ -1,9 +1,10 @@
+import { stringEnd } from './json-spans.js';
+
 const OPEN_BRACE = 0x7b;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACE = 0x7d;
 const CLOSE_BRACKET = 0x5d;
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 
 /**
  * Whether the JSON text in `body` nests objects and arrays deeper than `max`, found by one pass
@@ -13,14 +14,13 @@ const BACKSLASH = 0x5c;
  */
 export function jsonNestsDeeperThan(body: Uint8Array, max: number): boolean {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < body.length; i++) {
     const byte = body[i];
-    if (inString) {
-      if (byte === BACKSLASH) i++;
-      else if (byte === QUOTE) inString = false;
-    } else if (byte === QUOTE) {
-      inString = true;
+    if (byte === QUOTE) {
+      const end = stringEnd(body, i);
+      // A string cut short ends the scan: the parse that follows refuses it.
+      if (end === -1) return false;
+      i = end - 1;
     } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
       if (++depth > max) return true;
     } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {

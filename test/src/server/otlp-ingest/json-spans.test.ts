@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SpanCount } from '../../../../src/server/otlp-ingest/decode-spans.js';
-import { findJsonSpans } from '../../../../src/server/otlp-ingest/json-spans.js';
+import { findJsonSpans, stringEnd } from '../../../../src/server/otlp-ingest/json-spans.js';
 
 const find = (json: string, max = 100) => {
   const count: SpanCount = { max, seen: 0 };
@@ -61,5 +61,17 @@ describe('findJsonSpans', () => {
     const { count, spans } = find('{"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"a"},{"name": nope}]}]}]}', 1);
     expect(spans).toHaveLength(1);
     expect(count.seen).toBe(2);
+  });
+});
+
+describe('stringEnd', () => {
+  it('ends at the first quote not escaped by an odd run of backslashes; -1 when the body ends first', () => {
+    const end = (json: string) => stringEnd(Buffer.from(json), 0);
+    expect(end('"abc" ')).toBe(5);
+    expect(end('"a\\"b" ')).toBe(6);
+    expect(end('"a\\\\" ')).toBe(5);
+    expect(end('"a\\\\\\"b"')).toBe(8);
+    expect(end('"abc')).toBe(-1);
+    expect(end('"abc\\"')).toBe(-1);
   });
 });
