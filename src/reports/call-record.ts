@@ -1,4 +1,5 @@
-import { assertValidSessionId } from '../util/session-id.js';
+import { cutText, isPlausibleTime, MAX_ERROR_TYPE_LENGTH, MAX_ID_LENGTH, MAX_NAME_LENGTH } from '../util/input-limits.js';
+import { InvalidSessionIdError, isValidSessionId } from '../util/session-id.js';
 
 /**
  * One finished call, the shape every source meets before it is folded into a report: this
@@ -20,21 +21,78 @@ export interface CallRecord {
   readonly spanId: string | undefined;
 }
 
-/** The largest time a JavaScript `Date` holds, in epoch milliseconds. */
-const MAX_TIME_MS = 8.64e15;
+/** Why a call was refused: a session ID that cannot name a report, a time out of range, or a malformed call. */
+export type CallProblem = 'session-id' | 'time' | 'shape';
 
-/** `call`, if it is one a report can hold; throws `TypeError` (or `InvalidSessionIdError`) naming what is wrong. */
-export function checkCall(call: CallRecord): CallRecord {
-  if (typeof call !== 'object' || call === null) throw new TypeError('record: expected a call object');
-  assertValidSessionId(call.sessionId);
-  if (typeof call.operationType !== 'string' || call.operationType === '') throw new TypeError('record: operationType must be a non-empty string');
-  if (typeof call.toolName !== 'string' || call.toolName === '') throw new TypeError('record: toolName must be a non-empty string');
+/** A call a report can hold (`ok`), or why it is not one. */
+export type CallCheck =
+  | { readonly ok: true; readonly call: CallRecord }
+  | { readonly ok: false; readonly problem: CallProblem; readonly message: string };
+
+/**
+ * The one check of every call from outside, whatever carried it (`Reports.record`, a span, OTLP):
+ * a valid session ID, non-empty names, start and end within 100 years of `nowMs`
+ * (`MAX_TIME_FROM_NOW_MS`), and names, IDs and error types cut to their limits (`input-limits.ts`).
+ * Never throws; a refused call comes back with its reason, so a batch can count them.
+ */
+export function inspectCall(call: CallRecord, nowMs: number = Date.now()): CallCheck {
+  if (typeof call !== 'object' || call === null) return refused('shape', 'expected a call object');
+  if (!isValidSessionId(call.sessionId)) return refused('session-id', `invalid session id ${JSON.stringify(String(call.sessionId).slice(0, 64))}`);
+  if (!isNonEmptyString(call.operationType)) return refused('shape', 'operationType must be a non-empty string');
+  if (!isNonEmptyString(call.toolName)) return refused('shape', 'toolName must be a non-empty string');
+  for (const field of ['callId', 'errorType', 'traceId', 'spanId'] as const) {
+    if (call[field] !== undefined && typeof call[field] !== 'string') return refused('shape', `${field} must be a string or undefined`);
+  }
   const { startTimeMs, durationMs } = call;
-  if (!Number.isFinite(startTimeMs) || Math.abs(startTimeMs) > MAX_TIME_MS) {
-    throw new TypeError(`record: startTimeMs must be epoch milliseconds, got ${String(startTimeMs)}`);
+  if (!isPlausibleTime(startTimeMs, nowMs)) {
+    return refused('time', `startTimeMs must be epoch milliseconds within 100 years of now, got ${String(startTimeMs)}`);
   }
-  if (!Number.isFinite(durationMs) || durationMs < 0 || startTimeMs + durationMs > MAX_TIME_MS) {
-    throw new TypeError(`record: durationMs must be a finite number of milliseconds ≥ 0, got ${String(durationMs)}`);
+  // `!(x >= 0)` also refuses NaN.
+  if (typeof durationMs !== 'number' || !(durationMs >= 0) || !isPlausibleTime(startTimeMs + durationMs, nowMs)) {
+    return refused('time', `durationMs must be a number of milliseconds ≥ 0 that ends the call within 100 years of now, got ${String(durationMs)}`);
   }
-  return call;
+  return { ok: true, call: withinLimits(call) };
+}
+
+/**
+ * `call` as `inspectCall` leaves it (strings cut); throws `InvalidSessionIdError` for an unsafe
+ * session ID and `TypeError`, naming what is wrong, for any other refusal.
+ */
+export function checkCall(call: CallRecord, nowMs?: number): CallRecord {
+  const checked = inspectCall(call, nowMs);
+  if (checked.ok) return checked.call;
+  if (checked.problem === 'session-id') throw new InvalidSessionIdError(call.sessionId);
+  throw new TypeError(`record: ${checked.message}`);
+}
+
+function refused(problem: CallProblem, message: string): CallCheck {
+  return { ok: false, problem, message };
+}
+
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
+}
+
+/** `call` itself when every string is within its limit (the usual case: no copy), else a copy with them cut. */
+function withinLimits(call: CallRecord): CallRecord {
+  const { operationType, toolName, callId, errorType, traceId, spanId } = call;
+  if (
+    operationType.length <= MAX_NAME_LENGTH &&
+    toolName.length <= MAX_NAME_LENGTH &&
+    (callId?.length ?? 0) <= MAX_ID_LENGTH &&
+    (errorType?.length ?? 0) <= MAX_ERROR_TYPE_LENGTH &&
+    (traceId?.length ?? 0) <= MAX_ID_LENGTH &&
+    (spanId?.length ?? 0) <= MAX_ID_LENGTH
+  ) {
+    return call;
+  }
+  return {
+    ...call,
+    operationType: cutText(operationType, MAX_NAME_LENGTH),
+    toolName: cutText(toolName, MAX_NAME_LENGTH),
+    callId: cutText(callId, MAX_ID_LENGTH),
+    errorType: cutText(errorType, MAX_ERROR_TYPE_LENGTH),
+    traceId: cutText(traceId, MAX_ID_LENGTH),
+    spanId: cutText(spanId, MAX_ID_LENGTH),
+  };
 }

@@ -143,14 +143,14 @@ export class SessionAggregate {
     return { sessionId: this.sessionId, ...this.times(), calls: this.calls, errors };
   }
 
+  /** Never throws, whatever times got in: every entrance refuses bad ones, but a report must still build. */
   private times(): { startedAt: string; updatedAt: string; endedAt?: string } {
-    const start = this.startTimeMs === Infinity ? Date.now() : this.startTimeMs;
+    const now = Date.now();
+    const start = this.startTimeMs === Infinity ? now : this.startTimeMs;
     const update = this.updateTimeMs === -Infinity ? start : this.updateTimeMs;
-    const startedAt = new Date(start).toISOString();
-    const updatedAt = new Date(update).toISOString();
-    return this.endTimeMs === undefined
-      ? { startedAt, updatedAt }
-      : { startedAt, updatedAt, endedAt: new Date(this.endTimeMs).toISOString() };
+    const startedAt = isoTime(start, now);
+    const updatedAt = isoTime(update, now);
+    return this.endTimeMs === undefined ? { startedAt, updatedAt } : { startedAt, updatedAt, endedAt: isoTime(this.endTimeMs, now) };
   }
 
   private operation(type: string): OperationAggregate {
@@ -173,6 +173,19 @@ export class SessionAggregate {
   }
 }
 
+/** 0000-01-01 and 9999-12-31T23:59:59.999Z: the dates a report's four-digit ISO years hold. */
+const MIN_ISO_MS = -62_167_219_200_000;
+const MAX_ISO_MS = 253_402_300_799_999;
+
+/**
+ * `ms` in ISO 8601, clamped into the years 0000–9999 (`toISOString` throws past ±8.64e15, and the
+ * document's dates have four-digit years); `fallbackMs` when it is not a number at all.
+ */
+function isoTime(ms: number, fallbackMs: number): string {
+  const clamped = Math.min(MAX_ISO_MS, Math.max(MIN_ISO_MS, ms));
+  return new Date(Number.isNaN(clamped) ? fallbackMs : clamped).toISOString();
+}
+
 function countCalls(report: SessionReport): number {
   let n = 0;
   for (const op of Object.values(report.operations)) n += op.count;
@@ -183,7 +196,7 @@ function toRecent(call: CallRecord): RecentCall {
   const recent: { -readonly [K in keyof RecentCall]: RecentCall[K] } = {
     operationType: call.operationType,
     toolName: call.toolName,
-    startedAt: new Date(call.startTimeMs).toISOString(),
+    startedAt: isoTime(call.startTimeMs, Date.now()),
     durationMs: Math.round(call.durationMs * 1000) / 1000,
     ok: call.errorType === undefined,
   };

@@ -2,8 +2,7 @@ import type { Context, TraceFlags } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { FailureLog, type Logger } from '../util/logger.js';
-import { isValidSessionId } from '../util/session-id.js';
-import type { CallRecord } from './call-record.js';
+import { inspectCall, type CallRecord } from './call-record.js';
 import { callFromSpan } from './span-to-call.js';
 
 /**
@@ -44,7 +43,8 @@ export class SpanFolder implements SessionReportExporter {
       resultCallback({ code: EXPORT_FAILED, error: new Error('the session reports are shut down') });
       return;
     }
-    for (const span of spans) this.fold(span);
+    const now = Date.now();
+    for (const span of spans) this.fold(span, now);
     resultCallback({ code: EXPORT_SUCCESS });
   }
 
@@ -54,7 +54,7 @@ export class SpanFolder implements SessionReportExporter {
   onEnd(span: ReadableSpan): void {
     if (this.stopped) return;
     if ((span.spanContext().traceFlags & SAMPLED) === 0) return;
-    this.fold(span);
+    this.fold(span, Date.now());
   }
 
   /** Writes every session with unwritten calls. */
@@ -73,15 +73,17 @@ export class SpanFolder implements SessionReportExporter {
     this.stopped = true;
   }
 
-  private fold(span: ReadableSpan): void {
+  /** Folds `span` if it is a call; one a report cannot hold (`inspectCall`) is left out, logged once per streak and reason. */
+  private fold(span: ReadableSpan, now: number): void {
     try {
       const call = callFromSpan(span);
       if (call === undefined) return;
-      if (!isValidSessionId(call.sessionId)) {
-        this.failures.fail('session-id', `ignoring spans with an invalid session id, e.g. ${JSON.stringify(String(call.sessionId).slice(0, 64))}`);
+      const checked = inspectCall(call, now);
+      if (!checked.ok) {
+        this.failures.fail(`span-${checked.problem}`, `ignoring spans that are not calls a report can hold, e.g. ${checked.message}`);
         return;
       }
-      this.record(call);
+      this.record(checked.call);
     } catch (error) {
       this.failures.fail('fold', 'could not fold a span into its session report', error);
     }

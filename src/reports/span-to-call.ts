@@ -13,7 +13,7 @@ const STATUS_ERROR = 2 satisfies SpanStatusCode.ERROR;
  */
 export function callFromSpan(span: ReadableSpan): CallRecord | undefined {
   const attributes = span.attributes;
-  const sessionId = text(attributes[semconv.ATTR_SESSION_ID]) ?? text(attributes[semconv.ATTR_GEN_AI_CONVERSATION_ID]);
+  const sessionId = sessionIdOf(attributes);
   if (sessionId === undefined) return undefined;
   const operationType = operationTypeOf(attributes);
   if (operationType === undefined) return undefined;
@@ -33,9 +33,22 @@ export function callFromSpan(span: ReadableSpan): CallRecord | undefined {
     startTimeMs: hrTimeToMilliseconds(span.startTime),
     durationMs: hrTimeToMilliseconds(span.duration),
     errorType: failed ? (declaredError ?? semconv.ERROR_TYPE_OTHER) : undefined,
-    traceId,
-    spanId,
+    // An empty ID (OTLP leaves a malformed one empty) is no ID.
+    traceId: traceId || undefined,
+    spanId: spanId || undefined,
   };
+}
+
+/**
+ * Whether a span with these attributes is a call `callFromSpan` reads: it has a session and a
+ * tracked operation. Lets OTLP ingest skip other spans before building anything of them.
+ */
+export function isCallAttributes(attributes: ReadableSpan['attributes']): boolean {
+  return sessionIdOf(attributes) !== undefined && operationTypeOf(attributes) !== undefined;
+}
+
+function sessionIdOf(attributes: ReadableSpan['attributes']): string | undefined {
+  return text(attributes[semconv.ATTR_SESSION_ID]) ?? text(attributes[semconv.ATTR_GEN_AI_CONVERSATION_ID]);
 }
 
 function operationTypeOf(attributes: ReadableSpan['attributes']): string | undefined {

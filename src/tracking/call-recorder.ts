@@ -1,6 +1,7 @@
 import { SpanKind, SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
 import { errorMessageOf, errorTypeOf } from './error-type.js';
 import * as semconv from '../telemetry/semconv.js';
+import { cutText, MAX_ERROR_TYPE_LENGTH, MAX_ID_LENGTH } from '../util/input-limits.js';
 import type { ToolSpec } from './tool-spec.js';
 import type { TrackingRuntime } from './tracking-runtime.js';
 
@@ -48,7 +49,8 @@ export function createCallRecorder(spec: ToolSpec, runtime: TrackingRuntime): Ca
     spec,
     start(startTime, sessionId, callId, hasInput, input) {
       try {
-        const attributes = spanAttributes(spec, sessionId, callId);
+        // A host's call ID may be anything: cut, as every ID from outside is (util/input-limits.ts).
+        const attributes = spanAttributes(spec, sessionId, cutText(callId, MAX_ID_LENGTH));
         if (captureContent && hasInput) attributes[semconv.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS] = captured(input, maxContentLength);
         return tracer.startSpan(spec.spanName, { kind: SpanKind.INTERNAL, startTime, attributes });
       } catch (error) {
@@ -61,7 +63,7 @@ export function createCallRecorder(spec: ToolSpec, runtime: TrackingRuntime): Ca
       try {
         let type: string | undefined;
         if (failed) {
-          type = errorType ?? errorTypeOf(outcome);
+          type = cutText(errorType ?? errorTypeOf(outcome), MAX_ERROR_TYPE_LENGTH);
           span.setAttribute(semconv.ATTR_ERROR_TYPE, type);
           span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessageOf(outcome) });
         } else if (captureContent) {

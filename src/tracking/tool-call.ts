@@ -2,6 +2,7 @@ import type { Attributes, Span } from '@opentelemetry/api';
 import { createCallRecorder, type CallRecorder } from './call-recorder.js';
 import { currentSessionId } from './session-context.js';
 import type { FailureLog } from '../util/logger.js';
+import { isPlausibleTime } from '../util/input-limits.js';
 import { assertValidSessionId } from '../util/session-id.js';
 import { specFor } from './tool-spec.js';
 import type { TrackingRuntime } from './tracking-runtime.js';
@@ -18,12 +19,12 @@ export interface StartCallOptions {
   readonly attributes?: Attributes;
   /** The call's input, recorded only with `captureContent`. */
   readonly input?: unknown;
-  /** When the call started, epoch milliseconds; default now. */
+  /** When the call started, epoch milliseconds within 100 years of now; default now. */
   readonly startTime?: number;
 }
 
 export interface EndCallOptions {
-  /** When the call ended, epoch milliseconds; default now. */
+  /** When the call ended, epoch milliseconds within 100 years of now; default now (also for one that is not). */
   readonly endTime?: number;
 }
 
@@ -73,11 +74,12 @@ class OpenToolCall implements ToolCall {
 
   /**
    * A host's clocks may disagree by a little: a call never ends before it started. An end time
-   * that is not a time ends the call now (logged once): a call is never left open by bad input.
+   * that is not a time (not epoch milliseconds within 100 years of now: nanoseconds, say) ends the
+   * call now (logged once): a call is never left open by bad input.
    */
   private endAt(endTime: number | undefined): number {
-    if (endTime !== undefined && !isTime(endTime)) {
-      this.failures.fail('end-time', `startCall: endTime must be epoch milliseconds, got ${String(endTime)}; ending the call now`);
+    if (endTime !== undefined && !isPlausibleTime(endTime, Date.now())) {
+      this.failures.fail('end-time', `startCall: endTime must be epoch milliseconds within 100 years of now, got ${String(endTime)}; ending the call now`);
       return performance.now();
     }
     // Both ends from the host: its own difference, exactly.
@@ -87,8 +89,8 @@ class OpenToolCall implements ToolCall {
 }
 
 /**
- * Opens a call named `name`. Bad input (an empty name, an invalid session ID, a non-finite time)
- * throws; a failure of the telemetry itself is logged and gives an untracked call.
+ * Opens a call named `name`. Bad input (an empty name, an invalid session ID, a start time that is
+ * not epoch milliseconds) throws; a failure of the telemetry itself is logged and gives an untracked call.
  */
 export function startToolCall(name: string, options: StartCallOptions, runtime: TrackingRuntime): ToolCall {
   if (typeof name !== 'string' || name === '') throw new TypeError('startCall: name must be a non-empty string');
@@ -114,10 +116,8 @@ function clockAt(epochMs: number | undefined): number {
   return epochMs === undefined ? now : now - (Date.now() - epochMs);
 }
 
-function isTime(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0;
-}
-
 function assertTime(value: number | undefined, what: string): void {
-  if (value !== undefined && !isTime(value)) throw new TypeError(`startCall: ${what} must be epoch milliseconds, got ${String(value)}`);
+  if (value !== undefined && !isPlausibleTime(value, Date.now())) {
+    throw new TypeError(`startCall: ${what} must be epoch milliseconds within 100 years of now, got ${String(value)}`);
+  }
 }

@@ -1,6 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import * as semconv from '../telemetry/semconv.js';
 import { currentSessionId } from './session-context.js';
+import { cutText, MAX_NAME_LENGTH } from '../util/input-limits.js';
 import { assertValidSessionId } from '../util/session-id.js';
 import type { Tool, WrapToolOptions } from './tool-types.js';
 
@@ -25,19 +26,23 @@ export function specOfTool(tool: Tool, options: WrapToolOptions): ToolSpec {
   return specFor(options.name ?? nameOf(tool), options);
 }
 
-/** The spec of a tool named `name`; throws on an empty name or an invalid fixed session ID. */
-export function specFor(name: string | undefined, options: WrapToolOptions): ToolSpec {
-  if (name === undefined || name === '') {
+/**
+ * The spec of a tool named `name`; throws on an empty name or an invalid fixed session ID. The name,
+ * operation type and tool type are cut to `MAX_NAME_LENGTH`: they are labels on every span and metric.
+ */
+export function specFor(rawName: string | undefined, options: WrapToolOptions): ToolSpec {
+  if (rawName === undefined || rawName === '') {
     throw new TypeError('wrapTool: the tool has no name; pass { name } (wrapTools uses the object keys)');
   }
-  const operationType = options.operationType ?? semconv.OPERATION_TOOL_EXECUTION;
+  const name = cutText(rawName, MAX_NAME_LENGTH);
+  const operationType = cutText(options.operationType ?? semconv.OPERATION_TOOL_EXECUTION, MAX_NAME_LENGTH);
   const isToolCall = operationType === semconv.OPERATION_TOOL_EXECUTION;
   return {
     name,
     spanName: isToolCall ? `${semconv.GEN_AI_OPERATION_EXECUTE_TOOL} ${name}` : `${operationType} ${name}`,
     operationType,
     isToolCall,
-    toolType: options.toolType ?? 'function',
+    toolType: cutText(options.toolType ?? 'function', MAX_NAME_LENGTH),
     sessionOf: sessionResolver(options.sessionId),
     callIdOf: options.callId ? (args) => Reflect.apply(options.callId as AnyFunction, undefined, args) as string | undefined : defaultCallId,
     extraAttributes: options.attributes && Object.keys(options.attributes).length > 0 ? { ...options.attributes } : undefined,

@@ -1,48 +1,107 @@
 import { SpanStatusCode, TraceFlags, type Attributes, type AttributeValue, type HrTime, type SpanKind } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { ExportTraceServiceRequest } from './otlp-proto.js';
+import { isCallAttributes } from '../../reports/span-to-call.js';
+import type { EventLoopTurns } from './event-loop-turns.js';
+import { jsonNestsDeeperThan } from './json-depth.js';
+import { findJsonSpans } from './json-spans.js';
+import { findProtoSpans } from './proto-spans.js';
 
 /** A request body that is not an OTLP trace export at all (answered 400). */
 export class OtlpDecodeError extends Error {
   override readonly name = 'OtlpDecodeError';
 }
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
-/**
- * The spans of an `ExportTraceServiceRequest`, in OTLP/JSON (hex IDs, lowerCamelCase) or protobuf,
- * as the `ReadableSpan`s that `callFromSpan` reads. Throws `OtlpDecodeError` for an undecodable body.
- */
-export function decodeOtlpSpans(body: Uint8Array, encoding: 'json' | 'protobuf'): ReadableSpan[] {
-  let request: unknown;
-  try {
-    request =
-      encoding === 'json'
-        ? JSON.parse(Buffer.from(body).toString('utf8'))
-        : ExportTraceServiceRequest.toObject(ExportTraceServiceRequest.decode(body), { longs: String, defaults: false });
-  } catch (error) {
-    throw new OtlpDecodeError(`undecodable OTLP ${encoding} body: ${(error as Error).message}`);
-  }
-  if (!isObject(request)) throw new OtlpDecodeError('an OTLP trace export must be an object with "resourceSpans"');
-  const spans: ReadableSpan[] = [];
-  for (const resourceSpans of list(request.resourceSpans, 'resourceSpans')) {
-    const resource = resourceFromAttributes(attributesOf((resourceSpans.resource as Json | undefined)?.attributes));
-    for (const scopeSpans of list(resourceSpans.scopeSpans, 'scopeSpans')) {
-      const scope = isObject(scopeSpans.scope) ? scopeSpans.scope : {};
-      const instrumentationScope = { name: text(scope.name) ?? '', version: text(scope.version) };
-      for (const span of list(scopeSpans.spans, 'spans')) spans.push(toReadableSpan(span, resource, instrumentationScope));
-    }
-  }
-  return spans;
+/** Where a span comes from: its resource and scope, OTLP/JSON-shaped, read when first needed. */
+export interface SpanOrigin {
+  readonly resource: () => Json | undefined;
+  readonly scope: () => Json | undefined;
 }
 
-function toReadableSpan(span: Json, resource: ReadableSpan['resource'], instrumentationScope: ReadableSpan['instrumentationScope']): ReadableSpan {
+/** A span of a request, found but not read yet. */
+export interface FoundSpan {
+  /** Its fields, OTLP/JSON-shaped (decoded now, for protobuf). */
+  readonly read: () => Json;
+  /** Shared by the spans of one `scopeSpans`. */
+  readonly origin: SpanOrigin;
+}
+
+/** At most `max` spans are read; `seen` counts every span of the request, read or not. */
+export interface SpanCount {
+  readonly max: number;
+  seen: number;
+}
+
+export interface DecodedSpans {
+  /** The spans that may be calls (a session and a tracked operation), among the first `maxSpans`. */
+  readonly spans: ReadableSpan[];
+  /** Spans past `maxSpans`: counted, never read. */
+  readonly overLimit: number;
+}
+
+/**
+ * Nesting of objects and arrays an OTLP/JSON body may have: a span attribute holding an array is
+ * 13 levels deep; this leaves room for a dozen levels of nested maps.
+ */
+export const MAX_JSON_DEPTH = 64;
+/** Spans read in one event-loop turn. */
+const SPANS_PER_TURN = 1000;
+
+/**
+ * The spans of an `ExportTraceServiceRequest` in OTLP/JSON (hex IDs, lowerCamelCase) or protobuf
+ * that may be tool calls, as the `ReadableSpan`s that `callFromSpan` reads. Reads at most
+ * `maxSpans` spans and skips those without a session and a tracked operation before building
+ * anything of them. Works in slices, each in a turn of `turns` (one pass over the body, then
+ * `SPANS_PER_TURN` spans at a time). Throws `OtlpDecodeError` for a body that is not such a
+ * request, or nests deeper than `MAX_JSON_DEPTH`.
+ */
+export async function decodeOtlpSpans(body: Uint8Array, encoding: 'json' | 'protobuf', maxSpans: number, turns: EventLoopTurns): Promise<DecodedSpans> {
+  const count: SpanCount = { max: maxSpans, seen: 0 };
+  await turns.take();
+  if (encoding === 'json' && jsonNestsDeeperThan(body, MAX_JSON_DEPTH)) throw new OtlpDecodeError(`OTLP json body nested deeper than ${MAX_JSON_DEPTH} levels`);
+  await turns.take();
+  const found = decoding(encoding, () => (encoding === 'json' ? findJsonSpans(body, count) : findProtoSpans(body, count)));
+  const spans: ReadableSpan[] = [];
+  const origins = new Map<SpanOrigin, Pick<ReadableSpan, 'resource' | 'instrumentationScope'>>();
+  for (let i = 0; i < found.length; i++) {
+    if (i % SPANS_PER_TURN === 0) await turns.take();
+    const { read, origin } = found[i] as FoundSpan;
+    const fields = decoding(encoding, read);
+    const attributes = attributesOf(fields.attributes);
+    if (!isCallAttributes(attributes)) continue;
+    let made = origins.get(origin);
+    if (made === undefined) origins.set(origin, (made = decoding(encoding, () => originOf(origin))));
+    spans.push(toReadableSpan(fields, attributes, made));
+  }
+  return { spans, overLimit: Math.max(0, count.seen - count.max) };
+}
+
+/** `decode()`, with whatever it throws (a truncated message, a stack overflow on deep nesting) as an `OtlpDecodeError`. */
+function decoding<T>(encoding: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (error) {
+    if (error instanceof OtlpDecodeError) throw error;
+    throw new OtlpDecodeError(`undecodable OTLP ${encoding} body: ${(error as Error).message}`);
+  }
+}
+
+function originOf(origin: SpanOrigin): Pick<ReadableSpan, 'resource' | 'instrumentationScope'> {
+  const scope = origin.scope() ?? {};
+  return {
+    resource: resourceFromAttributes(attributesOf(origin.resource()?.attributes)),
+    instrumentationScope: { name: text(scope.name) ?? '', version: text(scope.version) },
+  };
+}
+
+function toReadableSpan(span: Json, attributes: Attributes, origin: Pick<ReadableSpan, 'resource' | 'instrumentationScope'>): ReadableSpan {
   const startNs = nanos(span.startTimeUnixNano, 'startTimeUnixNano');
   const endNs = nanos(span.endTimeUnixNano, 'endTimeUnixNano');
   const status = isObject(span.status) ? span.status : {};
-  const context = { traceId: idOf(span.traceId), spanId: idOf(span.spanId), traceFlags: TraceFlags.SAMPLED };
-  const parentSpanId = idOf(span.parentSpanId);
+  const context = { traceId: idOf(span.traceId, 16), spanId: idOf(span.spanId, 8), traceFlags: TraceFlags.SAMPLED };
+  const parentSpanId = idOf(span.parentSpanId, 8);
   return {
     name: text(span.name) ?? '',
     // OTLP numbers kinds from 1 (INTERNAL = 1); the API from 0.
@@ -53,12 +112,12 @@ function toReadableSpan(span: Json, resource: ReadableSpan['resource'], instrume
     endTime: hrTime(endNs),
     duration: hrTime(endNs > startNs ? endNs - startNs : 0n),
     status: { code: statusCode(status.code), message: text(status.message) },
-    attributes: attributesOf(span.attributes),
+    attributes,
     links: [],
     events: [],
     ended: true,
-    resource,
-    instrumentationScope,
+    resource: origin.resource,
+    instrumentationScope: origin.instrumentationScope,
     droppedAttributesCount: 0,
     droppedEventsCount: 0,
     droppedLinksCount: 0,
@@ -70,23 +129,30 @@ function statusCode(value: unknown): SpanStatusCode {
   return code === 1 ? SpanStatusCode.OK : code === 2 ? SpanStatusCode.ERROR : SpanStatusCode.UNSET;
 }
 
-/** Nanoseconds since the epoch: a decimal string (JSON, protobuf `longs: String`) or a number. */
+/**
+ * Nanoseconds since the epoch: a decimal string (JSON, protobuf `longs: String`) or a number. Any
+ * size is taken here: a time out of range is the call check's to refuse (counted per span), not a
+ * reason to refuse the whole request.
+ */
 function nanos(value: unknown, field: string): bigint {
   if (typeof value === 'string' && /^\d{1,20}$/.test(value)) return BigInt(value);
   // proto3 JSON also allows an int64 as a number; an epoch in ns is past 2^53, so it comes rounded (to ~256 ns).
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return BigInt(Math.round(value));
   if (value === undefined || value === null) return 0n;
-  throw new OtlpDecodeError(`span ${field} must be an unsigned integer of nanoseconds, got ${JSON.stringify(value)}`);
+  throw new OtlpDecodeError(`span ${field} must be an unsigned integer of nanoseconds, got ${JSON.stringify(value).slice(0, 64)}`);
 }
 
 function hrTime(ns: bigint): HrTime {
   return [Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n)];
 }
 
-/** Protobuf gives bytes, OTLP/JSON hex strings; both become lowercase hex. */
-function idOf(value: unknown): string {
-  if (typeof value === 'string') return value.toLowerCase();
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
+/**
+ * A trace or span ID of `bytes` bytes as lowercase hex: protobuf gives bytes, OTLP/JSON hex strings.
+ * Anything else (another length, not hex) is no ID: empty, as OTLP leaves a missing one.
+ */
+function idOf(value: unknown, bytes: number): string {
+  if (typeof value === 'string') return value.length === bytes * 2 && /^[0-9a-fA-F]+$/.test(value) ? value.toLowerCase() : '';
+  if (value instanceof Uint8Array) return value.length === bytes ? Buffer.from(value).toString('hex') : '';
   return '';
 }
 
@@ -101,15 +167,16 @@ function attributesOf(value: unknown): Attributes {
   return attributes;
 }
 
-/** Primitive values and arrays of one primitive type; maps and bytes are not span attributes here. */
+/**
+ * Primitive values and arrays of one primitive type, as span attributes are; maps, bytes and arrays
+ * holding arrays are not, and are left out. Never recurses, so no nesting can overflow the stack.
+ */
 function anyValue(value: unknown): AttributeValue | undefined {
   if (!isObject(value)) return undefined;
-  if (typeof value.stringValue === 'string') return value.stringValue;
-  if (typeof value.boolValue === 'boolean') return value.boolValue;
-  if (value.intValue !== undefined) return Number(value.intValue);
-  if (value.doubleValue !== undefined) return Number(value.doubleValue);
+  const primitive = primitiveValue(value);
+  if (primitive !== undefined) return primitive;
   if (isObject(value.arrayValue) && Array.isArray(value.arrayValue.values)) {
-    const items = value.arrayValue.values.map(anyValue);
+    const items = value.arrayValue.values.map((item: unknown) => (isObject(item) ? primitiveValue(item) : undefined));
     if (items.every((v) => typeof v === 'string')) return items as string[];
     if (items.every((v) => typeof v === 'number')) return items as number[];
     if (items.every((v) => typeof v === 'boolean')) return items as boolean[];
@@ -117,14 +184,16 @@ function anyValue(value: unknown): AttributeValue | undefined {
   return undefined;
 }
 
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
+function primitiveValue(value: Json): string | number | boolean | undefined {
+  if (typeof value.stringValue === 'string') return value.stringValue;
+  if (typeof value.boolValue === 'boolean') return value.boolValue;
+  if (value.intValue !== undefined) return Number(value.intValue);
+  if (value.doubleValue !== undefined) return Number(value.doubleValue);
+  return undefined;
 }
 
-function list(value: unknown, field: string): Json[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw new OtlpDecodeError(`"${field}" must be an array`);
-  return value.filter(isObject);
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 function isObject(value: unknown): value is Json {

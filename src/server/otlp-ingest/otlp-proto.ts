@@ -29,6 +29,10 @@ message RpcStatus { int32 code = 1; string message = 2; }
 
 const root = protobuf.parse(OTLP_TRACE_PROTO, { keepCase: false }).root;
 export const ExportTraceServiceRequest = root.lookupType('otlp.ExportTraceServiceRequest');
+/** The parts of a request that ingest decodes one by one (see `proto-spans.ts`). */
+export const ResourceMessage = root.lookupType('otlp.Resource');
+export const InstrumentationScopeMessage = root.lookupType('otlp.InstrumentationScope');
+export const SpanMessage = root.lookupType('otlp.Span');
 export const ExportTraceServiceResponse = root.lookupType('otlp.ExportTraceServiceResponse');
 /** `google.rpc.Status`, the body of OTLP/HTTP error answers. */
 export const RpcStatus = root.lookupType('otlp.RpcStatus');

@@ -48,6 +48,35 @@ describe('createReports', () => {
     await reports.shutdown();
   });
 
+  it('refuses times that are not epoch milliseconds within 100 years of now (nanoseconds, microseconds)', async () => {
+    const { reports } = open();
+    expect(() => reports.record(call({ startTimeMs: T0 * 1e6 }))).toThrow(/startTimeMs/);
+    expect(() => reports.record(call({ startTimeMs: T0 * 1e3 }))).toThrow(/startTimeMs/);
+    // An end given in nanoseconds, as a duration from a start in milliseconds.
+    expect(() => reports.record(call({ durationMs: T0 * 1e6 - T0 }))).toThrow(/durationMs/);
+    expect(await reports.listSessions()).toEqual([]);
+    await reports.shutdown();
+  });
+
+  it('cuts names, ids and error types to their limits, so a call cannot make a report huge', async () => {
+    const { reports, store } = open();
+    const huge = (c: string) => c.repeat(4_000_000);
+    for (let i = 0; i < 20; i++) {
+      reports.record(call({ toolName: huge('t'), operationType: huge('o'), callId: huge('c'), errorType: huge('E'), traceId: huge('a'), spanId: huge('b') }));
+    }
+    await reports.flush();
+    const stored = await store.get('ses_1');
+    const [type, operation] = Object.entries(stored?.operations ?? {})[0]!;
+    expect(type).toHaveLength(256);
+    expect(Object.keys(operation.tools)[0]).toHaveLength(256);
+    expect(Object.keys(operation.errorTypes)[0]).toHaveLength(128);
+    expect(stored?.recent[0]).toMatchObject({ callId: expect.any(String), traceId: expect.any(String), spanId: expect.any(String) });
+    for (const field of ['callId', 'traceId', 'spanId'] as const) expect(stored?.recent[0]?.[field]).toHaveLength(1024);
+    // 20 calls, each with 24 MB of strings: a few tens of KB stored.
+    expect(JSON.stringify(stored).length).toBeLessThan(100_000);
+    await reports.shutdown();
+  });
+
   it('ends and clears sessions, validating their IDs', async () => {
     const { reports, store } = open();
     reports.record(call());

@@ -254,6 +254,22 @@ describe('SessionAggregate end', () => {
     expect(aggregate.toReport().updatedAt).toBe(new Date(T0 + 10_000).toISOString());
   });
 
+  it('builds a report, a summary and a stored report whatever times got in, never throwing', () => {
+    // Every entrance refuses such times (call-record.ts); building a report must not depend on it.
+    for (const bad of [1e300, -1e300, 8.64e15 + 1, Number.NaN, Infinity]) {
+      const aggregate = new SessionAggregate(SESSION, 10);
+      aggregate.add(call({ startTimeMs: bad }));
+      aggregate.add(call({ startTimeMs: T0 }));
+      aggregate.end(bad);
+      expect(() => aggregate.summary()).not.toThrow();
+      const report = aggregate.toReport();
+      for (const iso of [report.startedAt, report.updatedAt, report.endedAt, ...report.recent.map((r) => r.startedAt)]) {
+        expect(Number.isFinite(Date.parse(iso!)), `${String(bad)}: ${iso}`).toBe(true);
+      }
+      expectValidStored(aggregate.toStored());
+    }
+  });
+
   it('dates an empty ended session at its end', () => {
     const aggregate = new SessionAggregate(SESSION, 10);
     aggregate.end(T0);

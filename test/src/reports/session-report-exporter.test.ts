@@ -101,6 +101,52 @@ describe('SessionReportExporter as a SpanExporter', () => {
   });
 });
 
+/** A span as another SDK (or an OTLP body) might hand it over, with any times at all. */
+function foreignSpan(session: string, startTime: [number, number], duration: [number, number], extra: Attributes = {}): ReadableSpan {
+  const context = { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', traceFlags: TraceFlags.SAMPLED };
+  return {
+    name: 'execute_tool read',
+    kind: 0,
+    spanContext: () => context,
+    startTime,
+    endTime: startTime,
+    duration,
+    status: { code: SpanStatusCode.UNSET },
+    attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'read', 'session.id': session, ...extra },
+  } as unknown as ReadableSpan;
+}
+
+describe('SessionReportExporter given hostile spans', () => {
+  const now: [number, number] = [Math.floor(Date.now() / 1000), 0];
+
+  it('leaves out a span whose time is not a time, says so once, and every session stays readable', async () => {
+    const { exporter: e, reports, logger } = exporter();
+    exportAll(e, [
+      foreignSpan('ses_ok', now, [0, 5_000_000]),
+      foreignSpan('ses_bad', [1e297, 0], [0, 0]), // 1e300 ms
+      foreignSpan('ses_bad', now, [1e15, 0]), // ends in the year 31 million
+      foreignSpan('ses_bad', [now[0] * 1e6, 0], [0, 0]), // epoch nanoseconds read as seconds
+    ]);
+    expect((await reports.listSessions()).map((s) => s.sessionId)).toEqual(['ses_ok']);
+    expect(await reports.getReport({ sessionId: 'ses_bad' })).toBeUndefined();
+    expect(logger.lines).toHaveLength(1);
+    expect(logger.lines[0]).toMatch(/within 100 years of now/);
+    await e.shutdown();
+  });
+
+  it('cuts the names and ids of a span to their limits', async () => {
+    const { exporter: e, reports } = exporter();
+    const huge = (c: string) => c.repeat(1_000_000);
+    exportAll(e, [foreignSpan('ses_big', now, [0, 1_000_000], { 'gen_ai.tool.name': huge('t'), 'gen_ai.tool.call.id': huge('c'), 'error.type': huge('E') })]);
+    const report = await reports.getReport({ sessionId: 'ses_big' });
+    const operation = report?.operations['tool-execution'];
+    expect(Object.keys(operation?.tools ?? {}).map((name) => name.length)).toEqual([256]);
+    expect(Object.keys(operation?.errorTypes ?? {}).map((type) => type.length)).toEqual([128]);
+    expect(report?.recent[0]?.callId).toHaveLength(1024);
+    await e.shutdown();
+  });
+});
+
 describe('SessionReportExporter as a SpanProcessor', () => {
   it('folds sampled spans as they end and skips unsampled ones', async () => {
     const { exporter: e, reports } = exporter();

@@ -112,6 +112,45 @@ describe('startCall', () => {
     expect(t.logger.lines.filter((l) => /endTime must be epoch milliseconds/.test(l))).toHaveLength(1);
   });
 
+  it('takes an end time given in nanoseconds as "not a time": the call ends now, and the session stays readable', async () => {
+    t = tracked();
+    const now = Date.now();
+    t.perf.startCall('read', { sessionId: 'ses_ns' }).succeed(undefined, { endTime: now * 1e6 });
+    t.perf.startCall('read', { sessionId: 'ses_ns', startTime: now - 10 }).succeed(undefined, { endTime: now * 1e3 }); // microseconds
+    const stats = await t.perf.api.getOperationStats({ sessionId: 'ses_ns', operationType: 'tool-execution' });
+    expect(stats?.count).toBe(2);
+    expect(stats?.maxMs).toBeLessThan(60_000);
+    expect((await t.perf.api.listSessions()).map((s) => s.sessionId)).toEqual(['ses_ns']);
+    expect(t.logger.lines.filter((l) => /endTime must be epoch milliseconds/.test(l))).toHaveLength(1);
+  });
+
+  it('refuses a start time that is not epoch milliseconds within 100 years of now', () => {
+    t = tracked();
+    const now = Date.now();
+    expect(() => t.perf.startCall('read', { sessionId: 'ses_x', startTime: now * 1e6 })).toThrow(/startTime must be epoch milliseconds/);
+    expect(() => t.perf.startCall('read', { sessionId: 'ses_x', startTime: now * 1e3 })).toThrow(/startTime must be epoch milliseconds/);
+    expect(() => t.perf.startCall('read', { sessionId: 'ses_x', startTime: 1e300 })).toThrow(/startTime must be epoch milliseconds/);
+    expect(t.spans.getFinishedSpans()).toEqual([]);
+  });
+
+  it('cuts names, ids and error types to their limits, in the span and in the report', async () => {
+    t = tracked();
+    const huge = (c: string) => c.repeat(1_000_000);
+    t.perf.startCall(huge('n'), { sessionId: 'ses_long', operationType: huge('o') }).fail(new Error('x'), { errorType: huge('E') });
+    t.perf.startCall(huge('m'), { sessionId: 'ses_long', callId: huge('c'), toolType: huge('f') }).fail(new Error('x'), { errorType: huge('E') });
+    const [op, tool] = t.spans.getFinishedSpans();
+    expect(op?.attributes['toolperf.operation.type']).toHaveLength(256);
+    expect(op?.attributes['toolperf.operation.name']).toHaveLength(256);
+    expect(op?.name.length).toBeLessThanOrEqual(513);
+    expect(tool?.attributes['gen_ai.tool.name']).toHaveLength(256);
+    expect(tool?.attributes['gen_ai.tool.type']).toHaveLength(256);
+    expect(tool?.attributes['error.type']).toHaveLength(128);
+    const report = await t.perf.api.getReport({ sessionId: 'ses_long' });
+    expect(tool?.attributes['gen_ai.tool.call.id']).toHaveLength(1024);
+    expect(report?.recent[1]?.callId).toHaveLength(1024);
+    expect(JSON.stringify(report).length).toBeLessThan(20_000);
+  });
+
   it('disabled, hands out a call that records nothing', () => {
     const perf = createPerformance({ enabled: false, handleProcessExit: false, env: {} });
     const call = perf.startCall('read', { sessionId: 'ses_d' });

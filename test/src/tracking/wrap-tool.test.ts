@@ -313,6 +313,31 @@ describe('enabled: what each call records', () => {
   });
 });
 
+describe('strings from the host', () => {
+  it('cuts a long name, call id and error code to their limits, in the span, the metrics and the report', async () => {
+    t = tracked();
+    const huge = (c: string) => c.repeat(1_000_000);
+    const tool = t.perf.wrapTool(
+      async () => {
+        throw Object.assign(new Error('x'), { code: `E${huge('X')}` });
+      },
+      { name: huge('n'), sessionId: 'ses_long', callId: () => huge('c'), toolType: huge('f') },
+    );
+    await expect(tool()).rejects.toThrow('x');
+    const [span] = t.spans.getFinishedSpans();
+    expect(span?.attributes['gen_ai.tool.name']).toHaveLength(256);
+    expect(span?.attributes['gen_ai.tool.type']).toHaveLength(256);
+    expect(span?.attributes['gen_ai.tool.call.id']).toHaveLength(1024);
+    expect(span?.attributes['error.type']).toHaveLength(128);
+    expect(span?.name.length).toBeLessThanOrEqual(256 + 'execute_tool '.length);
+    const [point] = await histogramPoints(t);
+    expect(point?.attributes['gen_ai.tool.name']).toHaveLength(256);
+    expect(point?.attributes['error.type']).toHaveLength(128);
+    const report = await t.perf.api.getReport({ sessionId: 'ses_long' });
+    expect(JSON.stringify(report).length).toBeLessThan(20_000);
+  });
+});
+
 describe('telemetry never breaks the tool', () => {
   it('runs the tool untracked and logs once when the tracer throws', async () => {
     const broken = { getTracer: () => ({ startSpan: () => { throw new Error('tracer down'); } }) };

@@ -14,6 +14,8 @@ import type { SessionReport } from '../../../../src/document/report.js';
 import { createReportApp } from '../../../../src/server/app.js';
 import { ExportTraceServiceResponse, RpcStatus } from '../../../../src/server/otlp-ingest/otlp-proto.js';
 import { startReportServer, type RunningReportServer } from '../../../../src/server/start.js';
+import { MAX_SPANS_PER_REQUEST, otlpTracesHandler } from '../../../../src/server/otlp-ingest/traces-route.js';
+import type { SessionReportExporter } from '../../../../src/reports/session-report-exporter.js';
 import { recordingLogger } from '../../../helpers/tracking.js';
 import { memoryReports } from '../fixtures.js';
 
@@ -217,5 +219,154 @@ describe('OTLP ingest of other agents\' spans', () => {
     // The server is still fine.
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     expect(await api.listSessions()).toEqual([]);
+  });
+});
+
+/** A protobuf OTLP request of `spans` (OTLP/JSON-shaped, hex IDs), encoded with the server's own proto. */
+async function protoRequest(spans: Record<string, unknown>[]): Promise<Uint8Array> {
+  const { ExportTraceServiceRequest } = await import('../../../../src/server/otlp-ingest/otlp-proto.js');
+  const bytes = (hex: unknown) => (typeof hex === 'string' ? Buffer.from(hex, 'hex') : hex);
+  const message = ExportTraceServiceRequest.fromObject({
+    resourceSpans: [{ scopeSpans: [{ spans: spans.map((s) => ({ ...s, traceId: bytes(s.traceId), spanId: bytes(s.spanId) })) }] }],
+  });
+  return ExportTraceServiceRequest.encode(message).finish();
+}
+
+async function postProto(url: string, body: Uint8Array): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`${url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } });
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const type = response.status === 200 ? ExportTraceServiceResponse : RpcStatus;
+  return { status: response.status, body: type.toObject(type.decode(bytes), { longs: Number }) };
+}
+
+describe('OTLP ingest of hostile bodies', () => {
+  const ok = (session: string) => jsonSpan('Tool.execute', { 'tool.name': 'read', 'session.id': session }, T, 5);
+
+  it('rejects spans whose times are not times in a partial success, and every session stays readable (JSON)', async () => {
+    const { server, api } = await startServer();
+    const response = await postJson(
+      server.url,
+      exportRequest([
+        ok('ses_ok'),
+        { ...ok('ses_bad'), endTimeUnixNano: 1e300 },
+        { ...ok('ses_bad'), startTimeUnixNano: '99999999999999999999', endTimeUnixNano: '99999999999999999999' }, // the year 5138
+        { ...ok('ses_bad'), endTimeUnixNano: String(Date.UTC(2200, 0, 1) * 1e6) }, // a call of 174 years
+      ]),
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ partialSuccess: { rejectedSpans: '3', errorMessage: expect.stringMatching(/3 span\(s\) rejected: .*time/) } });
+    const sessions = await fetch(`${server.url}/api/v1/sessions`);
+    expect(sessions.status).toBe(200);
+    expect(((await sessions.json()) as { sessions: { sessionId: string }[] }).sessions.map((s) => s.sessionId)).toEqual(['ses_ok']);
+    expect(await api.getReport({ sessionId: 'ses_bad' })).toBeUndefined();
+  });
+
+  it('rejects spans whose times are not times in a partial success (protobuf)', async () => {
+    const { server, api } = await startServer();
+    const body = await protoRequest([ok('ses_ok'), { ...ok('ses_bad'), endTimeUnixNano: '18446744073709551615' }]);
+    expect(await postProto(server.url, body)).toEqual({ status: 200, body: { partialSuccess: { rejectedSpans: 1, errorMessage: expect.stringContaining('time') } } });
+    expect((await api.listSessions()).map((s) => s.sessionId)).toEqual(['ses_ok']);
+  });
+
+  it('answers 400, not 500, to attribute values nested deeper than any attribute is', async () => {
+    const { server, api } = await startServer();
+    const depth = 100_000;
+    const nested = (inner: string) => `${'{"arrayValue":{"values":['.repeat(depth)}${inner}${']}}'.repeat(depth)}`;
+    const json = `{"resourceSpans":[{"scopeSpans":[{"spans":[{"attributes":[{"key":"k","value":${nested('{"stringValue":"x"}')}}]}]}]}]}`;
+    const response = await fetch(`${server.url}/v1/traces`, { method: 'POST', body: json, headers: { 'content-type': 'application/json' } });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ code: 3, message: expect.stringContaining('nested') });
+
+    // The same in protobuf: AnyValue { array_value (5) { values (1) { ... } } }, built inside out.
+    let value = Buffer.from([0x0a, 0x01, 0x78]); // string_value "x"
+    const wrap = (field: number, inner: Buffer) => Buffer.concat([Buffer.from([(field << 3) | 2]), varint(inner.length), inner]);
+    for (let i = 0; i < 20_000; i++) value = wrap(5, wrap(1, value));
+    const span = Buffer.concat([wrap(9, Buffer.concat([wrap(1, Buffer.from('k')), wrap(2, value)]))]);
+    const proto = await postProto(server.url, wrap(1, wrap(2, wrap(2, span))));
+    expect(proto).toEqual({ status: 400, body: { code: 3, message: expect.any(String) } });
+
+    // An array nested a little is not an attribute value either: dropped, and the call is kept.
+    const shallow = { ...ok('ses_nested'), attributes: [...ok('ses_nested').attributes, { key: 'k', value: { arrayValue: { values: [{ arrayValue: { values: [] } }] } } }] };
+    expect((await postJson(server.url, exportRequest([shallow]))).status).toBe(200);
+    expect((await api.getReport({ sessionId: 'ses_nested' }))?.operations['tool-execution']?.count).toBe(1);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
+  it(`takes at most ${MAX_SPANS_PER_REQUEST} spans per request, and counts the rest as rejected, exactly`, async () => {
+    const { server, api } = await startServer();
+    // Small call spans, so that more than the limit fit under the 4 MiB body limit.
+    const small = { attributes: [{ key: 'session.id', value: { stringValue: 'ses_cap' } }, { key: 'tool.name', value: { stringValue: 't' } }], startTimeUnixNano: String(T * 1e6), endTimeUnixNano: String(T * 1e6) };
+    const spans = [...Array.from({ length: MAX_SPANS_PER_REQUEST - 3 }, () => small), {}, {}, small, small, small, small, {}];
+    const response = await postJson(server.url, exportRequest(spans));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ partialSuccess: { rejectedSpans: '4', errorMessage: expect.stringContaining(`more than ${MAX_SPANS_PER_REQUEST} spans`) } });
+    expect((await api.getReport({ sessionId: 'ses_cap' }))?.operations['tool-execution']?.count).toBe(MAX_SPANS_PER_REQUEST - 2);
+  });
+
+  it('cuts long names and ids at ingest, and leaves out trace and span ids that are not ones', async () => {
+    const { server, api } = await startServer();
+    const huge = (c: string) => c.repeat(1_000_000);
+    const long = jsonSpan('Tool.execute', { 'tool.name': huge('n'), 'tool.call_id': huge('c'), 'session.id': 'ses_long', 'error.type': huge('E') }, T, 5);
+    const badIds = { ...jsonSpan('Tool.execute', { 'tool.name': 'read', 'session.id': 'ses_long' }, T + 10, 5), traceId: 'not hex at all', spanId: 'ab' };
+    expect((await postJson(server.url, exportRequest([{ ...long, traceId: huge('a').slice(0, 500_000) }, badIds]))).status).toBe(200);
+    const report = await api.getReport({ sessionId: 'ses_long' });
+    const tools = Object.keys(report?.operations['tool-execution']?.tools ?? {});
+    expect(tools.map((name) => name.length).sort()).toEqual([256, 4]);
+    expect(Object.keys(report?.operations['tool-execution']?.errorTypes ?? {}).map((type) => type.length)).toEqual([128]);
+    expect(report?.recent[0]?.callId).toHaveLength(1024);
+    expect(report?.recent.map((r) => [r.traceId, r.spanId])).toEqual([[undefined, 'eee19b7ec3c1b174'], [undefined, undefined]]);
+    expect(JSON.stringify(report).length).toBeLessThan(20_000);
+  });
+});
+
+function varint(n: number): Buffer {
+  const bytes: number[] = [];
+  while (n > 127) {
+    bytes.push((n & 127) | 128);
+    n >>>= 7;
+  }
+  bytes.push(n);
+  return Buffer.from(bytes);
+}
+
+describe('OTLP ingest when the reports shut down', () => {
+  /** An exporter that folds `accepting` batches, then answers FAILED as reports do after shutdown. */
+  function stoppingExporter(accepting: number) {
+    const folded: number[] = [];
+    const exporter = {
+      export(spans: unknown[], done: (result: { code: number; error?: Error }) => void) {
+        if (folded.length < accepting) {
+          folded.push(spans.length);
+          done({ code: 0 });
+        } else {
+          done({ code: 1, error: new Error('the session reports are shut down') });
+        }
+      },
+      onStart() {},
+      onEnd() {},
+      forceFlush: async () => {},
+      shutdown: async () => {},
+    } as unknown as SessionReportExporter;
+    const app = new Hono();
+    app.post('/v1/traces', otlpTracesHandler(exporter, 4 * 1024 * 1024));
+    return { app, folded };
+  }
+  const calls = (n: number) => exportRequest(Array.from({ length: n }, () => jsonSpan('Tool.execute', { 'tool.name': 'read', 'session.id': 'ses_stop' }, T, 1)));
+  const post = (app: Hono, body: unknown) => app.request('/v1/traces', { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+
+  it('answers 503 (retry) when nothing was folded', async () => {
+    const { app, folded } = stoppingExporter(0);
+    const response = await post(app, calls(10));
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ code: 14, message: expect.stringContaining('shut down') });
+    expect(folded).toEqual([]);
+  });
+
+  it('once some spans are folded, counts the rest as rejected rather than have a retry fold the first ones twice', async () => {
+    const { app, folded } = stoppingExporter(1);
+    const response = await post(app, calls(2500));
+    expect(response.status).toBe(200);
+    expect(folded).toEqual([1000]);
+    expect(await response.json()).toEqual({ partialSuccess: { rejectedSpans: '1500', errorMessage: expect.stringContaining('1500 not folded') } });
   });
 });

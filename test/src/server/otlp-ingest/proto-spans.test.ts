@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import type { SpanCount } from '../../../../src/server/otlp-ingest/decode-spans.js';
+import { ExportTraceServiceRequest } from '../../../../src/server/otlp-ingest/otlp-proto.js';
+import { findProtoSpans } from '../../../../src/server/otlp-ingest/proto-spans.js';
+
+const find = (body: Uint8Array, max = 100) => {
+  const count: SpanCount = { max, seen: 0 };
+  const found = findProtoSpans(body, count);
+  return { count, spans: found.map((f) => ({ span: f.read(), resource: f.origin.resource(), scope: f.origin.scope() })) };
+};
+
+/** The protobuf bytes of a length-delimited field. */
+const field = (number: number, inner: Uint8Array): Buffer => {
+  const length: number[] = [];
+  for (let n = inner.length; ; n >>>= 7) {
+    length.push(n < 0x80 ? n : (n & 0x7f) | 0x80);
+    if (n < 0x80) break;
+  }
+  return Buffer.concat([Buffer.from([(number << 3) | 2, ...length]), inner]);
+};
+
+describe('findProtoSpans', () => {
+  it('finds each span with its resource and scope, as the protobuf decoder reads them', () => {
+    const request = {
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'r', value: { stringValue: '1' } }] },
+          scopeSpans: [{ scope: { name: 's1' }, spans: [{ name: 'a', startTimeUnixNano: '1767225600000000001', traceId: Buffer.alloc(16, 1) }, { name: 'b' }] }],
+        },
+        { scopeSpans: [{ spans: [{ name: 'c' }] }] },
+      ],
+    };
+    const { spans, count } = find(ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject(request)).finish());
+    expect(count.seen).toBe(3);
+    expect(spans.map((s) => [s.span.name, s.resource, s.scope])).toEqual([
+      ['a', { attributes: [{ key: 'r', value: { stringValue: '1' } }] }, { name: 's1' }],
+      ['b', { attributes: [{ key: 'r', value: { stringValue: '1' } }] }, { name: 's1' }],
+      ['c', undefined, undefined],
+    ]);
+    expect(spans[0]?.span.startTimeUnixNano).toBe('1767225600000000001');
+    expect(Buffer.from(spans[0]?.span.traceId as Uint8Array).equals(Buffer.alloc(16, 1))).toBe(true);
+  });
+
+  it('finds a resource and a scope that follow their spans', () => {
+    const span = field(5, Buffer.from('a')); // Span.name
+    const scopeSpans = Buffer.concat([field(2, span), field(1, field(1, Buffer.from('s')))]);
+    const resourceSpans = Buffer.concat([field(2, scopeSpans), field(1, Buffer.alloc(0))]);
+    const { spans } = find(field(1, resourceSpans));
+    expect(spans).toEqual([{ span: { name: 'a' }, resource: {}, scope: { name: 's' } }]);
+  });
+
+  it('decodes the first `max` spans and only counts the rest, exactly, without decoding them', () => {
+    const garbage = Buffer.from([0xff, 0xff, 0xff]); // not a Span: decoding it would throw
+    const scopeSpans = Buffer.concat([field(2, field(5, Buffer.from('a'))), field(2, field(5, Buffer.from('b'))), ...Array(40).fill(field(2, garbage))]);
+    const { spans, count } = find(field(1, field(2, scopeSpans)), 2);
+    expect(spans.map((s) => s.span.name)).toEqual(['a', 'b']);
+    expect(count.seen).toBe(42);
+  });
+
+  it('skips fields it does not read, of every wire type', () => {
+    const varint = Buffer.from([(7 << 3) | 0, 0x96, 0x01]);
+    const fixed64 = Buffer.from([(8 << 3) | 1, ...Array(8).fill(0)]);
+    const fixed32 = Buffer.from([(9 << 3) | 5, 0, 0, 0, 0]);
+    const scopeSpans = Buffer.concat([varint, fixed64, fixed32, field(3, Buffer.from('schema')), field(2, Buffer.alloc(0))]);
+    expect(find(Buffer.concat([field(1, field(2, scopeSpans)), varint])).count.seen).toBe(1);
+  });
+
+  it.each([
+    ['a field longer than its message', Buffer.from([0x0a, 0x05, 0x12])],
+    ['a varint cut short', Buffer.from([0x0a, 0x80])],
+    ['a group (wire type 3)', Buffer.from([0x0b])],
+    ['a fixed64 cut short', Buffer.from([0x0a, 0x03, 0x09, 0x00, 0x00])],
+  ])('throws on %s', (_label, body) => {
+    expect(() => find(body)).toThrow();
+  });
+});
