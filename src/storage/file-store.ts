@@ -1,10 +1,12 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { mkdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { consoleLogger, type Logger } from '../util/logger.js';
 import { FileDigestCache } from './file-digest-cache.js';
+import { FileLock } from './file-lock.js';
 import type { SessionSummary, StoredSessionReport } from '../document/report.js';
-import type { ReportStore } from './report-store.js';
+import type { ReportMerge, ReportStore } from './report-store.js';
+import { fileStamp, fileStampSync, writeReportFile, writeReportFileSync } from './report-file-write.js';
 import type { SessionDigest } from './session-digest.js';
 import { assertValidSessionId } from '../util/session-id.js';
 import { isStoredReportProblem, loadStoredReportCheck, storedReportCheckSync, type StoredReportCheck } from '../document/check-stored-report.js';
@@ -12,6 +14,10 @@ import { isStoredReportProblem, loadStoredReportCheck, storedReportCheckSync, ty
 /** Reports live in `<dataDir>/session/performance/`. */
 export const REPORTS_SUBDIRECTORY = join('session', 'performance');
 const REPORT_SUFFIX = '.json';
+/** A lock held elsewhere is waited for this long; then the write fails, to be retried later. */
+const LOCK_WAIT_MS = 5_000;
+/** At exit the process must end soon: a lock held elsewhere (for milliseconds, normally) is waited for briefly. */
+const LOCK_WAIT_SYNC_MS = 1_000;
 
 /** A stored report that this version cannot read and must not overwrite (written by a newer version). */
 export class UnreadableReportError extends Error {
@@ -23,12 +29,20 @@ export class UnreadableReportError extends Error {
  * directory), so a crash mid-write leaves the previous report intact. A corrupt file is reported
  * once and renamed aside (`<id>.json.corrupt-<time>`), never fatal to the other sessions.
  * Listing keeps digests in memory and re-reads only the files that changed since the last listing.
+ * Every write holds the session's lock (`.<id>.json.lock`, see `FileLock`), so processes sharing
+ * the directory merge into each other's reports instead of replacing them.
  */
 export class FileReportStore implements ReportStore {
   readonly directory: string;
   private tempCounter = 0;
   private directoryReady: Promise<unknown> | undefined;
   private readonly digests: FileDigestCache;
+  /**
+   * The file stamp of each report this store wrote or read under a lock: handed back as `known`,
+   * a report whose file did not change since is not read again (in the common case of one writer,
+   * a write then reads nothing).
+   */
+  private readonly stamps = new WeakMap<StoredSessionReport, string>();
 
   constructor(
     dataDir: string,
@@ -84,49 +98,62 @@ export class FileReportStore implements ReportStore {
     return undefined;
   }
 
+  async update(sessionId: string, merge: ReportMerge, known?: StoredSessionReport): Promise<StoredSessionReport | undefined> {
+    const path = this.pathOf(sessionId);
+    await this.ensureDirectory();
+    const lock = await FileLock.acquire(this.lockPathOf(sessionId), { timeoutMs: LOCK_WAIT_MS });
+    try {
+      // Under the lock no writer changes the file: the stamp taken now is the stamp of what is read.
+      const stamp = await fileStamp(path);
+      let stored: StoredSessionReport | undefined;
+      if (stamp !== undefined && known !== undefined && this.stamps.get(known) === stamp) stored = known;
+      else if (stamp !== undefined && (stored = await this.get(sessionId)) !== undefined) this.stamps.set(stored, stamp);
+      const next = merge(stored);
+      if (next === undefined) return stored;
+      this.stamps.set(next, await writeReportFile(path, this.tempPath(sessionId), next, lock));
+      return next;
+    } finally {
+      await lock.release();
+    }
+  }
+
+  updateSync(sessionId: string, merge: ReportMerge, known?: StoredSessionReport): StoredSessionReport | undefined {
+    const path = this.pathOf(sessionId);
+    mkdirSync(this.directory, { recursive: true });
+    const lock = FileLock.acquireSync(this.lockPathOf(sessionId), { timeoutMs: LOCK_WAIT_SYNC_MS });
+    try {
+      const stamp = fileStampSync(path);
+      let stored: StoredSessionReport | undefined;
+      if (stamp !== undefined && known !== undefined && this.stamps.get(known) === stamp) stored = known;
+      else if (stamp !== undefined && (stored = this.getSync(sessionId)) !== undefined) this.stamps.set(stored, stamp);
+      const next = merge(stored);
+      if (next === undefined) return stored;
+      this.stamps.set(next, writeReportFileSync(path, this.tempPath(sessionId), next, lock));
+      return next;
+    } finally {
+      lock.releaseSync();
+    }
+  }
+
   async put(report: StoredSessionReport): Promise<void> {
     const path = this.pathOf(report.sessionId);
-    await (this.directoryReady ??= mkdir(this.directory, { recursive: true }).catch((error: unknown) => {
-      this.directoryReady = undefined;
-      throw error;
-    }));
-    const temp = this.tempPath(report.sessionId);
+    await this.ensureDirectory();
+    const lock = await FileLock.acquire(this.lockPathOf(report.sessionId), { timeoutMs: LOCK_WAIT_MS });
     try {
-      const file = await open(temp, 'w');
-      try {
-        await file.writeFile(JSON.stringify(report, null, 2));
-        await file.sync();
-      } finally {
-        await file.close();
-      }
-      await rename(temp, path);
-    } catch (error) {
-      await unlink(temp).catch(() => undefined);
-      throw error;
+      this.stamps.set(report, await writeReportFile(path, this.tempPath(report.sessionId), report, lock));
+    } finally {
+      await lock.release();
     }
-    await syncDirectory(this.directory);
   }
 
   putSync(report: StoredSessionReport): void {
     const path = this.pathOf(report.sessionId);
-    const temp = this.tempPath(report.sessionId);
     mkdirSync(this.directory, { recursive: true });
+    const lock = FileLock.acquireSync(this.lockPathOf(report.sessionId), { timeoutMs: LOCK_WAIT_SYNC_MS });
     try {
-      const fd = openSync(temp, 'w');
-      try {
-        writeSync(fd, JSON.stringify(report, null, 2));
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(temp, path);
-    } catch (error) {
-      try {
-        unlinkSync(temp);
-      } catch {
-        // the temp file was never created
-      }
-      throw error;
+      this.stamps.set(report, writeReportFileSync(path, this.tempPath(report.sessionId), report, lock));
+    } finally {
+      lock.releaseSync();
     }
   }
 
@@ -139,13 +166,35 @@ export class FileReportStore implements ReportStore {
   }
 
   async delete(sessionId: string): Promise<boolean> {
+    const path = this.pathOf(sessionId);
+    // Under the lock, so that a write under way cannot bring the report back.
+    let lock: FileLock;
     try {
-      await unlink(this.pathOf(sessionId));
+      lock = await FileLock.acquire(this.lockPathOf(sessionId), { timeoutMs: LOCK_WAIT_MS });
+    } catch (error) {
+      if (isMissing(error)) return false; // no directory: nothing to delete
+      throw error;
+    }
+    try {
+      await unlink(path);
       return true;
     } catch (error) {
       if (isMissing(error)) return false;
       throw error;
+    } finally {
+      await lock.release();
     }
+  }
+
+  private ensureDirectory(): Promise<unknown> {
+    return (this.directoryReady ??= mkdir(this.directory, { recursive: true }).catch((error: unknown) => {
+      this.directoryReady = undefined;
+      throw error;
+    }));
+  }
+
+  private lockPathOf(sessionId: string): string {
+    return join(this.directory, `.${sessionId}${REPORT_SUFFIX}.lock`);
   }
 
   private tempPath(sessionId: string): string {
@@ -173,18 +222,4 @@ function asidePath(path: string): string {
 
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-}
-
-/** Makes the rename durable. Not every platform can open a directory; there it is skipped. */
-async function syncDirectory(directory: string): Promise<void> {
-  try {
-    const handle = await open(directory, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Windows cannot fsync a directory; the rename itself is still atomic.
-  }
 }
