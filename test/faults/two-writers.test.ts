@@ -1,0 +1,40 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FileReportStore, REPORTS_SUBDIRECTORY } from '../../src/index.js';
+import { startFixture } from '../helpers/child.js';
+
+let dataDir: string;
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'toolperf-writers-'));
+});
+afterEach(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+/** What the data directory holds for `sessionId`, per tool. */
+async function stored(sessionId: string) {
+  const report = await new FileReportStore(dataDir).get(sessionId);
+  const ops = report?.operations['tool-execution'];
+  const tools = Object.fromEntries(Object.entries(ops?.tools ?? {}).map(([name, stats]) => [name, stats.count]));
+  return { calls: ops?.count, errors: ops?.errors, tools };
+}
+
+async function finished(run: ReturnType<typeof startFixture>): Promise<void> {
+  const { code, stderr } = await run.done;
+  expect(stderr).toBe('');
+  expect(code).toBe(0);
+}
+
+describe('two writers on one session', () => {
+  it('two processes, 3,000 calls each, written every 5 ms: the stored counts are the calls made, neither lost nor doubled', async () => {
+    const calls = 3000;
+    const startAt = String(Date.now() + 1500);
+    const writers = ['alpha', 'beta'].map((tool) => startFixture('session-writer.ts', [dataDir, 'ses_shared', tool, String(calls), '5', startAt]));
+    await Promise.all(writers.map(finished));
+    expect(await stored('ses_shared')).toEqual({ calls: 2 * calls, errors: (2 * calls) / 10, tools: { alpha: calls, beta: calls } });
+    // No lock or temp file is left behind.
+    expect((await readdir(join(dataDir, REPORTS_SUBDIRECTORY))).filter((name) => name.startsWith('.'))).toEqual([]);
+  }, 60_000);
+});
