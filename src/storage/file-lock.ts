@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { closeSync, fstatSync, linkSync, lstatSync, openSync, readFileSync, readlinkSync, renameSync, statSync, unlinkSync, writeSync, type BigIntStats } from 'node:fs';
-import { link, lstat, open, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { closeSync, fstatSync, linkSync, lstatSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, type BigIntStats } from 'node:fs';
+import { link, lstat, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { isGone, newOwner, ownerIn, type Owner } from './lock-owner.js';
 
 /**
  * A lock held this long is taken over whoever holds it: a lock guards one read-merge-write of one
@@ -26,15 +26,6 @@ export class ReportLockedError extends Error {
 /** Thrown when a lock was taken over while held: nothing was written under it. */
 export class LockLostError extends Error {
   override readonly name = 'LockLostError';
-}
-
-/** What a lock file says of its holder. */
-interface Owner {
-  readonly token: string;
-  readonly host: string;
-  /** The holder's PID namespace, so that a PID is only ever checked where it means the same process. */
-  readonly pidNamespace: string | undefined;
-  readonly pid: number;
 }
 
 /** The tokens this process holds, so that the synchronous path at exit can take over its own locks. */
@@ -68,21 +59,30 @@ export class FileLock {
     const now = wait.now ?? Date.now;
     const deadline = now() + wait.timeoutMs;
     const owner = newOwner();
-    for (let attempt = 0; ; attempt++) {
-      let handle: FileHandle | undefined;
-      try {
-        handle = await open(path, 'wx');
-        await handle.writeFile(JSON.stringify(owner));
-        const { ino, dev } = await handle.stat({ bigint: true });
-        const opened = handle;
-        return new FileLock(path, owner.token, { ino, dev, close: () => opened.close() });
-      } catch (error) {
-        await handle?.close();
-        if (!isCode(error, 'EEXIST')) throw error;
+    // The owner is written to a file of its own, then linked into place: a lock file never exists
+    // without its owner (a writer killed between creating and filling it left one that only its
+    // lease could free).
+    const draft = `${path}.${owner.token}`;
+    const handle = await open(draft, 'wx');
+    try {
+      await handle.writeFile(JSON.stringify(owner));
+      const { ino, dev } = await handle.stat({ bigint: true });
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await link(draft, path);
+          return new FileLock(path, owner.token, { ino, dev, close: () => handle.close() });
+        } catch (error) {
+          if (!isCode(error, 'EEXIST')) throw error;
+        }
+        if (await takeOverIfStale(path, now(), false)) continue;
+        if (now() >= deadline) throw new ReportLockedError(`${path} is held by another writer`);
+        await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
       }
-      if (await takeOverIfStale(path, now(), false)) continue;
-      if (now() >= deadline) throw new ReportLockedError(`${path} is held by another writer`);
-      await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
+    } catch (error) {
+      await handle.close();
+      throw error;
+    } finally {
+      await unlink(draft).catch(() => undefined);
     }
   }
 
@@ -94,21 +94,31 @@ export class FileLock {
     const now = wait.now ?? Date.now;
     const deadline = now() + wait.timeoutMs;
     const owner = newOwner();
-    for (let attempt = 0; ; attempt++) {
-      let fd: number | undefined;
-      try {
-        fd = openSync(path, 'wx');
-        writeSync(fd, JSON.stringify(owner));
-        const { ino, dev } = fstatSync(fd, { bigint: true });
-        const opened = fd;
-        return new FileLock(path, owner.token, { ino, dev, close: () => closeSync(opened) });
-      } catch (error) {
-        if (fd !== undefined) closeSync(fd);
-        if (!isCode(error, 'EEXIST')) throw error;
+    const draft = `${path}.${owner.token}`;
+    const fd = openSync(draft, 'wx');
+    try {
+      writeSync(fd, JSON.stringify(owner));
+      const { ino, dev } = fstatSync(fd, { bigint: true });
+      for (let attempt = 0; ; attempt++) {
+        try {
+          linkSync(draft, path);
+          return new FileLock(path, owner.token, { ino, dev, close: () => closeSync(fd) });
+        } catch (error) {
+          if (!isCode(error, 'EEXIST')) throw error;
+        }
+        if (takeOverIfStaleSync(path, now(), true)) continue;
+        if (now() >= deadline) throw new ReportLockedError(`${path} is held by another writer`);
+        sleepSync(backoffMs(attempt));
       }
-      if (takeOverIfStaleSync(path, now(), true)) continue;
-      if (now() >= deadline) throw new ReportLockedError(`${path} is held by another writer`);
-      sleepSync(backoffMs(attempt));
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    } finally {
+      try {
+        unlinkSync(draft);
+      } catch {
+        // never made, or gone
+      }
     }
   }
 
@@ -221,48 +231,7 @@ function isStale(owner: Owner | undefined, mtimeMs: number, nowMs: number, ownTo
   if (nowMs - mtimeMs > LOCK_LEASE_MS) return true;
   if (owner === undefined) return false;
   if (heldHere.has(owner.token)) return ownToo;
-  const here = thisProcess();
-  if (owner.host !== here.host || owner.pidNamespace === undefined || owner.pidNamespace !== here.pidNamespace) return false;
-  return !isRunning(owner.pid);
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it runs, as another user.
-    return !isCode(error, 'ESRCH');
-  }
-}
-
-let processOwner: Omit<Owner, 'token'> | undefined;
-
-function thisProcess(): Omit<Owner, 'token'> {
-  if (processOwner === undefined) {
-    let pidNamespace: string | undefined;
-    try {
-      pidNamespace = readlinkSync('/proc/self/ns/pid');
-    } catch {
-      // not Linux: PIDs are never checked, leases only
-    }
-    processOwner = { host: hostname(), pidNamespace, pid: process.pid };
-  }
-  return processOwner;
-}
-
-function newOwner(): Owner {
-  return { token: randomUUID(), ...thisProcess() };
-}
-
-function ownerIn(text: string): Owner | undefined {
-  try {
-    const value = JSON.parse(text) as Partial<Owner> | null;
-    if (typeof value?.token !== 'string' || typeof value.host !== 'string' || typeof value.pid !== 'number') return undefined;
-    return { token: value.token, host: value.host, pid: value.pid, pidNamespace: typeof value.pidNamespace === 'string' ? value.pidNamespace : undefined };
-  } catch {
-    return undefined;
-  }
+  return isGone(owner);
 }
 
 /** 1, 2, 4 ... 32 ms, with jitter so that waiters do not retry in step. */

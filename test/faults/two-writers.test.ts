@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileReportStore, REPORTS_SUBDIRECTORY } from '../../src/index.js';
-import { startFixture } from '../helpers/child.js';
+import { FileLock } from '../../src/storage/file-lock.js';
+import { startFixture, waitForOutput } from '../helpers/child.js';
 
 let dataDir: string;
 beforeEach(async () => {
@@ -36,5 +37,19 @@ describe('two writers on one session', () => {
     expect(await stored('ses_shared')).toEqual({ calls: 2 * calls, errors: (2 * calls) / 10, tools: { alpha: calls, beta: calls } });
     // No lock or temp file is left behind.
     expect((await readdir(join(dataDir, REPORTS_SUBDIRECTORY))).filter((name) => name.startsWith('.'))).toEqual([]);
+  }, 60_000);
+
+  it('a writer killed (SIGKILL) at any point of taking, holding or releasing its lock never holds the others up', async () => {
+    const path = join(dataDir, '.ses_killed.json.lock');
+    for (let round = 0; round < 15; round++) {
+      const run = startFixture('lock-holder.ts', [path]);
+      await waitForOutput(run.output, 'ready');
+      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 100));
+      run.child.kill('SIGKILL');
+      await run.done;
+      // Its lock, if it left one, names a process that no longer runs: taken over at once, well within the wait.
+      const lock = await FileLock.acquire(path, { timeoutMs: 1000 });
+      await lock.release();
+    }
   }, 60_000);
 });
