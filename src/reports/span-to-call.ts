@@ -38,6 +38,11 @@ export function callFromSpan(span: ReadableSpan): CallRecord | undefined {
   };
 }
 
+/** The store a tracker folded the span into already (`toolperf.store.id`), if it says. */
+export function storeIdOfSpan(span: ReadableSpan): string | undefined {
+  return text(span.attributes[semconv.ATTR_TOOLPERF_STORE_ID]);
+}
+
 function operationTypeOf(attributes: ReadableSpan['attributes']): string | undefined {
   const declared = text(attributes[semconv.ATTR_TOOLPERF_OPERATION_TYPE]);
   if (declared !== undefined) return declared;

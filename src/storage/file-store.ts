@@ -7,6 +7,7 @@ import { FileLock } from './file-lock.js';
 import type { SessionSummary, StoredSessionReport } from '../document/report.js';
 import type { ReportMerge, ReportStore } from './report-store.js';
 import { fileStamp, fileStampSync, writeReportFile, writeReportFileSync } from './report-file-write.js';
+import { readOrCreateStoreId } from './store-identity.js';
 import type { SessionDigest } from './session-digest.js';
 import { assertValidSessionId } from '../util/session-id.js';
 import { isStoredReportProblem, loadStoredReportCheck, storedReportCheckSync, type StoredReportCheck } from '../document/check-stored-report.js';
@@ -43,6 +44,7 @@ export class FileReportStore implements ReportStore {
    * a write then reads nothing).
    */
   private readonly stamps = new WeakMap<StoredSessionReport, string>();
+  private storeId: string | undefined;
 
   constructor(
     dataDir: string,
@@ -155,6 +157,11 @@ export class FileReportStore implements ReportStore {
     } finally {
       lock.releaseSync();
     }
+  }
+
+  /** The id in `.store-id` of the directory (made if there is none); see `ReportStore.identity`. */
+  identity(): string | undefined {
+    return (this.storeId ??= readOrCreateStoreId(this.directory));
   }
 
   async list(): Promise<SessionSummary[]> {

@@ -37,6 +37,12 @@ export interface ReportStore {
   listDigests?(): Promise<SessionDigest[]>;
   /** True if there was a report to delete. */
   delete(sessionId: string): Promise<boolean>;
+  /**
+   * Optional: an id shared by every store over the same storage (every process opening the same
+   * data directory), undefined if there is none. A tracker marks the spans it folds into its store
+   * with it, so that a report server on the same storage does not fold them a second time.
+   */
+  identity?(): string | undefined;
   /** Synchronous variants, for the last write at `process.exit`; a store without them skips that write. */
   getSync?(sessionId: string): StoredSessionReport | undefined;
   updateSync?(sessionId: string, merge: ReportMerge, known?: StoredSessionReport): StoredSessionReport | undefined;

@@ -5,7 +5,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { Context, Handler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { SessionReportExporter } from '../../reports/session-report-exporter.js';
-import { callFromSpan } from '../../reports/span-to-call.js';
+import { callFromSpan, storeIdOfSpan } from '../../reports/span-to-call.js';
 import { isValidSessionId } from '../../util/session-id.js';
 import { apiError } from '../api-error.js';
 import { ExportTraceServiceResponse, RpcStatus } from './otlp-proto.js';
@@ -42,9 +42,10 @@ function otlpError(c: Context, status: ContentfulStatusCode, encoding: OtlpEncod
 /**
  * `POST /v1/traces`: OTLP/HTTP trace exports (JSON or protobuf, optionally gzip), folded into
  * session reports by `exporter`. Spans of an invalid session are rejected and counted in a
- * partial-success answer; spans that are not tool calls are accepted and ignored.
+ * partial-success answer; spans that are not tool calls are accepted and ignored, and so are spans
+ * a tracker already folded into the store these reports write (`toolperf.store.id` is `storeId()`).
  */
-export function otlpTracesHandler(exporter: SessionReportExporter, maxBodyBytes: number): Handler {
+export function otlpTracesHandler(exporter: SessionReportExporter, maxBodyBytes: number, storeId: () => string | undefined = () => undefined): Handler {
   return async (c) => {
     const encoding = otlpEncodingOf(c.req.header('content-type'));
     if (encoding === undefined) {
@@ -82,7 +83,9 @@ export function otlpTracesHandler(exporter: SessionReportExporter, maxBodyBytes:
     const accepted: ReadableSpan[] = [];
     let rejected = 0;
     let example: string | undefined;
+    const ownStore = spans.length > 0 ? storeId() : undefined;
     for (const span of spans) {
+      if (ownStore !== undefined && storeIdOfSpan(span) === ownStore) continue; // counted already: accepted
       const call = callFromSpan(span);
       if (call !== undefined && !isValidSessionId(call.sessionId)) {
         rejected++;

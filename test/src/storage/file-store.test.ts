@@ -381,3 +381,21 @@ describe('FileReportStore.update: read, merge and write under the session lock',
     expect(countOf(await writing)).toBe(2);
   });
 });
+
+describe('FileReportStore.identity', () => {
+  it('is made once and shared by every store on the directory', async () => {
+    const id = store.identity();
+    expect(id).toMatch(/^[A-Za-z0-9_-]{16,64}$/);
+    expect(new FileReportStore(dataDir, logger).identity()).toBe(id);
+    expect(await readFile(join(store.directory, '.store-id'), 'utf8')).toBe(`${id}\n`);
+    expect(await listedIds()).toEqual([]);
+  });
+
+  it('is undefined for a .store-id that holds no id (never quoted), and for a directory that cannot be made', async () => {
+    await mkdir(store.directory, { recursive: true });
+    await writeFile(join(store.directory, '.store-id'), 'root:x:0:0');
+    expect(new FileReportStore(dataDir, logger).identity()).toBeUndefined();
+    await writeFile(join(dataDir, 'file'), '');
+    expect(new FileReportStore(join(dataDir, 'file'), logger).identity()).toBeUndefined();
+  });
+});
