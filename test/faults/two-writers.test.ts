@@ -1,9 +1,12 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createReports, FileReportStore, REPORTS_SUBDIRECTORY } from '../../src/index.js';
-import { startReportServer } from '../../src/server/index.js';
+import { createReportApp } from '../../src/server/index.js';
 import { FileLock } from '../../src/storage/file-lock.js';
 import { startFixture, waitForOutput } from '../helpers/child.js';
 import { recordingLogger } from '../helpers/tracking.js';
@@ -44,16 +47,29 @@ describe('two writers on one session', () => {
 
   it('an agent that saves reports and streams OTLP to a report server on the same data directory: every call stored once', async () => {
     const reports = createReports({ dataDir, writeIntervalMs: 5, logger: recordingLogger() });
-    const server = await startReportServer({ reports, port: 0, dashboard: false });
+    // The report server's app, behind a counter of the span exports it answered.
+    const answered: number[] = [];
+    const outer = new Hono();
+    outer.use('/v1/traces', async (c, next) => {
+      await next();
+      answered.push(c.res.status);
+    });
+    outer.route('/', createReportApp(reports));
+    const server = serve({ fetch: outer.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((resolve) => server.once('listening', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
       const calls = 2000;
-      await finished(startFixture('session-writer.ts', [dataDir, 'ses_agent', 'read', String(calls), '5', String(Date.now()), server.url]));
+      await finished(startFixture('session-writer.ts', [dataDir, 'ses_agent', 'read', String(calls), '5', String(Date.now()), url]));
       await reports.flush();
+      // The spans did reach the server, and were accepted...
+      expect(answered.length).toBeGreaterThan(0);
+      expect(new Set(answered)).toEqual(new Set([200]));
+      // ...yet every call is stored once.
       expect(await stored('ses_agent')).toEqual({ calls, errors: calls / 10, tools: { read: calls } });
-      // The server's own view of the session agrees.
       expect((await reports.getReport({ sessionId: 'ses_agent' }))?.operations['tool-execution']?.count).toBe(calls);
     } finally {
-      await server.close();
+      await new Promise((resolve) => server.close(resolve));
       await reports.shutdown();
     }
   }, 60_000);
