@@ -14,6 +14,8 @@ export const LOCK_LEASE_MS = 10_000;
 export interface LockWait {
   /** Give up after this long (throwing `ReportLockedError`). */
   readonly timeoutMs: number;
+  /** Shared by several waits (the writes at exit): the time slept waiting is taken from it, and none is slept past it. */
+  readonly budget?: { leftMs: number };
   /** Epoch milliseconds; injectable for tests. */
   readonly now?: () => number;
 }
@@ -107,8 +109,11 @@ export class FileLock {
           if (!isCode(error, 'EEXIST')) throw error;
         }
         if (takeOverIfStaleSync(path, now(), true)) continue;
-        if (now() >= deadline) throw new ReportLockedError(`${path} is held by another writer`);
-        sleepSync(backoffMs(attempt));
+        const budget = wait.budget ?? { leftMs: Infinity };
+        if (now() >= deadline || budget.leftMs <= 0) throw new ReportLockedError(`${path} is held by another writer`);
+        const nap = Math.min(backoffMs(attempt), budget.leftMs);
+        sleepSync(nap);
+        budget.leftMs -= nap;
       }
     } catch (error) {
       closeSync(fd);

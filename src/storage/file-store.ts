@@ -17,7 +17,10 @@ export const REPORTS_SUBDIRECTORY = join('session', 'performance');
 const REPORT_SUFFIX = '.json';
 /** A lock held elsewhere is waited for this long; then the write fails, to be retried later. */
 const LOCK_WAIT_MS = 5_000;
-/** At exit the process must end soon: a lock held elsewhere (for milliseconds, normally) is waited for briefly. */
+/**
+ * At exit the process must end soon: locks held elsewhere (for milliseconds, normally) are waited
+ * for this long in all, however many sessions are written; then a locked session is skipped.
+ */
 const LOCK_WAIT_SYNC_MS = 1_000;
 
 /** A stored report that this version cannot read and must not overwrite (written by a newer version). */
@@ -45,6 +48,8 @@ export class FileReportStore implements ReportStore {
    */
   private readonly stamps = new WeakMap<StoredSessionReport, string>();
   private storeId: string | undefined;
+  /** What is left of `LOCK_WAIT_SYNC_MS` for this store's synchronous writes. */
+  private readonly syncWait = { leftMs: LOCK_WAIT_SYNC_MS };
 
   constructor(
     dataDir: string,
@@ -122,7 +127,7 @@ export class FileReportStore implements ReportStore {
   updateSync(sessionId: string, merge: ReportMerge, known?: StoredSessionReport): StoredSessionReport | undefined {
     const path = this.pathOf(sessionId);
     mkdirSync(this.directory, { recursive: true });
-    const lock = FileLock.acquireSync(this.lockPathOf(sessionId), { timeoutMs: LOCK_WAIT_SYNC_MS });
+    const lock = this.lockSync(sessionId);
     try {
       const stamp = fileStampSync(path);
       let stored: StoredSessionReport | undefined;
@@ -151,7 +156,7 @@ export class FileReportStore implements ReportStore {
   putSync(report: StoredSessionReport): void {
     const path = this.pathOf(report.sessionId);
     mkdirSync(this.directory, { recursive: true });
-    const lock = FileLock.acquireSync(this.lockPathOf(report.sessionId), { timeoutMs: LOCK_WAIT_SYNC_MS });
+    const lock = this.lockSync(report.sessionId);
     try {
       this.stamps.set(report, writeReportFileSync(path, this.tempPath(report.sessionId), report, lock));
     } finally {
@@ -198,6 +203,10 @@ export class FileReportStore implements ReportStore {
       this.directoryReady = undefined;
       throw error;
     }));
+  }
+
+  private lockSync(sessionId: string): FileLock {
+    return FileLock.acquireSync(this.lockPathOf(sessionId), { timeoutMs: LOCK_WAIT_SYNC_MS, budget: this.syncWait });
   }
 
   private lockPathOf(sessionId: string): string {

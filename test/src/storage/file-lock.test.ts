@@ -53,9 +53,9 @@ describe('FileLock', () => {
     expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ token: 'theirs' });
   });
 
-  it('takes over at once the lock of a process of this host that no longer runs', async () => {
+  // Elsewhere no PID is ever trusted (there is no PID namespace to compare): leases only.
+  it.skipIf(ownPidNamespace() === undefined)('takes over at once the lock of a process of this host that no longer runs', async () => {
     const gone = spawnSync(process.execPath, ['-e', '0']).pid;
-    if (ownPidNamespace() === undefined) return; // not Linux: no PID is ever trusted, only leases
     await foreignLock({ pid: gone });
     const lock = await FileLock.acquire(path, { timeoutMs: 150 });
     await lock.assertHeld();
@@ -95,6 +95,18 @@ describe('FileLock', () => {
     const first = await FileLock.acquire(path, { timeoutMs: 150 });
     await expect(FileLock.acquire(path, { timeoutMs: 150 })).rejects.toBeInstanceOf(ReportLockedError);
     await first.release();
+  });
+
+  it('waits at exit share one budget: once it is spent, a locked session is skipped without waiting', async () => {
+    const budget = { leftMs: 100 };
+    for (let i = 0; i < 5; i++) {
+      path = join(dir, `.ses_${i}.json.lock`);
+      await foreignLock({ host: 'another-machine' });
+      expect(() => FileLock.acquireSync(path, { timeoutMs: 1000, budget })).toThrow(ReportLockedError);
+      expect(budget.leftMs).toBe(0);
+    }
+    // A free lock is still taken with nothing left to wait.
+    FileLock.acquireSync(join(dir, '.free.json.lock'), { timeoutMs: 1000, budget }).releaseSync();
   });
 
   it('a lock file whose owner cannot be read (torn) is judged by its age alone', async () => {
