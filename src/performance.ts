@@ -2,7 +2,7 @@ import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import { isSdkDisabled } from './config/env.js';
 import { CONFIG_KEYS, resolveConfig, type PerformanceConfig, type PerformanceConfigInput } from './config/schema.js';
-import { createReports, exitHooksOf, type Reports } from './reports/reports.js';
+import { createReports, exitHooksOf, storeIdentityOf, type Reports } from './reports/reports.js';
 import { warmUpFold } from './reports/session-aggregate.js';
 import type { SessionReportExporter } from './reports/session-report-exporter.js';
 import { InMemoryReportStore } from './storage/memory-store.js';
@@ -185,6 +185,10 @@ class EnabledPerformance implements Performance {
       captureContent: config.captureContent,
       maxContentLength: config.maxContentLength,
       failures,
+      // Spans that leave over OTLP say which store their calls are folded into already (by the
+      // provider built here, whose processors hold `reports.exporter`), so that a report server on
+      // that store (`toolperf serve` on the same data directory) does not count them again.
+      storeId: options.tracerProvider === undefined && config.otlp.enabled ? storeIdentityOf(reports) : undefined,
     };
     const exit = exitHooksOf(reports);
     this.removeProcessHooks =

@@ -21,7 +21,7 @@ export type SessionSummary = z.output<ReportSchemas['sessionSummary']>;
 
 /** The public report of a stored one: without the merge state. */
 export function toPublicReport(stored: StoredSessionReport): SessionReport {
-  const { aggregates, ...report } = stored;
+  const { aggregates, writers, ...report } = stored;
   return report;
 }
 

@@ -86,7 +86,14 @@ export function defineReportSchemas(z: typeof Zod) {
   const operationState = z.object({ all: statsState, tools: z.record(z.string(), statsState) });
 
   /** What a store keeps: the report plus the state that lets a later process continue it exactly. */
-  const storedSessionReport = sessionReport.extend({ aggregates: z.record(z.string(), operationState) });
+  const storedSessionReport = sessionReport.extend({
+    aggregates: z.record(z.string(), operationState),
+    /**
+     * The last write of each recent writer (its id: the sequence number of its write), so that a
+     * writer unsure whether a write landed (one under way at exit) can tell, and never add it twice.
+     */
+    writers: z.record(z.string().max(64), count).optional(),
+  });
 
   /** A line of the session list. */
   const sessionSummary = z.object({

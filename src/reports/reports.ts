@@ -99,6 +99,16 @@ export function exitHooksOf(reports: Reports): ReportsExitHooks | undefined {
   return exitHooks.get(reports);
 }
 
+const storeIdentities = new WeakMap<Reports, () => string | undefined>();
+
+/**
+ * The identity of the store that reports made by `createReports` write to (see
+ * `ReportStore.identity`); undefined for a store without one, or any other object.
+ */
+export function storeIdentityOf(reports: Reports): string | undefined {
+  return storeIdentities.get(reports)?.();
+}
+
 /**
  * Opens per-session reports over a store (JSON files under `dataDir` by default). Needs no
  * tracker: read stored reports, or fold calls and spans from elsewhere.
@@ -160,5 +170,6 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
     shutdown,
   };
   exitHooks.set(reports, { hasUnwritten: () => registry.hasUnwritten(), flushSync: () => registry.flushSync() });
+  storeIdentities.set(reports, () => store.identity?.());
   return reports;
 }

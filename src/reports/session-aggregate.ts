@@ -13,7 +13,8 @@ import { RunningStats } from './running-stats.js';
 import { setEntry } from '../util/own-record.js';
 import { ERROR_TYPE_OTHER } from '../telemetry/semconv.js';
 
-interface OperationAggregate {
+/** One operation type's statistics, over all its calls and per tool. */
+export interface OperationAggregate {
   readonly all: RunningStats;
   readonly tools: Map<string, RunningStats>;
 }
@@ -53,12 +54,18 @@ export class SessionAggregate {
 
   constructor(
     readonly sessionId: string,
-    private readonly maxRecent: number,
+    readonly maxRecent: number,
   ) {}
 
   get calls(): number {
     let n = 0;
     for (const op of this.operations.values()) n += op.all.count;
+    return n;
+  }
+
+  get errors(): number {
+    let n = 0;
+    for (const op of this.operations.values()) n += op.all.errors;
     return n;
   }
 
@@ -98,11 +105,25 @@ export class SessionAggregate {
     const ownCalls = this.calls - countCalls(stored);
     if (ownCalls === 0 && stored.endedAt !== undefined) this.endTimeMs = Date.parse(stored.endedAt);
 
-    const merged = [...stored.recent.map((r) => fromRecent(this.sessionId, r)), ...this.recentCalls()];
-    // Calls arrive as they end, so that is the ring's order; a resumed session keeps it.
-    merged.sort((a, b) => a.startTimeMs + a.durationMs - (b.startTimeMs + b.durationMs));
-    this.recent = merged.slice(Math.max(0, merged.length - this.maxRecent));
-    this.recentNext = 0;
+    this.mergeRecent(stored.recent.map((r) => fromRecent(this.sessionId, r)));
+  }
+
+  /**
+   * Folds in another aggregate of the same session: the calls made since some point (a write).
+   * `other` is the later one: its end, or the reopening its calls make, wins.
+   */
+  merge(other: SessionAggregate): void {
+    for (const [type, otherOp] of other.operations) {
+      const op = this.operation(type);
+      op.all.merge(otherOp.all);
+      for (const [name, stats] of otherOp.tools) {
+        (op.tools.get(name) ?? cappedEntry(op.tools, name, MAX_TOOLS_PER_OPERATION, newStats)).merge(stats);
+      }
+    }
+    this.startTimeMs = Math.min(this.startTimeMs, other.startTimeMs);
+    this.updateTimeMs = Math.max(this.updateTimeMs, other.updateTimeMs);
+    if (other.calls > 0 || other.endTimeMs !== undefined) this.endTimeMs = other.endTimeMs;
+    this.mergeRecent(other.recentCalls());
   }
 
   end(atMs: number): void {
@@ -138,19 +159,11 @@ export class SessionAggregate {
   }
 
   summary(): SessionSummary {
-    let errors = 0;
-    for (const op of this.operations.values()) errors += op.all.errors;
-    return { sessionId: this.sessionId, ...this.times(), calls: this.calls, errors };
+    return { sessionId: this.sessionId, ...this.times(), calls: this.calls, errors: this.errors };
   }
 
-  /** Never throws, whatever times got in: every entrance refuses bad ones, but a report must still build. */
-  private times(): { startedAt: string; updatedAt: string; endedAt?: string } {
-    const now = Date.now();
-    const start = this.startTimeMs === Infinity ? now : this.startTimeMs;
-    const update = this.updateTimeMs === -Infinity ? start : this.updateTimeMs;
-    const startedAt = isoTime(start, now);
-    const updatedAt = isoTime(update, now);
-    return this.endTimeMs === undefined ? { startedAt, updatedAt } : { startedAt, updatedAt, endedAt: isoTime(this.endTimeMs, now) };
+  private times(): SessionTimes {
+    return sessionTimes(this.startTimeMs, this.updateTimeMs, this.endTimeMs);
   }
 
   private operation(type: string): OperationAggregate {
@@ -167,10 +180,40 @@ export class SessionAggregate {
     this.recentNext = (this.recentNext + 1) % this.maxRecent;
   }
 
+  /** Merges `calls` into the recent ones, by end time, keeping the last `maxRecent`. */
+  private mergeRecent(calls: CallRecord[]): void {
+    if (calls.length === 0) return;
+    const merged = [...calls, ...this.recentCalls()];
+    // Calls arrive as they end, so that is the ring's order; a resumed session keeps it.
+    merged.sort((a, b) => a.startTimeMs + a.durationMs - (b.startTimeMs + b.durationMs));
+    this.recent = merged.slice(Math.max(0, merged.length - this.maxRecent));
+    this.recentNext = 0;
+  }
+
+  /** Per operation type. */
+  operationEntries(): IterableIterator<[string, OperationAggregate]> {
+    return this.operations.entries();
+  }
+
   /** Oldest first. */
-  private recentCalls(): CallRecord[] {
+  recentCalls(): CallRecord[] {
     return [...this.recent.slice(this.recentNext), ...this.recent.slice(0, this.recentNext)];
   }
+}
+
+type SessionTimes = Pick<SessionSummary, 'startedAt' | 'updatedAt' | 'endedAt'>;
+
+/**
+ * A session's times as reports show them; a session with no call yet started now. Never throws,
+ * whatever times got in: every entrance refuses bad ones, but a report must still build.
+ */
+export function sessionTimes(startTimeMs: number, updateTimeMs: number, endTimeMs: number | undefined): SessionTimes {
+  const now = Date.now();
+  const start = startTimeMs === Infinity ? now : startTimeMs;
+  const update = updateTimeMs === -Infinity ? start : updateTimeMs;
+  const startedAt = isoTime(start, now);
+  const updatedAt = isoTime(update, now);
+  return endTimeMs === undefined ? { startedAt, updatedAt } : { startedAt, updatedAt, endedAt: isoTime(endTimeMs, now) };
 }
 
 /** 0000-01-01 and 9999-12-31T23:59:59.999Z: the dates a report's four-digit ISO years hold. */
@@ -192,7 +235,7 @@ function countCalls(report: SessionReport): number {
   return n;
 }
 
-function toRecent(call: CallRecord): RecentCall {
+export function toRecent(call: CallRecord): RecentCall {
   const recent: { -readonly [K in keyof RecentCall]: RecentCall[K] } = {
     operationType: call.operationType,
     toolName: call.toolName,

@@ -4,6 +4,8 @@ import { FailureLog, LoggedError, type Logger } from '../util/logger.js';
 import { SerialTask } from '../util/serial-task.js';
 import type { CallRecord } from './call-record.js';
 import { SessionAggregate } from './session-aggregate.js';
+import { ReportWriter, SessionLedger } from './session-ledger.js';
+import { foldIntoStored } from './stored-fold.js';
 import { WriteScheduler } from './write-scheduler.js';
 
 export interface SessionRegistryOptions {
@@ -18,9 +20,8 @@ export interface SessionRegistryOptions {
 }
 
 interface LiveSession {
-  readonly aggregate: SessionAggregate;
-  /** Whether the stored report of this session (from an earlier run) has been merged in. */
-  base: 'pending' | 'loaded' | 'failed';
+  /** The stored report as last known, and the calls not written yet. */
+  readonly ledger: SessionLedger;
   loading: Promise<void> | undefined;
   /** Its writes, one at a time. */
   readonly writer: SerialTask<void>;
@@ -37,13 +38,15 @@ const DEBOUNCED_WRITE_CONCURRENCY = 4;
 const FLUSH_WRITE_CONCURRENCY = 64;
 
 /**
- * The sessions a process knows: folds calls into per-session aggregates synchronously, keeps them
- * in memory while they are active, and writes them through a `WriteScheduler`. A session that
- * existed before (another process, or evicted from memory) is continued: its stored report is
- * merged in before anything is written, so a write never replaces it with less.
+ * The sessions a process knows: folds calls into per-session ledgers synchronously, keeps them
+ * in memory while they are active, and writes them through a `WriteScheduler`. A write merges the
+ * calls since the last one into the stored report under the store's lock (`ReportStore.update`), so
+ * a session stored before (by another process, or evicted from memory) is continued, and one that
+ * other processes write at the same time keeps their calls as well.
  */
 export class SessionRegistry {
   private readonly live = new Map<string, LiveSession>();
+  private readonly writer = new ReportWriter();
   private readonly writes: WriteScheduler;
   private readonly failures: FailureLog;
   private readonly now: () => number;
@@ -65,7 +68,7 @@ export class SessionRegistry {
   /** Hot: called once per finished call. No I/O, no clock read. */
   record(call: CallRecord): void {
     const session = this.live.get(call.sessionId) ?? this.open(call.sessionId);
-    session.aggregate.add(call);
+    session.ledger.add(call);
     this.writes.markDirty(call.sessionId);
   }
 
@@ -73,7 +76,7 @@ export class SessionRegistry {
     const session = this.live.get(sessionId);
     if (session) {
       await this.ensureBase(sessionId, session);
-      return session.aggregate.toReport();
+      return session.ledger.report();
     }
     const stored = await this.options.store.get(sessionId);
     return stored && toPublicReport(stored);
@@ -84,7 +87,7 @@ export class SessionRegistry {
     const live = [...this.live];
     await Promise.all(live.map(([id, session]) => this.ensureBase(id, session)));
     const summaries: SessionSummary[] = [];
-    for (const [id, session] of live) if (this.live.get(id) === session) summaries.push(session.aggregate.summary());
+    for (const [id, session] of live) if (this.live.get(id) === session) summaries.push(session.ledger.summary());
     return summaries;
   }
 
@@ -92,11 +95,11 @@ export class SessionRegistry {
   async endSession(sessionId: string): Promise<void> {
     const session = this.live.get(sessionId);
     if (session === undefined) return this.endStored(sessionId);
-    session.aggregate.end(this.now());
+    session.ledger.end(this.now());
     this.writes.forget(sessionId);
     await this.write(sessionId);
     // Calls that finished while the report was written reopen the session; keep it then.
-    if (this.live.get(sessionId) === session && !this.writes.isDirty(sessionId) && session.aggregate.endTimeMs !== undefined) {
+    if (this.live.get(sessionId) === session && !this.writes.isDirty(sessionId) && !session.ledger.hasUnwritten()) {
       this.live.delete(sessionId);
     }
   }
@@ -135,27 +138,19 @@ export class SessionRegistry {
   }
 
   /**
-   * The last chance at `process.exit`, where nothing asynchronous runs: writes unwritten sessions
-   * with the store's synchronous calls. That includes a session whose write is under way: it left
-   * `dirty` when its write began, and that write never lands once the process exits (the store
-   * makes sure it cannot land after this one either). A session whose stored report cannot be read
-   * is skipped rather than overwritten.
+   * The last chance at `process.exit`, where nothing asynchronous runs: writes every session with
+   * unwritten calls (a write under way included: see `SessionLedger.beginExitWrite`) with the
+   * store's synchronous update.
    */
   flushSync(): void {
     const { store } = this.options;
-    if (!store.putSync || !store.getSync) return;
-    const ids = new Set(this.writes.takeAll());
-    for (const [id, session] of this.live) if (session.writer.busy) ids.add(id);
-    for (const id of ids) {
-      const session = this.live.get(id);
-      if (!session) continue;
+    if (!store.updateSync) return;
+    this.writes.takeAll();
+    for (const [id, session] of this.live) {
+      if (!session.ledger.hasUnwritten()) continue;
       try {
-        if (session.base !== 'loaded') {
-          const stored = store.getSync(id);
-          if (stored) session.aggregate.mergeStored(stored);
-          session.base = 'loaded';
-        }
-        store.putSync(session.aggregate.toStored());
+        const write = session.ledger.beginExitWrite();
+        session.ledger.exitCommitted(store.updateSync(id, write.merge, write.known));
       } catch (error) {
         this.failures.fail('write', `could not write the report of session ${id} at exit`, error, id);
       }
@@ -177,8 +172,7 @@ export class SessionRegistry {
 
   private open(sessionId: string): LiveSession {
     const session: LiveSession = {
-      aggregate: new SessionAggregate(sessionId, this.options.maxRecent),
-      base: 'pending',
+      ledger: new SessionLedger(sessionId, this.options.maxRecent, this.writer),
       loading: undefined,
       writer: new SerialTask(() => this.writeNow(sessionId, session)),
     };
@@ -187,34 +181,35 @@ export class SessionRegistry {
     return session;
   }
 
-  /** Loads and merges the stored report once; retried at the next write if it failed. */
+  /**
+   * Learns the stored report once, for reads; a write teaches it too. A read that a write overlaps
+   * is not taken (see `SessionLedger.epoch`): the write's own result is waited for instead.
+   */
   private ensureBase(sessionId: string, session: LiveSession): Promise<boolean> {
-    if (session.base === 'loaded') return Promise.resolve(true);
-    const failed = (error: unknown): void => {
+    if (session.ledger.knowsBase) return Promise.resolve(true);
+    session.loading ??= this.loadBase(sessionId, session).finally(() => {
       session.loading = undefined;
-      if (session.base === 'loaded') return;
-      session.base = 'failed';
-      this.failures.fail('read', `could not read the stored report of session ${sessionId}; it will not be overwritten`, error, sessionId);
-    };
-    // Never rejects: a merge that throws (a store's report that does not merge) is a failed read,
-    // not a rejection inside a background write.
-    session.loading ??= this.options.store.get(sessionId).then((stored) => {
-      // Merged meanwhile by the synchronous write at exit (`flushSync`): not again.
-      if (session.base === 'loaded') {
-        session.loading = undefined;
-        return;
+    });
+    return session.loading.then(() => session.ledger.knowsBase);
+  }
+
+  private async loadBase(sessionId: string, session: LiveSession): Promise<void> {
+    const { ledger } = session;
+    // Each pass either learns the base or waits for a write (which teaches it, unless it failed).
+    for (let pass = 0; pass < 3 && !ledger.knowsBase; pass++) {
+      if (ledger.writing) {
+        await session.writer.idle();
+        continue;
       }
+      const epoch = ledger.epoch;
       try {
-        if (stored) session.aggregate.mergeStored(stored);
+        ledger.adopt(await this.options.store.get(sessionId), epoch);
+        this.failures.recover('read', sessionId);
       } catch (error) {
-        failed(error);
+        this.failures.fail('read', `could not read the stored report of session ${sessionId}; it will not be overwritten`, error, sessionId);
         return;
       }
-      session.base = 'loaded';
-      session.loading = undefined;
-      this.failures.recover('read', sessionId);
-    }, failed);
-    return session.loading.then(() => session.base === 'loaded');
+    }
   }
 
   /** The session's next write (one at a time per session); resolved at once for a session no longer live. */
@@ -227,14 +222,13 @@ export class SessionRegistry {
   }
 
   private async writeNow(sessionId: string, session: LiveSession): Promise<void> {
-    if (!(await this.ensureBase(sessionId, session))) {
-      this.redo(sessionId, session);
-      return;
-    }
+    if (!session.ledger.hasPending()) return;
+    const write = session.ledger.beginWrite();
     try {
-      await this.options.store.put(session.aggregate.toStored());
+      session.ledger.committed(write, await this.options.store.update(sessionId, write.merge, write.known));
       this.failures.recover('write', sessionId);
     } catch (error) {
+      session.ledger.failed(write);
       this.failures.fail('write', `could not write the report of session ${sessionId}; will retry`, error, sessionId);
       this.redo(sessionId, session);
     }
@@ -249,16 +243,15 @@ export class SessionRegistry {
     const cutoff = this.now() - this.options.idleTimeoutMs;
     for (const [id, session] of this.live) {
       if (this.writes.isDirty(id) || session.writer.busy || session.loading) continue;
-      if (session.aggregate.updateTimeMs < cutoff) this.live.delete(id);
+      if (!session.ledger.hasUnwritten() && session.ledger.updateTimeMs < cutoff) this.live.delete(id);
     }
   }
 
   private async endStored(sessionId: string): Promise<void> {
-    const stored = await this.options.store.get(sessionId);
-    if (stored === undefined || stored.endedAt !== undefined) return;
-    const aggregate = new SessionAggregate(sessionId, this.options.maxRecent);
-    aggregate.mergeStored(stored);
-    aggregate.end(this.now());
-    await this.options.store.put(aggregate.toStored());
+    const ending = new SessionAggregate(sessionId, this.options.maxRecent);
+    ending.end(this.now());
+    await this.options.store.update(sessionId, (stored) =>
+      stored === undefined || stored.endedAt !== undefined ? undefined : foldIntoStored(stored, ending),
+    );
   }
 }

@@ -51,6 +51,11 @@ function sessionIdOf(attributes: ReadableSpan['attributes']): string | undefined
   return text(attributes[semconv.ATTR_SESSION_ID]) ?? text(attributes[semconv.ATTR_GEN_AI_CONVERSATION_ID]);
 }
 
+/** The store a tracker folded the span into already (`toolperf.store.id`), if it says. */
+export function storeIdOfSpan(span: ReadableSpan): string | undefined {
+  return text(span.attributes[semconv.ATTR_TOOLPERF_STORE_ID]);
+}
+
 function operationTypeOf(attributes: ReadableSpan['attributes']): string | undefined {
   const declared = text(attributes[semconv.ATTR_TOOLPERF_OPERATION_TYPE]);
   if (declared !== undefined) return declared;

@@ -2,7 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Hono } from 'hono';
 import type { BlankEnv } from 'hono/types';
 import { consoleLogger, describeError, type Logger } from '../util/logger.js';
-import type { Reports } from '../reports/reports.js';
+import { storeIdentityOf, type Reports } from '../reports/reports.js';
 import { InvalidSessionIdError } from '../util/session-id.js';
 import { VERSION } from '../util/version.js';
 import { apiError } from './api-error.js';
@@ -131,7 +131,9 @@ export function createReportApp(reports: Reports, options: ReportAppOptions = {}
 
   app.post(
     '/v1/traces',
-    options.ingest !== false ? otlpTracesHandler(reports.exporter, maxBodyBytes) : (c) => apiError(c, 404, 'not_found', 'OTLP ingest is not enabled on this server'),
+    options.ingest !== false
+      ? otlpTracesHandler(reports.exporter, maxBodyBytes, () => storeIdentityOf(reports))
+      : (c) => apiError(c, 404, 'not_found', 'OTLP ingest is not enabled on this server'),
   );
   registerOtlpRoute(app);
 

@@ -1,10 +1,13 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { mkdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { consoleLogger, type Logger } from '../util/logger.js';
 import { FileDigestCache } from './file-digest-cache.js';
+import { FileLock } from './file-lock.js';
 import type { SessionSummary, StoredSessionReport } from '../document/report.js';
-import type { ReportStore } from './report-store.js';
+import type { ReportMerge, ReportStore } from './report-store.js';
+import { fileStamp, fileStampSync, writeReportFile, writeReportFileSync } from './report-file-write.js';
+import { readOrCreateStoreId } from './store-identity.js';
 import type { SessionDigest } from './session-digest.js';
 import { assertValidSessionId } from '../util/session-id.js';
 import { isStoredReportProblem, loadStoredReportCheck, storedReportCheckSync, type StoredReportCheck } from '../document/check-stored-report.js';
@@ -14,6 +17,13 @@ import { removeStaleTempFiles, tempFileName } from './temp-files.js';
 /** Reports live in `<dataDir>/session/performance/`. */
 export const REPORTS_SUBDIRECTORY = join('session', 'performance');
 const REPORT_SUFFIX = '.json';
+/** A lock held elsewhere is waited for this long; then the write fails, to be retried later. */
+const LOCK_WAIT_MS = 5_000;
+/**
+ * At exit the process must end soon: locks held elsewhere (for milliseconds, normally) are waited
+ * for this long in all, however many sessions are written; then a locked session is skipped.
+ */
+const LOCK_WAIT_SYNC_MS = 1_000;
 
 /** A stored report that this version cannot read and must not overwrite (written by a newer version). */
 export class UnreadableReportError extends Error {
@@ -28,16 +38,23 @@ export class UnreadableReportError extends Error {
  * FIFO, a directory), and a report of another session. Listing keeps digests in memory and
  * re-reads only the files that changed since the last listing. The first write also removes the
  * temp files that killed writers left (see `removeStaleTempFiles`).
+ * Every write holds the session's lock (`.<id>.json.lock`, see `FileLock`), so processes sharing
+ * the directory merge into each other's reports instead of replacing them.
  */
 export class FileReportStore implements ReportStore {
   readonly directory: string;
   private directoryReady: Promise<unknown> | undefined;
   private swept = false;
-  /** Per session, the temp files of `put`s under way; a `putSync` takes them away (see there). */
-  private readonly putsUnderWay = new Map<string, Set<string>>();
-  /** Per session, how many `putSync`s there were: a `put` begun before one must not rename over it. */
-  private readonly syncPuts = new Map<string, number>();
   private readonly digests: FileDigestCache;
+  /**
+   * The file stamp of each report this store wrote or read under a lock: handed back as `known`,
+   * a report whose file did not change since is not read again (in the common case of one writer,
+   * a write then reads nothing).
+   */
+  private readonly stamps = new WeakMap<StoredSessionReport, string>();
+  private storeId: string | undefined;
+  /** What is left of `LOCK_WAIT_SYNC_MS` for this store's synchronous writes. */
+  private readonly syncWait = { leftMs: LOCK_WAIT_SYNC_MS };
 
   constructor(
     dataDir: string,
@@ -83,33 +100,124 @@ export class FileReportStore implements ReportStore {
     return undefined;
   }
 
+  update(sessionId: string, merge: ReportMerge, known?: StoredSessionReport): Promise<StoredSessionReport | undefined> {
+    return this.inDirectory(() => this.updateNow(sessionId, merge, known));
+  }
+
+  private async updateNow(sessionId: string, merge: ReportMerge, known: StoredSessionReport | undefined): Promise<StoredSessionReport | undefined> {
+    const path = this.pathOf(sessionId);
+    const lock = await FileLock.acquire(this.lockPathOf(sessionId), { timeoutMs: LOCK_WAIT_MS });
+    try {
+      // Under the lock no writer changes the file: the stamp taken now is the stamp of what is read.
+      const stamp = await fileStamp(path);
+      let stored: StoredSessionReport | undefined;
+      if (stamp !== undefined && known !== undefined && this.stamps.get(known) === stamp) stored = known;
+      else if (stamp !== undefined && (stored = await this.get(sessionId)) !== undefined) this.stamps.set(stored, stamp);
+      const next = merge(stored);
+      if (next === undefined) return stored;
+      this.stamps.set(next, await writeReportFile(path, this.tempPath(sessionId), next, lock));
+      return next;
+    } finally {
+      await lock.release();
+    }
+  }
+
+  updateSync(sessionId: string, merge: ReportMerge, known?: StoredSessionReport): StoredSessionReport | undefined {
+    const path = this.pathOf(sessionId);
+    mkdirSync(this.directory, { recursive: true });
+    const lock = this.lockSync(sessionId);
+    try {
+      const stamp = fileStampSync(path);
+      let stored: StoredSessionReport | undefined;
+      if (stamp !== undefined && known !== undefined && this.stamps.get(known) === stamp) stored = known;
+      else if (stamp !== undefined && (stored = this.getSync(sessionId)) !== undefined) this.stamps.set(stored, stamp);
+      const next = merge(stored);
+      if (next === undefined) return stored;
+      this.stamps.set(next, writeReportFileSync(path, this.tempPath(sessionId), next, lock));
+      return next;
+    } finally {
+      lock.releaseSync();
+    }
+  }
+
   /** Says once that a file was set aside; quiet when another reader of the same file moved it first. */
   private movedAside(path: string, reason: string, aside: string, error?: unknown): void {
     if (error === undefined) this.logger.warn(`corrupt report ${path} (${reason}): moved to ${aside}`);
     else if (!isMissing(error)) this.logger.warn(`corrupt report ${path} (${reason}); could not move it aside: ${String(error)}`);
   }
 
-  async put(report: StoredSessionReport): Promise<void> {
+  put(report: StoredSessionReport): Promise<void> {
     const path = this.pathOf(report.sessionId);
-    const syncPutsBefore = this.syncPuts.get(report.sessionId) ?? 0;
-    const superseded = (): boolean => (this.syncPuts.get(report.sessionId) ?? 0) !== syncPutsBefore;
-    await this.ensureDirectory();
-    try {
+    return this.inDirectory(async () => {
+      const lock = await FileLock.acquire(this.lockPathOf(report.sessionId), { timeoutMs: LOCK_WAIT_MS });
       try {
-        await this.replace(path, report, superseded);
-      } catch (error) {
-        if (!isMissing(error) || superseded()) throw error;
-        // The directory was removed under us (by hand, or a cleanup job): made again, once.
-        this.directoryReady = undefined;
-        await this.ensureDirectory();
-        await this.replace(path, report, superseded);
+        this.stamps.set(report, await writeReportFile(path, this.tempPath(report.sessionId), report, lock));
+      } finally {
+        await lock.release();
       }
+    });
+  }
+
+  /**
+   * The write at exit, under the session's lock like every write: a `put` still under way has
+   * either renamed already or finds, just before its rename, that it no longer holds the lock.
+   */
+  putSync(report: StoredSessionReport): void {
+    const path = this.pathOf(report.sessionId);
+    mkdirSync(this.directory, { recursive: true });
+    const lock = this.lockSync(report.sessionId);
+    try {
+      this.stamps.set(report, writeReportFileSync(path, this.tempPath(report.sessionId), report, lock));
+    } finally {
+      lock.releaseSync();
+    }
+  }
+
+  /** The id in `.store-id` of the directory (made if there is none); see `ReportStore.identity`. */
+  identity(): string | undefined {
+    return (this.storeId ??= readOrCreateStoreId(this.directory));
+  }
+
+  async list(): Promise<SessionSummary[]> {
+    return (await this.digests.list()).map((digest) => digest.summary);
+  }
+
+  listDigests(): Promise<SessionDigest[]> {
+    return this.digests.list();
+  }
+
+  async delete(sessionId: string): Promise<boolean> {
+    const path = this.pathOf(sessionId);
+    // Under the lock, so that a write under way cannot bring the report back.
+    let lock: FileLock;
+    try {
+      lock = await FileLock.acquire(this.lockPathOf(sessionId), { timeoutMs: LOCK_WAIT_MS });
     } catch (error) {
-      // A report written since (the exit write) holds all this one did: nothing was lost.
-      if (superseded()) return;
+      if (isMissing(error)) return false; // no directory: nothing to delete
       throw error;
     }
-    await syncDirectory(this.directory);
+    try {
+      await unlink(path);
+      return true;
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** Runs `write` in the directory, made first; if the directory was removed under us (by hand, a cleanup job), made again, once. */
+  private async inDirectory<T>(write: () => Promise<T>): Promise<T> {
+    await this.ensureDirectory();
+    try {
+      return await write();
+    } catch (error) {
+      if (!isMissing(error) || existsSync(this.directory)) throw error;
+      this.directoryReady = undefined;
+      await this.ensureDirectory();
+      return write();
+    }
   }
 
   /** Made at the first write (and again if it disappears); the first also sweeps stale temp files. */
@@ -127,76 +235,12 @@ export class FileReportStore implements ReportStore {
     ));
   }
 
-  /**
-   * Temp file, fsync, rename: a reader sees the previous report or this one, never a mix. Not
-   * renamed once `superseded` (a `putSync` wrote the session since this began).
-   */
-  private async replace(path: string, report: StoredSessionReport, superseded: () => boolean): Promise<void> {
-    const temp = this.tempPath(report.sessionId);
-    const underWay = this.putsUnderWay.get(report.sessionId) ?? new Set<string>();
-    this.putsUnderWay.set(report.sessionId, underWay.add(temp));
-    try {
-      const file = await open(temp, 'w');
-      try {
-        await file.writeFile(JSON.stringify(report, null, 2));
-        await file.sync();
-      } finally {
-        await file.close();
-      }
-      if (superseded()) throw new SupersededWriteError();
-      await rename(temp, path);
-    } catch (error) {
-      await unlink(temp).catch(() => undefined);
-      throw error;
-    } finally {
-      underWay.delete(temp);
-      if (underWay.size === 0 && this.putsUnderWay.get(report.sessionId) === underWay) this.putsUnderWay.delete(report.sessionId);
-    }
+  private lockSync(sessionId: string): FileLock {
+    return FileLock.acquireSync(this.lockPathOf(sessionId), { timeoutMs: LOCK_WAIT_SYNC_MS, budget: this.syncWait });
   }
 
-  /**
-   * The write at exit: it holds everything, so a `put` of the same session still under way must
-   * not rename its older report over it afterwards. That `put` sees it before its rename; and a
-   * rename already handed to the thread pool (where `process.exit` does not stop it) finds its
-   * temp file gone, since it is removed here first.
-   */
-  putSync(report: StoredSessionReport): void {
-    const path = this.pathOf(report.sessionId);
-    this.syncPuts.set(report.sessionId, (this.syncPuts.get(report.sessionId) ?? 0) + 1);
-    for (const underWay of this.putsUnderWay.get(report.sessionId) ?? []) removeQuietly(underWay);
-    const temp = this.tempPath(report.sessionId);
-    mkdirSync(this.directory, { recursive: true });
-    try {
-      const fd = openSync(temp, 'w');
-      try {
-        writeSync(fd, JSON.stringify(report, null, 2));
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(temp, path);
-    } catch (error) {
-      removeQuietly(temp);
-      throw error;
-    }
-  }
-
-  async list(): Promise<SessionSummary[]> {
-    return (await this.digests.list()).map((digest) => digest.summary);
-  }
-
-  listDigests(): Promise<SessionDigest[]> {
-    return this.digests.list();
-  }
-
-  async delete(sessionId: string): Promise<boolean> {
-    try {
-      await unlink(this.pathOf(sessionId));
-      return true;
-    } catch (error) {
-      if (isMissing(error)) return false;
-      throw error;
-    }
+  private lockPathOf(sessionId: string): string {
+    return join(this.directory, `.${sessionId}${REPORT_SUFFIX}.lock`);
   }
 
   private tempPath(sessionId: string): string {
@@ -222,35 +266,10 @@ function decode(path: string, sessionId: string, text: string, checkStoredReport
   return checked.message;
 }
 
-/** Thrown inside `put` to skip the rename of a report a `putSync` replaced meanwhile. */
-class SupersededWriteError extends Error {}
-
-function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // never created, or renamed already
-  }
-}
-
 function asidePath(path: string): string {
   return `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
 }
 
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-}
-
-/** Makes the rename durable. Not every platform can open a directory; there it is skipped. */
-async function syncDirectory(directory: string): Promise<void> {
-  try {
-    const handle = await open(directory, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Windows cannot fsync a directory; the rename itself is still atomic.
-  }
 }

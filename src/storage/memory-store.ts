@@ -1,10 +1,11 @@
 import type { SessionSummary, StoredSessionReport } from '../document/report.js';
-import type { ReportStore } from './report-store.js';
+import type { ReportMerge, ReportStore } from './report-store.js';
 import { digestOf, type SessionDigest } from './session-digest.js';
 
 /**
  * Reports in memory, for `saveReports: false` and tests. Holds at most `maxSessions`; the least
- * recently written is dropped first.
+ * recently written is dropped first. One process's memory: `update` needs no lock, since a merge
+ * runs synchronously from read to write.
  */
 export class InMemoryReportStore implements ReportStore {
   private readonly reports = new Map<string, StoredSessionReport>();
@@ -15,6 +16,10 @@ export class InMemoryReportStore implements ReportStore {
 
   async get(sessionId: string): Promise<StoredSessionReport | undefined> {
     return this.getSync(sessionId);
+  }
+
+  async update(sessionId: string, merge: ReportMerge): Promise<StoredSessionReport | undefined> {
+    return this.updateSync(sessionId, merge);
   }
 
   async put(report: StoredSessionReport): Promise<void> {
@@ -39,6 +44,14 @@ export class InMemoryReportStore implements ReportStore {
 
   getSync(sessionId: string): StoredSessionReport | undefined {
     return this.reports.get(sessionId);
+  }
+
+  updateSync(sessionId: string, merge: ReportMerge): StoredSessionReport | undefined {
+    const stored = this.reports.get(sessionId);
+    const next = merge(stored);
+    if (next === undefined) return stored;
+    this.putSync(next);
+    return next;
   }
 
   putSync(report: StoredSessionReport): void {

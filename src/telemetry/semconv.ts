@@ -25,6 +25,11 @@ export const ERROR_TYPE_OTHER = '_OTHER';
 export const ATTR_TOOLPERF_OPERATION_TYPE = 'toolperf.operation.type';
 /** Our own: the name of a non-tool operation (tools use `gen_ai.tool.name`). */
 export const ATTR_TOOLPERF_OPERATION_NAME = 'toolperf.operation.name';
+/**
+ * Our own: the store (`ReportStore.identity`) the tracker that made the span already folded it
+ * into; a report server on that same store does not fold it again.
+ */
+export const ATTR_TOOLPERF_STORE_ID = 'toolperf.store.id';
 
 /** OpenCode's native tool spans (`Tool.execute`). */
 export const ATTR_OPENCODE_TOOL_NAME = 'tool.name';

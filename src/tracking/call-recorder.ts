@@ -41,7 +41,7 @@ export interface CallRecorder {
  * so that a call allocates nothing beyond its span and that span's attributes.
  */
 export function createCallRecorder(spec: ToolSpec, runtime: TrackingRuntime): CallRecorder {
-  const { tracer, metrics, failures, captureContent, maxContentLength, includeSessionIdInMetrics } = runtime;
+  const { tracer, metrics, failures, captureContent, maxContentLength, includeSessionIdInMetrics, storeId } = runtime;
   const startFailed = (error: unknown): void => {
     failures.fail('span', `could not start a span for ${spec.name}; the call runs untracked`, error);
   };
@@ -50,7 +50,7 @@ export function createCallRecorder(spec: ToolSpec, runtime: TrackingRuntime): Ca
     start(startTime, sessionId, callId, hasInput, input) {
       try {
         // A host's call ID may be anything: cut, as every ID from outside is (util/input-limits.ts).
-        const attributes = spanAttributes(spec, sessionId, cutText(callId, MAX_ID_LENGTH));
+        const attributes = spanAttributes(spec, sessionId, cutText(callId, MAX_ID_LENGTH), storeId);
         if (captureContent && hasInput) attributes[semconv.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS] = captured(input, maxContentLength);
         return tracer.startSpan(spec.spanName, { kind: SpanKind.INTERNAL, startTime, attributes });
       } catch (error) {
@@ -85,7 +85,7 @@ export function createCallRecorder(spec: ToolSpec, runtime: TrackingRuntime): Ca
  * object to dictionary mode, which cost 6 µs a call here (measured) against 0.2 µs for these.
  * Undefined values are dropped by the SDK.
  */
-function spanAttributes(spec: ToolSpec, sessionId: string | undefined, callId: string | undefined): Attributes {
+function spanAttributes(spec: ToolSpec, sessionId: string | undefined, callId: string | undefined, storeId: string | undefined): Attributes {
   const attributes: Attributes = spec.isToolCall
     ? {
         [semconv.ATTR_GEN_AI_OPERATION_NAME]: semconv.GEN_AI_OPERATION_EXECUTE_TOOL,
@@ -94,12 +94,14 @@ function spanAttributes(spec: ToolSpec, sessionId: string | undefined, callId: s
         [semconv.ATTR_GEN_AI_TOOL_CALL_ID]: callId,
         [semconv.ATTR_SESSION_ID]: sessionId,
         [semconv.ATTR_GEN_AI_CONVERSATION_ID]: sessionId,
+        [semconv.ATTR_TOOLPERF_STORE_ID]: storeId,
       }
     : {
         [semconv.ATTR_TOOLPERF_OPERATION_TYPE]: spec.operationType,
         [semconv.ATTR_TOOLPERF_OPERATION_NAME]: spec.name,
         [semconv.ATTR_SESSION_ID]: sessionId,
         [semconv.ATTR_GEN_AI_CONVERSATION_ID]: sessionId,
+        [semconv.ATTR_TOOLPERF_STORE_ID]: storeId,
       };
   if (spec.extraAttributes !== undefined) Object.assign(attributes, spec.extraAttributes);
   return attributes;

@@ -10,4 +10,6 @@ export interface TrackingRuntime {
   readonly captureContent: boolean;
   readonly maxContentLength: number;
   readonly failures: FailureLog;
+  /** The store the tracker's own reports fold its spans into, marked on each span (`toolperf.store.id`); undefined marks nothing. */
+  readonly storeId: string | undefined;
 }

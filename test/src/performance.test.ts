@@ -132,6 +132,10 @@ describe('createPerformance on the embedded default', () => {
         if (failing) throw new Error('EIO: disk on fire');
         return inner.put(report);
       },
+      update: async (id, merge, known) => {
+        if (failing) throw new Error('EIO: disk on fire');
+        return inner.update(id, merge, known);
+      },
     };
     const logger = recordingLogger();
     perf = createPerformance({ enabled: true, store: flaky, logger, writeIntervalMs: 0, handleProcessExit: false, env: {} });

@@ -6,7 +6,7 @@ import type { Context, Handler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { SessionReportExporter } from '../../reports/session-report-exporter.js';
 import { inspectCall, type CallProblem } from '../../reports/call-record.js';
-import { callFromSpan } from '../../reports/span-to-call.js';
+import { callFromSpan, storeIdOfSpan } from '../../reports/span-to-call.js';
 import { apiError } from '../api-error.js';
 import { ExportTraceServiceResponse, RpcStatus } from './otlp-proto.js';
 import { PayloadTooLargeError, readBodyWithin } from './read-body.js';
@@ -53,10 +53,11 @@ function otlpError(c: Context, status: ContentfulStatusCode, encoding: OtlpEncod
  * `POST /v1/traces`: OTLP/HTTP trace exports (JSON or protobuf, optionally gzip), folded into
  * session reports by `exporter`. Spans that `inspectCall` refuses (an invalid session, a time more
  * than 100 years from now) and spans past `MAX_SPANS_PER_REQUEST` are rejected and counted in a
- * partial-success answer; spans that are not tool calls are accepted and ignored. Long work yields
+ * partial-success answer; spans that are not tool calls are accepted and ignored, and so are spans
+ * a tracker already folded into the store these reports write (`toolperf.store.id` is `storeId()`). Long work yields
  * to the event loop between chunks, so that a large body never stalls the other requests.
  */
-export function otlpTracesHandler(exporter: SessionReportExporter, maxBodyBytes: number): Handler {
+export function otlpTracesHandler(exporter: SessionReportExporter, maxBodyBytes: number, storeId: () => string | undefined = () => undefined): Handler {
   // Shared by the requests to this handler: their decoding and folding take turns, one slice each.
   const turns = new EventLoopTurns();
   return async (c) => {
@@ -98,7 +99,9 @@ export function otlpTracesHandler(exporter: SessionReportExporter, maxBodyBytes:
     rejected.add('over-limit', decoded.overLimit);
     await turns.take();
     const now = Date.now();
+    const ownStore = decoded.spans.length > 0 ? storeId() : undefined;
     for (const span of decoded.spans) {
+      if (ownStore !== undefined && storeIdOfSpan(span) === ownStore) continue; // counted already: accepted
       const call = callFromSpan(span);
       const checked = call === undefined ? undefined : inspectCall(call, now);
       if (checked?.ok === false) rejected.add(checked.problem, 1, checked.problem === 'session-id' ? call?.sessionId : undefined);

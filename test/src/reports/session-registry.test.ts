@@ -6,31 +6,44 @@ import { join } from 'node:path';
 import { FileReportStore } from '../../../src/storage/file-store.js';
 import { InMemoryReportStore } from '../../../src/storage/memory-store.js';
 import type { StoredSessionReport } from '../../../src/document/report.js';
+import type { ReportMerge } from '../../../src/storage/report-store.js';
 import { SessionListing } from '../../../src/reports/session-listing.js';
 import { SessionRegistry, type SessionRegistryOptions } from '../../../src/reports/session-registry.js';
 import { recordingLogger } from '../../helpers/tracking.js';
 
-/** An in-memory store whose calls can be made to fail or wait, and that counts them. */
+/** An in-memory store whose writes (`update`) and reads can be made to fail or wait, and that counts the writes. */
 class ControlledStore extends InMemoryReportStore {
   puts = 0;
   failPuts = 0;
   failGets = 0;
   putGate: Promise<void> | undefined;
-  override async put(report: StoredSessionReport): Promise<void> {
+  /** Held after a write is stored, before it is acknowledged. */
+  ackGate: Promise<void> | undefined;
+  /** Held before a read. */
+  getGate: Promise<void> | undefined;
+  override async update(id: string, merge: ReportMerge): Promise<StoredSessionReport | undefined> {
     this.puts++;
     await this.putGate;
     if (this.failPuts > 0) {
       this.failPuts--;
       throw new Error('disk full');
     }
-    return super.put(report);
+    // A store that cannot read the stored report writes nothing.
+    this.failRead();
+    const stored = await super.update(id, merge);
+    await this.ackGate;
+    return stored;
   }
   override async get(id: string): Promise<StoredSessionReport | undefined> {
+    await this.getGate;
+    this.failRead();
+    return super.get(id);
+  }
+  private failRead(): void {
     if (this.failGets > 0) {
       this.failGets--;
       throw new Error('EACCES');
     }
-    return super.get(id);
   }
 }
 
@@ -110,7 +123,7 @@ describe('SessionRegistry', () => {
     r.record(call('ses_1'));
     await r.flush();
     expect(countOf(await store.get('ses_1'))).toBe(7);
-    expect(logger.lines.join('\n')).toMatch(/could not read the stored report of session ses_1; it will not be overwritten/);
+    expect(logger.lines.join('\n')).toMatch(/could not write the report of session ses_1; will retry.*EACCES/);
     await r.flush(); // the read works now: the two are merged
     expect(countOf(await store.get('ses_1'))).toBe(8);
     await r.shutdown();
@@ -335,6 +348,67 @@ describe('SessionRegistry', () => {
     expect(countOf(store.getSync('ses_1'))).toBe(2);
     expect(countOf(store.getSync('ses_2'))).toBe(1);
     await r.shutdown();
+  });
+
+  it('two writers on one store (two processes): each write adds its calls since the last, so none is lost or doubled', async () => {
+    const store = new ControlledStore();
+    const a = registry(store).registry;
+    const b = registry(store).registry;
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < 3; i++) a.record(call('ses_1', 'a'));
+      b.record(call('ses_1', 'b', 10, 'Error'));
+      await vi.advanceTimersByTimeAsync(1000);
+    }
+    a.record(call('ses_1', 'a'));
+    a.flushSync(); // one of them at exit
+    await b.shutdown();
+    await a.shutdown();
+    const stored = (await store.get('ses_1'))?.operations['tool-execution'];
+    expect(stored).toMatchObject({ count: 21, errors: 5, tools: { a: { count: 16 }, b: { count: 5 } } });
+    // Each one's live view holds the other's calls as of its own last write, its own exactly.
+    expect(countOf(await b.getReport('ses_1'))).toBeGreaterThanOrEqual(20);
+  });
+
+  it('a read of a live session overlapped by a write counts the written calls once', async () => {
+    const store = new ControlledStore();
+    const { registry: r } = registry(store);
+    for (let i = 0; i < 3; i++) r.record(call('ses_1'));
+    let openGet!: () => void;
+    let ack!: () => void;
+    store.getGate = new Promise((resolve) => (openGet = resolve));
+    store.ackGate = new Promise((resolve) => (ack = resolve));
+    const reading = r.getReport('ses_1'); // reads the store, held
+    const flushing = r.flush(); // the write is stored, not yet acknowledged
+    await vi.advanceTimersByTimeAsync(0);
+    openGet(); // the read sees the write's calls while the write is still under way
+    await vi.advanceTimersByTimeAsync(0);
+    ack();
+    expect(countOf(await reading)).toBe(3);
+    await flushing;
+    expect(countOf(await r.getReport('ses_1'))).toBe(3);
+    await r.shutdown();
+  });
+
+  it('at exit, a write under way is added if it did not land, and not again if it did', async () => {
+    for (const landed of [true, false]) {
+      const store = new ControlledStore();
+      const { registry: r } = registry(store);
+      r.record(call('ses_1'));
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      if (landed) store.ackGate = gate;
+      else store.putGate = gate;
+      void r.flush();
+      await vi.advanceTimersByTimeAsync(0);
+      r.record(call('ses_1'));
+      r.flushSync();
+      expect(countOf(store.getSync('ses_1'))).toBe(2);
+      open(); // were the process to go on, the old write's answer changes nothing
+      await r.flush();
+      expect(countOf(store.getSync('ses_1'))).toBe(2);
+      expect(countOf(await r.getReport('ses_1'))).toBe(2);
+      await r.shutdown();
+    }
   });
 
   it('merges live sessions into the stored order, and sees a stored change (a file store keeps its sorted list)', async () => {

@@ -255,6 +255,7 @@ describe('errors', () => {
         throw new Error('disk on fire');
       },
       put: async () => {},
+      update: async () => undefined,
       list: async () => {
         throw new Error('disk on fire');
       },

@@ -376,3 +376,88 @@ describe('FileReportStore storage faults', () => {
     expect([2, 3, 4, 5]).toContain((await store.get('shared'))?.recent.length);
   });
 });
+
+describe('FileReportStore.update: read, merge and write under the session lock', () => {
+  /** A merge that adds one call of `tool` to whatever is stored. */
+  const oneMore =
+    (tool: string) =>
+    (stored: StoredSessionReport | undefined): StoredSessionReport => {
+      const aggregate = new SessionAggregate('ses', 10);
+      if (stored) aggregate.mergeStored(stored);
+      aggregate.add({ ...callOf(tool), sessionId: 'ses' });
+      return aggregate.toStored();
+    };
+  const callOf = (tool: string): CallRecord => ({
+    sessionId: 'ses', operationType: 'tool-execution', toolName: tool, callId: undefined, startTimeMs: T0, durationMs: 1, errorType: undefined, traceId: undefined, spanId: undefined,
+  });
+  const countOf = (report: StoredSessionReport | undefined) => report?.operations['tool-execution']?.count;
+
+  it('two stores on one directory, 40 updates each at once: none is lost', async () => {
+    const other = new FileReportStore(dataDir, logger);
+    await Promise.all(Array.from({ length: 40 }, () => [store.update('ses', oneMore('a')), other.update('ses', oneMore('b'))]).flat());
+    const stored = await store.get('ses');
+    expect(stored?.operations['tool-execution']?.tools).toMatchObject({ a: { count: 40 }, b: { count: 40 } });
+    expect((await entries()).filter((name) => name !== 'ses.json')).toEqual([]);
+  });
+
+  it('resolves with what it stored, and reads nothing when handed that back while the file did not change', async () => {
+    const first = await store.update('ses', oneMore('a'));
+    let reads = 0;
+    const get = store.get.bind(store);
+    store.get = async (id) => (reads++, get(id));
+    const second = await store.update('ses', oneMore('a'), first);
+    expect(reads).toBe(0);
+    expect(countOf(second)).toBe(2);
+    // Another writer changed the file: the report handed back is stale, so the file is read.
+    await new FileReportStore(dataDir, logger).update('ses', oneMore('b'));
+    const third = await store.update('ses', oneMore('a'), second);
+    expect(reads).toBe(1);
+    expect(countOf(third)).toBe(4);
+    expect(countOf(await store.get('ses'))).toBe(4);
+  });
+
+  it('writes nothing when the merge returns undefined', async () => {
+    await store.update('ses', oneMore('a'));
+    const before = await readFile(store.pathOf('ses'), 'utf8');
+    expect(countOf(await store.update('ses', () => undefined))).toBe(1);
+    expect(store.updateSync('ses', () => undefined)).toBeDefined();
+    expect(await readFile(store.pathOf('ses'), 'utf8')).toBe(before);
+    expect(await store.update('none', () => undefined)).toBeUndefined();
+  });
+
+  it('updateSync merges like update, under the same lock', async () => {
+    const first = store.updateSync('ses', oneMore('a'));
+    await store.update('ses', oneMore('b'));
+    expect(countOf(store.updateSync('ses', oneMore('a'), first))).toBe(3);
+    expect(countOf(await store.get('ses'))).toBe(3);
+  });
+
+  it('waits for a lock another writer holds, then writes', async () => {
+    const { FileLock } = await import('../../../src/storage/file-lock.js');
+    await store.put(reportOf('ses', 1));
+    const held = await FileLock.acquire(join(store.directory, '.ses.json.lock'), { timeoutMs: 1000 });
+    const writing = store.update('ses', oneMore('a'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(countOf(await store.get('ses'))).toBe(1);
+    await held.release();
+    expect(countOf(await writing)).toBe(2);
+  });
+});
+
+describe('FileReportStore.identity', () => {
+  it('is made once and shared by every store on the directory', async () => {
+    const id = store.identity();
+    expect(id).toMatch(/^[A-Za-z0-9_-]{16,64}$/);
+    expect(new FileReportStore(dataDir, logger).identity()).toBe(id);
+    expect(await readFile(join(store.directory, '.store-id'), 'utf8')).toBe(`${id}\n`);
+    expect(await listedIds()).toEqual([]);
+  });
+
+  it('is undefined for a .store-id that holds no id (never quoted), and for a directory that cannot be made', async () => {
+    await mkdir(store.directory, { recursive: true });
+    await writeFile(join(store.directory, '.store-id'), 'root:x:0:0');
+    expect(new FileReportStore(dataDir, logger).identity()).toBeUndefined();
+    await writeFile(join(dataDir, 'file'), '');
+    expect(new FileReportStore(join(dataDir, 'file'), logger).identity()).toBeUndefined();
+  });
+});

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { serve } from '@hono/node-server';
 import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -8,6 +11,7 @@ import { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createReports, type Reports } from '../../../../src/reports/reports.js';
+import { FileReportStore } from '../../../../src/storage/file-store.js';
 import { InMemoryReportStore } from '../../../../src/storage/memory-store.js';
 import { createPerformance, type Performance } from '../../../../src/performance.js';
 import type { SessionReport } from '../../../../src/document/report.js';
@@ -368,5 +372,25 @@ describe('OTLP ingest when the reports shut down', () => {
     expect(response.status).toBe(200);
     expect(folded).toEqual([1000]);
     expect(await response.json()).toEqual({ partialSuccess: { rejectedSpans: '1500', errorMessage: expect.stringContaining('1500 not folded') } });
+  });
+});
+
+describe('OTLP ingest on the store a tracker writes itself', () => {
+  it('accepts the spans already folded into this very store (toolperf.store.id) without folding them again', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'toolperf-ingest-store-'));
+    const reports = createReports({ dataDir, logger: recordingLogger() });
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }), () => reports.shutdown());
+    const own = new FileReportStore(dataDir).identity();
+    expect(own).toBeDefined();
+    const span = (storeId: string | undefined, callId: string) =>
+      jsonSpan('execute_tool read', { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'read', 'session.id': 'ses_s', 'gen_ai.tool.call.id': callId, ...(storeId ? { 'toolperf.store.id': storeId } : {}) }, T, 5);
+    const response = await createReportApp(reports).request('/v1/traces', {
+      method: 'POST',
+      body: JSON.stringify(exportRequest([span(own, 'mine'), span('another-store-000000', 'theirs'), span(undefined, 'unmarked')])),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({}); // accepted, not rejected
+    expect((await reports.getReport({ sessionId: 'ses_s' }))?.recent.map((r) => r.callId).sort()).toEqual(['theirs', 'unmarked']);
   });
 });

@@ -1,5 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPerformance, type Performance, type PerformanceOptions } from '../../../../src/index.js';
+import { createPerformance, FileReportStore, type Performance, type PerformanceOptions } from '../../../../src/index.js';
 import { freePort } from '../../../helpers/prometheus-server.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../../../helpers/otlp-receiver.js';
 import { recordingLogger } from '../../../helpers/tracking.js';
@@ -103,6 +106,31 @@ describe.each(['http/protobuf', 'http/json'] as const)('OTLP over %s', (protocol
     const stats = await p.api.getOperationStats({ sessionId: 'ses_otlp', operationType: 'tool-execution' });
     expect(stats?.count).toBe(4);
     expect(stats?.errors).toBe(1);
+  });
+});
+
+describe('spans that leave over OTLP', () => {
+  it('name the store their calls are folded into already (toolperf.store.id), when it is a file store', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'toolperf-otlp-store-'));
+    try {
+      receiver = await startOtlpReceiver();
+      const saving = streaming(receiver.url, { saveReports: true, dataDir });
+      saving.wrapTool(() => 1, { name: 'read', sessionId: 'ses_saved' })();
+      await saving.shutdown();
+      const id = new FileReportStore(dataDir).identity();
+      expect(id).toBeDefined();
+      await until(() => receiver!.spans.length === 1, 'the span');
+      expect(receiver.spans[0]?.attributes['toolperf.store.id']).toBe(id);
+
+      // Reports kept in memory are no store another process can read: nothing to name.
+      const inMemory = streaming(receiver.url, { saveReports: false });
+      inMemory.wrapTool(() => 1, { name: 'read', sessionId: 'ses_memory' })();
+      await inMemory.shutdown();
+      await until(() => receiver!.spans.length === 2, 'the second span');
+      expect(receiver.spans[1]?.attributes).not.toHaveProperty('toolperf.store.id');
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

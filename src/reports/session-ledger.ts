@@ -1,0 +1,209 @@
+import { randomBytes } from 'node:crypto';
+import { toPublicReport, type SessionReport, type SessionSummary, type StoredSessionReport } from '../document/report.js';
+import type { ReportMerge } from '../storage/report-store.js';
+import type { CallRecord } from './call-record.js';
+import { SessionAggregate, sessionTimes } from './session-aggregate.js';
+import { foldIntoStored } from './stored-fold.js';
+
+/** Writers remembered in a stored report (see `StoredSessionReport.writers`); the least recent is dropped. */
+const MAX_WRITERS = 16;
+
+/**
+ * One writer of reports (a registry: one per process, normally). Its writes are numbered across
+ * every session it writes, so a number never comes twice for one session, even for a session
+ * dropped from memory and opened again.
+ */
+export class ReportWriter {
+  readonly id = randomBytes(12).toString('base64url');
+  private last = 0;
+
+  next(): number {
+    return ++this.last;
+  }
+}
+
+/** Calls not in the store yet, numbered by the write that carries them. */
+interface Delta {
+  readonly seq: number;
+  readonly calls: SessionAggregate;
+}
+
+/** A write of a ledger's unwritten calls: what to hand `ReportStore.update`, and what to tell the ledger after. */
+export interface LedgerWrite {
+  readonly merge: ReportMerge;
+  /** The stored report the ledger knows, for `update`'s `known`. */
+  readonly known: StoredSessionReport | undefined;
+  readonly delta: Delta;
+}
+
+/**
+ * What a process knows of one session, in the three parts that make writing merge-on-write: the
+ * stored report as of its last read or write (which holds other writers' calls too), the calls of
+ * the write under way, and the calls since. A write carries only the calls the store has not seen
+ * from this writer; the store merges them into what it holds, so two writers neither lose nor
+ * double each other's calls. The live view is the three merged.
+ */
+export class SessionLedger {
+  private base: StoredSessionReport | undefined;
+  private baseKnown = false;
+  private pending: SessionAggregate;
+  private pendingEmpty = true;
+  private inFlight: Delta | undefined;
+  /**
+   * Moves whenever a write starts or ends. A read of the store that began at one epoch and ended at
+   * another (or while a write was under way) may or may not hold that write's calls: it is not
+   * taken as the base, lest they count twice.
+   */
+  epoch = 0;
+
+  constructor(
+    readonly sessionId: string,
+    private readonly maxRecent: number,
+    private readonly writer: ReportWriter,
+  ) {
+    this.pending = new SessionAggregate(sessionId, maxRecent);
+  }
+
+  /** Hot: once per folded call. */
+  add(call: CallRecord): void {
+    this.pending.add(call);
+    this.pendingEmpty = false;
+  }
+
+  end(atMs: number): void {
+    this.pending.end(atMs);
+    this.pendingEmpty = false;
+  }
+
+  get knowsBase(): boolean {
+    return this.baseKnown;
+  }
+
+  get writing(): boolean {
+    return this.inFlight !== undefined;
+  }
+
+  /** Calls (or an end) not written yet: new ones, or those of a write under way. */
+  hasUnwritten(): boolean {
+    return !this.pendingEmpty || this.inFlight !== undefined;
+  }
+
+  /** Calls (or an end) that no write carries yet. */
+  hasPending(): boolean {
+    return !this.pendingEmpty;
+  }
+
+  /** The last call's end (or the session's), as far as this process knows. */
+  get updateTimeMs(): number {
+    const stored = this.base ? Date.parse(this.base.updatedAt) : -Infinity;
+    return Math.max(stored, this.pending.updateTimeMs, this.inFlight?.calls.updateTimeMs ?? -Infinity);
+  }
+
+  /** Takes a read of the store, begun at `epoch`, as the base; false if a write started or ended since. */
+  adopt(stored: StoredSessionReport | undefined, epoch: number): boolean {
+    if (epoch !== this.epoch || this.writing) return false;
+    this.setBase(stored);
+    return true;
+  }
+
+  /** Starts a write of the pending calls; tell the ledger how it went (`committed` or `failed`). One at a time. */
+  beginWrite(): LedgerWrite {
+    const delta: Delta = { seq: this.writer.next(), calls: this.pending };
+    this.inFlight = delta;
+    this.pending = new SessionAggregate(this.sessionId, this.maxRecent);
+    this.pendingEmpty = true;
+    this.epoch++;
+    return { merge: (stored) => this.fold(stored, [delta]), known: this.base, delta };
+  }
+
+  /** `write` is in the store, which now holds `stored`. Ignored for a write the exit write replaced. */
+  committed(write: LedgerWrite, stored: StoredSessionReport | undefined): void {
+    if (this.inFlight !== write.delta) return;
+    this.inFlight = undefined;
+    this.epoch++;
+    this.setBase(stored);
+  }
+
+  /** `write` stored nothing: its calls go back to the pending ones, for the next write. */
+  failed(write: LedgerWrite): void {
+    if (this.inFlight !== write.delta) return;
+    const calls = write.delta.calls;
+    calls.merge(this.pending);
+    this.pending = calls;
+    this.pendingEmpty = false;
+    this.inFlight = undefined;
+    this.epoch++;
+  }
+
+  /**
+   * The last write, at exit: every unwritten call, the write under way included. Whether that one
+   * landed is unknown (its rename may have happened without its callback running); the stored
+   * report's `writers` entry tells, so its calls are added only if they are not in already.
+   */
+  beginExitWrite(): LedgerWrite {
+    const delta: Delta = { seq: this.writer.next(), calls: this.pending };
+    const deltas = this.inFlight ? [this.inFlight, delta] : [delta];
+    return { merge: (stored) => this.fold(stored, deltas), known: this.base, delta };
+  }
+
+  /** The exit write is in the store: nothing is unwritten, and the write it replaced no longer counts. */
+  exitCommitted(stored: StoredSessionReport | undefined): void {
+    this.inFlight = undefined;
+    this.pending = new SessionAggregate(this.sessionId, this.maxRecent);
+    this.pendingEmpty = true;
+    this.epoch++;
+    this.setBase(stored);
+  }
+
+  /** The stored report (as last known) with every unwritten call: the live session. A new object every time. */
+  report(): SessionReport {
+    const written = this.inFlight ? foldIntoStored(this.base, this.inFlight.calls) : this.base;
+    return toPublicReport(foldIntoStored(written, this.pending));
+  }
+
+  /** `report()`'s summary, without merging any statistics (listing asks for every live session's). */
+  summary(): SessionSummary {
+    let calls = 0;
+    let errors = 0;
+    let start = Infinity;
+    let update = -Infinity;
+    let end: number | undefined;
+    if (this.base) {
+      for (const op of Object.values(this.base.operations)) {
+        calls += op.count;
+        errors += op.errors;
+      }
+      start = Date.parse(this.base.startedAt);
+      update = Date.parse(this.base.updatedAt);
+      end = this.base.endedAt === undefined ? undefined : Date.parse(this.base.endedAt);
+    }
+    for (const delta of [this.inFlight?.calls, this.pending]) {
+      if (delta === undefined) continue;
+      const n = delta.calls;
+      calls += n;
+      errors += delta.errors;
+      start = Math.min(start, delta.startTimeMs);
+      update = Math.max(update, delta.updateTimeMs);
+      if (n > 0 || delta.endTimeMs !== undefined) end = delta.endTimeMs;
+    }
+    return { sessionId: this.sessionId, ...sessionTimes(start, update, end), calls, errors };
+  }
+
+  private setBase(stored: StoredSessionReport | undefined): void {
+    this.base = stored;
+    this.baseKnown = true;
+  }
+
+  /** `stored` with the deltas it has not seen from this writer; undefined (no write) if it has seen them all. */
+  private fold(stored: StoredSessionReport | undefined, deltas: readonly Delta[]): StoredSessionReport | undefined {
+    const seen = stored?.writers?.[this.writer.id] ?? 0;
+    const fresh = deltas.filter((delta) => delta.seq > seen);
+    const last = fresh.at(-1);
+    if (last === undefined) return undefined;
+    let next = foldIntoStored(stored, (fresh[0] as Delta).calls);
+    for (const delta of fresh.slice(1)) next = foldIntoStored(next, delta.calls);
+    const writers = Object.entries(stored?.writers ?? {}).filter(([id]) => id !== this.writer.id);
+    writers.push([this.writer.id, last.seq]);
+    return { ...next, writers: Object.fromEntries(writers.slice(-MAX_WRITERS)) };
+  }
+}
