@@ -195,7 +195,10 @@ export class SessionLedger {
   }
 
   /** `stored` with the deltas it has not seen from this writer; undefined (no write) if it has seen them all. */
-  private fold(stored: StoredSessionReport | undefined, deltas: readonly Delta[]): StoredSessionReport | undefined {
+  private fold(found: StoredSessionReport | undefined, deltas: readonly Delta[]): StoredSessionReport | undefined {
+    // A report this writer knew is gone (its data directory removed under it, by hand or a cleanup
+    // job): written back from what it knew, rather than losing every call written before.
+    const stored = found ?? this.base;
     const seen = stored?.writers?.[this.writer.id] ?? 0;
     const fresh = deltas.filter((delta) => delta.seq > seen);
     const last = fresh.at(-1);

@@ -1,5 +1,6 @@
-import { toPublicReport, type SessionReport, type SessionSummary } from '../document/report.js';
+import { toPublicReport, type SessionReport, type SessionSummary, type StoredSessionReport } from '../document/report.js';
 import type { ReportStore } from '../storage/report-store.js';
+import { sketchProblem } from '../document/stored-sketch.js';
 import { FailureLog, LoggedError, type Logger } from '../util/logger.js';
 import { SerialTask } from '../util/serial-task.js';
 import type { CallRecord } from './call-record.js';
@@ -203,7 +204,11 @@ export class SessionRegistry {
       }
       const epoch = ledger.epoch;
       try {
-        ledger.adopt(await this.options.store.get(sessionId), epoch);
+        const stored = await this.options.store.get(sessionId);
+        // A store that does not check its sketches (the file store does) must not hand the live view
+        // one that cannot be merged: that is a failed read, not a report that throws later.
+        if (stored) assertSketchesMerge(stored);
+        ledger.adopt(stored, epoch);
         this.failures.recover('read', sessionId);
       } catch (error) {
         this.failures.fail('read', `could not read the stored report of session ${sessionId}; it will not be overwritten`, error, sessionId);
@@ -253,5 +258,15 @@ export class SessionRegistry {
     await this.options.store.update(sessionId, (stored) =>
       stored === undefined || stored.endedAt !== undefined ? undefined : foldIntoStored(stored, ending),
     );
+  }
+}
+
+/** Throws unless every sketch of `stored` decodes and fits its count (see `sketchProblem`). */
+function assertSketchesMerge(stored: StoredSessionReport): void {
+  for (const [type, operation] of Object.entries(stored.aggregates)) {
+    for (const [name, state] of [['(all)', operation.all], ...Object.entries(operation.tools)] as const) {
+      const problem = sketchProblem(state.sketch, state.count);
+      if (problem !== undefined) throw new Error(`the sketch of ${type} ${name} does not merge: ${problem}`);
+    }
   }
 }

@@ -100,7 +100,8 @@ export class FileReportStore implements ReportStore {
     return undefined;
   }
 
-  update(sessionId: string, merge: ReportMerge, known?: StoredSessionReport): Promise<StoredSessionReport | undefined> {
+  async update(sessionId: string, merge: ReportMerge, known?: StoredSessionReport): Promise<StoredSessionReport | undefined> {
+    this.pathOf(sessionId);
     return this.inDirectory(() => this.updateNow(sessionId, merge, known));
   }
 
@@ -146,9 +147,9 @@ export class FileReportStore implements ReportStore {
     else if (!isMissing(error)) this.logger.warn(`corrupt report ${path} (${reason}); could not move it aside: ${String(error)}`);
   }
 
-  put(report: StoredSessionReport): Promise<void> {
+  async put(report: StoredSessionReport): Promise<void> {
     const path = this.pathOf(report.sessionId);
-    return this.inDirectory(async () => {
+    await this.inDirectory(async () => {
       const lock = await FileLock.acquire(this.lockPathOf(report.sessionId), { timeoutMs: LOCK_WAIT_MS });
       try {
         this.stamps.set(report, await writeReportFile(path, this.tempPath(report.sessionId), report, lock));

@@ -176,19 +176,6 @@ describe('FileReportStore synchronous calls', () => {
     expect((await store.get('async'))?.recent).toHaveLength(6);
   });
 
-  it('a putSync (the exit write) is never replaced by an older put still under way, nor leaves its temp file', async () => {
-    await store.put(reportOf('exit', 1));
-    for (let round = 0; round < 5; round++) {
-      const older = store.put(reportOf('exit', 2));
-      // Let the put get some way (a round trip or more to the thread pool) before the exit write.
-      for (let i = 0; i < round; i++) await new Promise((resolve) => setImmediate(resolve));
-      store.putSync(reportOf('exit', 9));
-      await older; // superseded: it resolves, since what it held is in the report written after it
-      expect((await store.get('exit'))?.recent).toHaveLength(9);
-      expect(await entries()).toEqual(['exit.json']);
-    }
-    expect(logger.lines).toEqual([]);
-  });
 });
 
 describe('FileReportStore corrupt reports', () => {
