@@ -66,16 +66,12 @@ function merged(state: StatsState | undefined, stats: RunningStats): RunningStat
  * dates a write (2 ms, measured).
  */
 function mergedRecent(stored: readonly RecentCall[], added: readonly RecentCall[], max: number): RecentCall[] {
-  const all = stored.slice(Math.max(0, stored.length - max));
-  for (const call of added) {
-    const end = endOf(call);
-    let at = all.length;
-    while (at > 0 && endOf(all[at - 1] as RecentCall) > end) at--;
-    all.splice(at, 0, call);
-  }
-  return all.length > max ? all.slice(all.length - max) : all;
+  // One sort by end time (each parsed once; ties keep stored before added, and their own order),
+  // not an insertion per added call: a busy ingest session adds thousands a write to a full ring.
+  const keyed = [...stored, ...added].map((call, index) => ({ call, end: endOf(call), index }));
+  keyed.sort((a, b) => a.end - b.end || a.index - b.index);
+  return keyed.slice(Math.max(0, keyed.length - max)).map((entry) => entry.call);
 }
-
 function endOf(call: RecentCall): number {
   return Date.parse(call.startedAt) + call.durationMs;
 }
