@@ -92,21 +92,24 @@ export interface ReportsExitHooks {
   flushSync(): void;
 }
 
-const exitHooks = new WeakMap<Reports, ReportsExitHooks>();
+/** What only this package reaches of reports made by `createReports`, beyond their public face. */
+interface ReportsInternals extends ReportsExitHooks {
+  storeIdentity(): string | undefined;
+}
+
+const internals = new WeakMap<Reports, ReportsInternals>();
 
 /** The exit hooks of reports made by `createReports`; undefined for any other object. */
 export function exitHooksOf(reports: Reports): ReportsExitHooks | undefined {
-  return exitHooks.get(reports);
+  return internals.get(reports);
 }
-
-const storeIdentities = new WeakMap<Reports, () => string | undefined>();
 
 /**
  * The identity of the store that reports made by `createReports` write to (see
  * `ReportStore.identity`); undefined for a store without one, or any other object.
  */
 export function storeIdentityOf(reports: Reports): string | undefined {
-  return storeIdentities.get(reports)?.();
+  return internals.get(reports)?.storeIdentity();
 }
 
 /**
@@ -169,7 +172,10 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
     flush: () => registry.flush(),
     shutdown,
   };
-  exitHooks.set(reports, { hasUnwritten: () => registry.hasUnwritten(), flushSync: () => registry.flushSync() });
-  storeIdentities.set(reports, () => store.identity?.());
+  internals.set(reports, {
+    hasUnwritten: () => registry.hasUnwritten(),
+    flushSync: () => registry.flushSync(),
+    storeIdentity: () => store.identity?.(),
+  });
   return reports;
 }
