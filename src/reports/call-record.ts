@@ -19,6 +19,16 @@ export interface CallRecord {
   readonly errorType: string | undefined;
   readonly traceId: string | undefined;
   readonly spanId: string | undefined;
+  /** The failing call's error class in its source's own words, where the source has one beside `errorType` (e.g. Claude Code's `error_class`). */
+  readonly errorClass?: string | undefined;
+  /** The agent the call came from, for calls ingested from one (`claude-code`, `codex`, ...). */
+  readonly agent?: AgentInfo | undefined;
+}
+
+/** Which agent (and version, where it says) a session's calls came from. */
+export interface AgentInfo {
+  readonly name: string;
+  readonly version?: string | undefined;
 }
 
 /** Why a call was refused: a session ID that cannot name a report, a time out of range, or a malformed call. */

@@ -1,0 +1,67 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+
+/** One OTLP/HTTP request an agent sent, body inflated. */
+export interface RecordedExport {
+  /** `/v1/traces`, `/v1/logs` or `/v1/metrics`. */
+  readonly path: string;
+  readonly contentType: string;
+  readonly body: Buffer;
+}
+
+export interface OtlpRecorder {
+  /** `http://127.0.0.1:<port>`: the agent's OTLP endpoint. */
+  readonly url: string;
+  readonly exports: RecordedExport[];
+  /** Writes each request as `<dir>/<n>-<signal>.<json|pb>` (bodies as sent, inflated): fixtures for the mapping modules' tests. */
+  save(dir: string): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Records what an agent exports over OTLP/HTTP, answering every request 200 with an empty
+ * response in its encoding (what a Collector answers): for capturing fixtures from the real CLIs.
+ */
+export async function startOtlpRecorder(): Promise<OtlpRecorder> {
+  const exports: RecordedExport[] = [];
+  const server = createServer((request, response) => {
+    void readBody(request).then((raw) => {
+      const gzip = (request.headers['content-encoding'] ?? '').includes('gzip');
+      const contentType = String(request.headers['content-type'] ?? '');
+      exports.push({ path: request.url ?? '', contentType, body: gzip ? gunzipSync(raw) : raw });
+      const json = contentType.includes('json');
+      response.writeHead(200, { 'content-type': json ? 'application/json' : 'application/x-protobuf' });
+      response.end(json ? '{}' : Buffer.alloc(0));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    exports,
+    save(dir) {
+      mkdirSync(dir, { recursive: true });
+      exports.forEach((each, i) => {
+        const signal = each.path.replace(/^\/v1\//, '').replace(/[^a-z]/g, '') || 'other';
+        writeFileSync(join(dir, `${String(i).padStart(3, '0')}-${signal}.${each.contentType.includes('json') ? 'json' : 'pb'}`), each.body);
+      });
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
