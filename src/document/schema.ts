@@ -1,8 +1,12 @@
 import type { z as Zod } from 'zod';
 import { isValidSessionId } from '../util/session-id.js';
 
-/** Version of the report document; a reader refuses versions newer than it knows. */
-export const REPORT_SCHEMA_VERSION = 1;
+/**
+ * Version of the report document; a reader refuses versions newer than it knows. 2: sketches
+ * stored as their non-empty bins (1 stored the dense protobuf, base64; still read, see
+ * `legacy-sketch.ts`).
+ */
+export const REPORT_SCHEMA_VERSION = 2;
 
 /**
  * The report document, defined once: the stored form is the report plus its merge state, the HTTP
@@ -79,8 +83,8 @@ export function defineReportSchemas(z: typeof Zod) {
     minMs: finite,
     maxMs: finite,
     errorTypes: countsByType,
-    /** The DDSketch, protobuf, base64. */
-    sketch: z.base64(),
+    /** The DDSketch's non-empty bins (see `StoredSketch`; checked further by `sketchProblem`). */
+    sketch: z.object({ keys: z.array(z.number()), counts: z.array(z.number()), zeros: z.number().optional() }),
   });
 
   const operationState = z.object({ all: statsState, tools: z.record(z.string(), statsState) });
@@ -95,6 +99,13 @@ export function defineReportSchemas(z: typeof Zod) {
     writers: z.record(z.string().max(64), count).optional(),
   });
 
+  /** schemaVersion 1, read to be migrated: the same document with each sketch as the library's protobuf, base64. */
+  const legacyStatsState = statsState.extend({ sketch: z.base64() });
+  const legacyStoredSessionReport = storedSessionReport.extend({
+    schemaVersion: z.literal(1),
+    aggregates: z.record(z.string(), z.object({ all: legacyStatsState, tools: z.record(z.string(), legacyStatsState) })),
+  });
+
   /** A line of the session list. */
   const sessionSummary = z.object({
     sessionId: z.string(),
@@ -105,7 +116,7 @@ export function defineReportSchemas(z: typeof Zod) {
     errors: count,
   });
 
-  return { durationStats, operationStats, recentCall, sessionReport, statsState, operationState, storedSessionReport, sessionSummary };
+  return { durationStats, operationStats, recentCall, sessionReport, statsState, operationState, storedSessionReport, legacyStoredSessionReport, sessionSummary };
 }
 
 export type ReportSchemas = ReturnType<typeof defineReportSchemas>;

@@ -4,16 +4,30 @@ import { requireLazily } from '../util/require-lazily.js';
 
 /**
  * Percentiles are within 0.5% of the true value at their rank: half of the 2% that reports promise
- * against an independent measurement, leaving the rest for what the span itself adds.
+ * against an independent measurement, leaving the rest for what the span itself adds. Stored keys
+ * mean values of this accuracy's mapping: changing it changes what every stored sketch means, so it
+ * takes a new `REPORT_SCHEMA_VERSION` and a migration.
  */
 export const SKETCH_RELATIVE_ACCURACY = 0.005;
-/** Caps a sketch at 2048 bins (~16 KiB) however wide the durations range: 1 µs to ~13 min fit uncollapsed. */
+/** Caps a sketch at 2048 bins however wide the durations range: 1 µs to ~13 min fit uncollapsed. */
 export const SKETCH_BIN_LIMIT = 2048;
+
+/**
+ * A sketch as stored: its non-empty bins only (a session's sketch holds a few dozen of its up to
+ * 2,048 bins; the dense protobuf of schemaVersion 1 was 80% of a report file, mostly zeros).
+ * `keys` are the logarithmic mapping's bin keys at `SKETCH_RELATIVE_ACCURACY`, ascending;
+ * `counts` the values in each; `zeros` the values of 0 ms, if any.
+ */
+export interface StoredSketch {
+  keys: number[];
+  counts: number[];
+  zeros?: number | undefined;
+}
 
 let sketchesModule: typeof SketchesModule | undefined;
 
 /** The sketch library, loaded at the first sketch made or read: importing the reports costs nothing until then. */
-function sketches(): typeof SketchesModule {
+export function sketches(): typeof SketchesModule {
   return (sketchesModule ??= requireLazily<typeof SketchesModule>('@datadog/sketches-js'));
 }
 
@@ -22,49 +36,75 @@ export function newSketch(): DDSketch {
   return new (sketches().LogCollapsingLowestDenseDDSketch)({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY, binLimit: SKETCH_BIN_LIMIT });
 }
 
-/** A stored sketch (protobuf, base64); throws if the bytes do not decode. */
-export function decodeSketch(base64: string): DDSketch {
-  return sketches().DDSketch.fromProto(Buffer.from(base64, 'base64'));
+/** The non-empty bins of a sketch made by `newSketch` (durations: it has no negative values). */
+export function encodeSketch(sketch: DDSketch): StoredSketch {
+  const { bins, offset } = sketch.store;
+  const keys: number[] = [];
+  const counts: number[] = [];
+  for (let i = 0; i < bins.length; i++) {
+    const count = bins[i] as number;
+    if (count === 0) continue;
+    keys.push(i + offset);
+    counts.push(count);
+  }
+  return sketch.zeroCount > 0 ? { keys, counts, zeros: sketch.zeroCount } : { keys, counts };
+}
+
+/**
+ * A stored sketch as a sketch to merge and query. Throws for one that `sketchProblem` refuses: a
+ * store that does not check what it hands out (the file store does) must not make a merge go wrong.
+ */
+export function decodeSketch(stored: StoredSketch): DDSketch {
+  const problem = sketchProblem(stored, 0);
+  if (problem !== undefined) throw new Error(`the stored sketch ${problem}`);
+  const sketch = newSketch();
+  const { keys, counts } = stored;
+  for (let i = 0; i < keys.length; i++) sketch.store.add(keys[i] as number, counts[i] as number);
+  sketch.zeroCount = stored.zeros ?? 0;
+  // The library keeps the total beside its stores; merging and ranks read it.
+  sketch.count = sketch.store.count + sketch.zeroCount;
+  return sketch;
 }
 
 /**
  * Why a stored sketch of `count` calls cannot be merged into this version's sketches, or undefined
  * if it can. The reader decodes and merges every sketch it loads, and a report that passed the
- * check must never throw there (inside a write, far from the file) nor yield NaN percentiles
- * (which would make the next write a report that no longer passes): so the check decodes it as
- * the reader will, checks that it merges, and the counts the percentiles are computed from.
- * Decoding costs ~80 µs a sketch (measured: ~1.7 ms for a report of 20 tools).
+ * check must never throw there (inside a write, far from the file), yield NaN percentiles (which
+ * would make the next write a report that no longer passes) or make a sketch allocate more than
+ * its bin limit: so keys are whole, ascending, within what the mapping can mean and at most
+ * `SKETCH_BIN_LIMIT` apart, and counts positive.
  */
-export function sketchProblem(base64: string, count: number): string | undefined {
-  let decoded: DDSketch;
-  try {
-    decoded = decodeSketch(base64);
-  } catch {
-    // The library's message may quote the bytes; it adds nothing a reader could act on.
-    return 'does not decode';
+export function sketchProblem(stored: StoredSketch, count: number): string | undefined {
+  const { keys, counts } = stored;
+  const zeros = stored.zeros ?? 0;
+  if (keys.length !== counts.length) return 'has keys and counts of different lengths';
+  if (keys.length > SKETCH_BIN_LIMIT) return `has more than ${SKETCH_BIN_LIMIT} bins`;
+  if (!counts.every(isPositive) || !(zeros === 0 || isPositive(zeros))) return 'has a bin that is not a count';
+  const { lowest, highest } = keyRange();
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as number;
+    if (!Number.isInteger(key) || key < lowest || key > highest) return 'has a key outside the sketch\'s range';
+    if (i > 0 && key <= (keys[i - 1] as number)) return 'has keys out of order';
   }
-  const { store, negativeStore, zeroCount } = decoded;
-  if (store.bins.length > SKETCH_BIN_LIMIT) return `has more than ${SKETCH_BIN_LIMIT} bins`;
-  if (!store.bins.every(isCount) || !negativeStore.bins.every(isCount) || !isCount(zeroCount)) return 'has a bin that is not a count';
-  // Durations are never negative, and `merge` would drop negative values while still counting them.
-  if (negativeStore.count !== 0) return 'has negative values';
+  if (keys.length > 0 && (keys.at(-1) as number) - (keys[0] as number) >= SKETCH_BIN_LIMIT) return `spans more than ${SKETCH_BIN_LIMIT} bins`;
   // Percentiles of an empty sketch are NaN. Its count may otherwise differ from the statistics':
   // sketches-js 2.1.1 double-counts a bin when it collapses (`sumOfRange` includes its end), so
   // sketches this version wrote itself can hold a few more values than the calls they stand for.
-  if (count > 0 && !(decoded.count > 0)) return `holds no values where the statistics count ${count}`;
-  // What `merge` requires (the same gamma), and what makes keys mean the same values (the same
-  // mapping and offset): compared with one empty sketch, not merged into a new one per sketch read.
-  reference ??= newSketch();
-  const { mapping } = decoded;
-  if (!reference.mergeable(decoded) || mapping.constructor !== reference.mapping.constructor || mapping.key(1) !== reference.mapping.key(1)) {
-    return 'was made with other sketch parameters';
-  }
+  if (count > 0 && keys.length === 0 && zeros === 0) return `holds no values where the statistics count ${count}`;
   return undefined;
 }
 
-/** An empty sketch to compare parameters with. */
-let reference: DDSketch | undefined;
+let range: { readonly lowest: number; readonly highest: number } | undefined;
 
-function isCount(value: number): boolean {
-  return Number.isFinite(value) && value >= 0;
+/** The keys of the smallest and largest value the mapping can place. */
+function keyRange(): { readonly lowest: number; readonly highest: number } {
+  if (range === undefined) {
+    const { mapping } = newSketch();
+    range = { lowest: mapping.key(mapping.minPossible), highest: mapping.key(mapping.maxPossible) };
+  }
+  return range;
+}
+
+function isPositive(value: number): boolean {
+  return Number.isFinite(value) && value > 0;
 }

@@ -1,6 +1,6 @@
 import type { DDSketch } from '@datadog/sketches-js';
 import type { DurationStats, StatsState } from '../document/report.js';
-import { decodeSketch, newSketch } from '../document/stored-sketch.js';
+import { decodeSketch, encodeSketch, newSketch } from '../document/stored-sketch.js';
 import { ERROR_TYPE_OTHER } from '../telemetry/semconv.js';
 
 export { SKETCH_RELATIVE_ACCURACY } from '../document/stored-sketch.js';
@@ -91,7 +91,7 @@ export class RunningStats {
       minMs: this.count ? this.min : 0,
       maxMs: this.count ? this.max : 0,
       errorTypes: Object.fromEntries(this.errorTypes),
-      sketch: Buffer.from(this.sketch.toProto()).toString('base64'),
+      sketch: encodeSketch(this.sketch),
     };
   }
 

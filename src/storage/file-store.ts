@@ -1,17 +1,21 @@
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
-import { mkdir, rename, unlink } from 'node:fs/promises';
+import { existsSync, mkdirSync } from 'node:fs';
+import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { consoleLogger, type Logger } from '../util/logger.js';
 import { FileDigestCache } from './file-digest-cache.js';
 import { FileLock } from './file-lock.js';
-import type { SessionSummary, StoredSessionReport } from '../document/report.js';
+import { summarize, type SessionSummary, type StoredSessionReport } from '../document/report.js';
 import type { ReportMerge, ReportStore } from './report-store.js';
 import { fileStamp, fileStampSync, writeReportFile, writeReportFileSync } from './report-file-write.js';
-import { readOrCreateStoreId } from './store-identity.js';
+import { readOrCreateStoreId, readStoreId } from './store-identity.js';
 import type { SessionDigest } from './session-digest.js';
 import { assertValidSessionId } from '../util/session-id.js';
-import { isStoredReportProblem, loadStoredReportCheck, storedReportCheckSync, type StoredReportCheck } from '../document/check-stored-report.js';
-import { readReportFile, readReportFileSync } from './report-file.js';
+import { loadStoredReportCheck, storedReportCheckSync } from '../document/check-stored-report.js';
+import { readFirstLineSync, readReportFile, readReportFileSync } from './report-file.js';
+import { digestInFirstLine, MAX_DIGEST_LINE_BYTES } from './report-text.js';
+import { CorruptReportError, decodeReport, leftInPlace, setAside, setAsideSync } from './report-decode.js';
+
+export { CorruptReportError, UnreadableReportError } from './report-decode.js';
 import { removeStaleTempFiles, tempFileName } from './temp-files.js';
 
 /** Reports live in `<dataDir>/session/performance/`. */
@@ -25,9 +29,13 @@ const LOCK_WAIT_MS = 5_000;
  */
 const LOCK_WAIT_SYNC_MS = 1_000;
 
-/** A stored report that this version cannot read and must not overwrite (written by a newer version). */
-export class UnreadableReportError extends Error {
-  override readonly name = 'UnreadableReportError';
+export interface FileReportStoreOptions {
+  /**
+   * Read only: nothing in the directory is written, moved or removed. A corrupt report is not set
+   * aside but reported (`get` rejects with `CorruptReportError`, a listing leaves it out and says
+   * so), and every write rejects. What the CLI's reading commands open.
+   */
+  readonly readOnly?: boolean;
 }
 
 /**
@@ -35,9 +43,10 @@ export class UnreadableReportError extends Error {
  * directory), so a crash mid-write leaves the previous report intact. A corrupt file is reported
  * once and renamed aside (`<id>.json.corrupt-<time>`), never fatal to the other sessions; so is
  * anything at a report's path that is not a regular file of at most `MAX_REPORT_BYTES` (a link, a
- * FIFO, a directory), and a report of another session. Listing keeps digests in memory and
- * re-reads only the files that changed since the last listing. The first write also removes the
- * temp files that killed writers left (see `removeStaleTempFiles`).
+ * FIFO, a directory), and a report of another session. A store opened `readOnly` reports such a
+ * file and leaves it. Listing reads the digest in each report's first line (`report-text.ts`),
+ * keeps the digests in memory and re-reads only the files that changed since the last listing. The
+ * first write also removes the temp files that killed writers left (see `removeStaleTempFiles`).
  * Every write holds the session's lock (`.<id>.json.lock`, see `FileLock`), so processes sharing
  * the directory merge into each other's reports instead of replacing them.
  */
@@ -56,12 +65,22 @@ export class FileReportStore implements ReportStore {
   /** What is left of `LOCK_WAIT_SYNC_MS` for this store's synchronous writes. */
   private readonly syncWait = { leftMs: LOCK_WAIT_SYNC_MS };
 
+  private readonly readOnly: boolean;
+
   constructor(
     dataDir: string,
     private readonly logger: Logger = consoleLogger,
+    options: FileReportStoreOptions = {},
   ) {
     this.directory = join(dataDir, REPORTS_SUBDIRECTORY);
-    this.digests = new FileDigestCache({ directory: this.directory, suffix: REPORT_SUFFIX, read: (id) => this.get(id), logger });
+    this.readOnly = options.readOnly ?? false;
+    this.digests = new FileDigestCache({
+      directory: this.directory,
+      suffix: REPORT_SUFFIX,
+      readDigest: (id) => this.readDigest(id),
+      read: (id) => this.get(id),
+      logger,
+    });
   }
 
   /** The file of a session's report; throws `InvalidSessionIdError` for an unsafe ID. */
@@ -74,13 +93,10 @@ export class FileReportStore implements ReportStore {
     const path = this.pathOf(sessionId);
     const file = await readReportFile(path);
     if (file.kind === 'missing') return undefined;
-    const decoded = file.kind === 'text' ? decode(path, sessionId, file.text, await loadStoredReportCheck()) : file.reason;
+    const decoded = file.kind === 'text' ? decodeReport(path, sessionId, file.text, await loadStoredReportCheck()) : file.reason;
     if (typeof decoded !== 'string') return decoded;
-    const aside = asidePath(path);
-    await rename(path, aside).then(
-      () => this.movedAside(path, decoded, aside),
-      (error: unknown) => this.movedAside(path, decoded, aside, error),
-    );
+    if (this.readOnly) throw new CorruptReportError(leftInPlace(path, decoded));
+    await setAside(path, decoded, this.logger);
     return undefined;
   }
 
@@ -88,20 +104,25 @@ export class FileReportStore implements ReportStore {
     const path = this.pathOf(sessionId);
     const file = readReportFileSync(path);
     if (file.kind === 'missing') return undefined;
-    const decoded = file.kind === 'text' ? decode(path, sessionId, file.text, storedReportCheckSync()) : file.reason;
+    const decoded = file.kind === 'text' ? decodeReport(path, sessionId, file.text, storedReportCheckSync()) : file.reason;
     if (typeof decoded !== 'string') return decoded;
-    const aside = asidePath(path);
-    try {
-      renameSync(path, aside);
-      this.movedAside(path, decoded, aside);
-    } catch (error) {
-      this.movedAside(path, decoded, aside, error);
-    }
+    if (this.readOnly) throw new CorruptReportError(leftInPlace(path, decoded));
+    setAsideSync(path, decoded, this.logger);
     return undefined;
+  }
+
+  /**
+   * The digest in the first line of the session's report, undefined if it has none of this
+   * version's format (the report is then read whole to list it). Throws only for an I/O error.
+   */
+  readDigest(sessionId: string): SessionDigest | undefined {
+    const file = readFirstLineSync(this.pathOf(sessionId), MAX_DIGEST_LINE_BYTES);
+    return file.kind === 'text' ? digestInFirstLine(file.text, sessionId) : undefined;
   }
 
   async update(sessionId: string, merge: ReportMerge, known?: StoredSessionReport): Promise<StoredSessionReport | undefined> {
     this.pathOf(sessionId);
+    this.assertWritable();
     return this.inDirectory(() => this.updateNow(sessionId, merge, known));
   }
 
@@ -125,6 +146,7 @@ export class FileReportStore implements ReportStore {
 
   updateSync(sessionId: string, merge: ReportMerge, known?: StoredSessionReport): StoredSessionReport | undefined {
     const path = this.pathOf(sessionId);
+    this.assertWritable();
     mkdirSync(this.directory, { recursive: true });
     const lock = this.lockSync(sessionId);
     try {
@@ -141,14 +163,9 @@ export class FileReportStore implements ReportStore {
     }
   }
 
-  /** Says once that a file was set aside; quiet when another reader of the same file moved it first. */
-  private movedAside(path: string, reason: string, aside: string, error?: unknown): void {
-    if (error === undefined) this.logger.warn(`corrupt report ${path} (${reason}): moved to ${aside}`);
-    else if (!isMissing(error)) this.logger.warn(`corrupt report ${path} (${reason}); could not move it aside: ${String(error)}`);
-  }
-
   async put(report: StoredSessionReport): Promise<void> {
     const path = this.pathOf(report.sessionId);
+    this.assertWritable();
     await this.inDirectory(async () => {
       const lock = await FileLock.acquire(this.lockPathOf(report.sessionId), { timeoutMs: LOCK_WAIT_MS });
       try {
@@ -165,6 +182,7 @@ export class FileReportStore implements ReportStore {
    */
   putSync(report: StoredSessionReport): void {
     const path = this.pathOf(report.sessionId);
+    this.assertWritable();
     mkdirSync(this.directory, { recursive: true });
     const lock = this.lockSync(report.sessionId);
     try {
@@ -176,7 +194,7 @@ export class FileReportStore implements ReportStore {
 
   /** The id in `.store-id` of the directory (made if there is none); see `ReportStore.identity`. */
   identity(): string | undefined {
-    return (this.storeId ??= readOrCreateStoreId(this.directory));
+    return (this.storeId ??= this.readOnly ? readStoreId(this.directory) : readOrCreateStoreId(this.directory));
   }
 
   async list(): Promise<SessionSummary[]> {
@@ -187,9 +205,17 @@ export class FileReportStore implements ReportStore {
     return this.digests.list();
   }
 
-  async delete(sessionId: string): Promise<boolean> {
+  delete(sessionId: string): Promise<boolean> {
+    return this.deleteIf(sessionId, () => true);
+  }
+
+  /**
+   * Deletes the session's report if `test` holds for its summary, read under the session's lock (so
+   * a write under way cannot change it between the test and the delete, nor bring it back after).
+   */
+  async deleteIf(sessionId: string, test: (summary: SessionSummary) => boolean): Promise<boolean> {
     const path = this.pathOf(sessionId);
-    // Under the lock, so that a write under way cannot bring the report back.
+    this.assertWritable();
     let lock: FileLock;
     try {
       lock = await FileLock.acquire(this.lockPathOf(sessionId), { timeoutMs: LOCK_WAIT_MS });
@@ -198,6 +224,8 @@ export class FileReportStore implements ReportStore {
       throw error;
     }
     try {
+      const summary = await this.summaryOf(sessionId);
+      if (summary === undefined || !test(summary)) return false;
       await unlink(path);
       return true;
     } catch (error) {
@@ -206,6 +234,18 @@ export class FileReportStore implements ReportStore {
     } finally {
       await lock.release();
     }
+  }
+
+  /** The summary of the stored report: from its first line, else from the report read whole. */
+  private async summaryOf(sessionId: string): Promise<SessionSummary | undefined> {
+    const digest = this.readDigest(sessionId);
+    if (digest !== undefined) return digest.summary;
+    const report = await this.get(sessionId);
+    return report && summarize(report);
+  }
+
+  private assertWritable(): void {
+    if (this.readOnly) throw new Error(`${this.directory} was opened read-only: nothing is written there`);
   }
 
   /** Runs `write` in the directory, made first; if the directory was removed under us (by hand, a cleanup job), made again, once. */
@@ -247,28 +287,6 @@ export class FileReportStore implements ReportStore {
   private tempPath(sessionId: string): string {
     return join(this.directory, tempFileName(`${sessionId}${REPORT_SUFFIX}`));
   }
-}
-
-/** The report, or why the text is corrupt. Throws `UnreadableReportError` for a newer schema. */
-function decode(path: string, sessionId: string, text: string, checkStoredReport: StoredReportCheck): StoredSessionReport | string {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    // V8's message quotes the text, and the file may be anything (a link's target once was /etc/passwd).
-    return 'not valid JSON';
-  }
-  const checked = checkStoredReport(doc);
-  if (!isStoredReportProblem(checked)) {
-    // Copied or renamed from another session's file: its calls are not this session's.
-    return checked.sessionId === sessionId ? checked : 'the report of another session';
-  }
-  if (checked.kind === 'newer') throw new UnreadableReportError(`${path}: ${checked.message}`);
-  return checked.message;
-}
-
-function asidePath(path: string): string {
-  return `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
 }
 
 function isMissing(error: unknown): boolean {

@@ -1,4 +1,4 @@
-import type { SessionSummary, StoredSessionReport } from '../document/report.js';
+import { summarize, type SessionSummary, type StoredSessionReport } from '../document/report.js';
 import type { ReportMerge, ReportStore } from './report-store.js';
 import { digestOf, type SessionDigest } from './session-digest.js';
 
@@ -40,6 +40,11 @@ export class InMemoryReportStore implements ReportStore {
 
   async delete(sessionId: string): Promise<boolean> {
     return this.reports.delete(sessionId);
+  }
+
+  async deleteIf(sessionId: string, test: (summary: SessionSummary) => boolean): Promise<boolean> {
+    const report = this.reports.get(sessionId);
+    return report !== undefined && test(summarize(report)) && this.reports.delete(sessionId);
   }
 
   getSync(sessionId: string): StoredSessionReport | undefined {

@@ -3,9 +3,10 @@ import { lstat, open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { StoredSessionReport } from '../document/report.js';
 import type { FileLock } from './file-lock.js';
+import { reportText } from './report-text.js';
 
 /**
- * Writes `report` to `path` atomically (to `temp`, fsync, rename, fsync of the directory) while
+ * Writes `report` to `path` (laid out by `reportText`) atomically (to `temp`, fsync, rename, fsync of the directory) while
  * `lock`, its session's, is held: checked right before the rename, so that a writer whose lock was
  * taken over writes nothing. Resolves with the new file's stamp (see `stampOf`).
  */
@@ -14,7 +15,7 @@ export async function writeReportFile(path: string, temp: string, report: Stored
   try {
     const file = await open(temp, 'w');
     try {
-      await file.writeFile(JSON.stringify(report, null, 2));
+      await file.writeFile(reportText(report));
       await file.sync();
       stamp = stampOf(await file.stat({ bigint: true }));
     } finally {
@@ -36,7 +37,7 @@ export function writeReportFileSync(path: string, temp: string, report: StoredSe
     const fd = openSync(temp, 'w');
     let stamp: string;
     try {
-      writeSync(fd, JSON.stringify(report, null, 2));
+      writeSync(fd, reportText(report));
       fsyncSync(fd);
       stamp = stampOf(fstatSync(fd, { bigint: true }));
     } finally {

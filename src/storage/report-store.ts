@@ -38,6 +38,12 @@ export interface ReportStore {
   /** True if there was a report to delete. */
   delete(sessionId: string): Promise<boolean>;
   /**
+   * Optional: deletes the session's report if `test` holds for its summary, both under the lock
+   * `update` takes, so that a write coming in between cannot be lost (retention: `Reports.prune`).
+   * True if it was deleted. Without it, callers test a listing's summary, then `delete`.
+   */
+  deleteIf?(sessionId: string, test: (summary: SessionSummary) => boolean): Promise<boolean>;
+  /**
    * Optional: an id shared by every store over the same storage (every process opening the same
    * data directory), undefined if there is none. A tracker marks the spans it folds into its store
    * with it, so that a report server on the same storage does not fold them a second time.

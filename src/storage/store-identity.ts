@@ -41,6 +41,12 @@ export function readOrCreateStoreId(directory: string): string | undefined {
   return made === 'missing' ? undefined : made;
 }
 
+/** The id in `directory`'s `.store-id`, without making one: undefined if there is none (a read-only store). */
+export function readStoreId(directory: string): string | undefined {
+  const id = readId(join(directory, STORE_ID_FILE));
+  return id === 'missing' ? undefined : id;
+}
+
 /** Only a regular file, never through a link. */
 function readId(path: string): string | undefined | 'missing' {
   let fd: number;

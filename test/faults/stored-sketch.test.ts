@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DDSketch } from '@datadog/sketches-js';
-import { newSketch } from '../../src/document/stored-sketch.js';
+import { newSketch, type StoredSketch } from '../../src/document/stored-sketch.js';
 import type { StoredSessionReport } from '../../src/document/report.js';
+import { legacyReport } from '../helpers/legacy-report.js';
 import { startFixture } from '../helpers/child.js';
 import type { CallSpec } from '../src/server/fixtures.js';
 import { reportEntries, storedCounts, writeReportFile } from '../helpers/report-files.js';
@@ -30,12 +31,17 @@ function base64Of(sketch: { toProto(): Uint8Array }): string {
 /** Stored by an earlier run: `step` goes on in this run, `idle` is not called again. */
 const EARLIER: readonly CallSpec[] = [{ tool: 'step', ms: 4 }, { tool: 'step', ms: 9 }, { tool: 'idle', ms: 2 }, { tool: 'idle', ms: 3 }];
 
-/** Sketches, for a stored tool of 2 calls, that a reader cannot use. */
-const BAD_SKETCHES: ReadonlyArray<readonly [string, 'step' | 'idle', () => string]> = [
-  ['empty', 'step', () => ''],
-  ['truncated protobuf', 'step', () => 'AAAA'],
+/**
+ * Sketches, for a stored tool of 2 calls, that a reader cannot use: as schemaVersion 2 stores them
+ * (bins), and as schemaVersion 1 did (protobuf, base64; the report is then written as version 1).
+ */
+const BAD_SKETCHES: ReadonlyArray<readonly [string, 'step' | 'idle', () => StoredSketch | string]> = [
+  ['bins out of order', 'step', () => ({ keys: [40, 12], counts: [1, 1] })],
+  ['a key no duration has', 'step', () => ({ keys: [12, 1e9], counts: [1, 1] })],
+  ['version 1: empty', 'step', () => ''],
+  ['version 1: truncated protobuf', 'step', () => 'AAAA'],
   [
-    'made with another relative accuracy (does not merge)',
+    'version 1: made with another relative accuracy (does not merge)',
     'step',
     () => {
       const other = new DDSketch({ relativeAccuracy: 0.01 });
@@ -46,13 +52,15 @@ const BAD_SKETCHES: ReadonlyArray<readonly [string, 'step' | 'idle', () => strin
   ],
   // Decodes and merges, but its percentiles are NaN: written as null, the next read found the
   // session's report corrupt and set it (and every call in it) aside.
-  ['holding no values where the statistics count 2', 'idle', () => base64Of(newSketch())],
+  ['holding no values where the statistics count 2', 'idle', () => ({ keys: [], counts: [] })],
+  ['version 1: holding no values where the statistics count 2', 'idle', () => base64Of(newSketch())],
 ];
 
-function withSketch(tool: string, sketch: string) {
-  return (report: StoredSessionReport): StoredSessionReport => {
-    const op = report.aggregates['tool-execution']!;
-    return { ...report, aggregates: { 'tool-execution': { ...op, tools: { ...op.tools, [tool]: { ...op.tools[tool]!, sketch } } } } };
+function withSketch(tool: string, sketch: StoredSketch | string) {
+  return (report: StoredSessionReport): unknown => {
+    const stored = typeof sketch === 'string' ? (legacyReport(report) as StoredSessionReport) : report;
+    const op = stored.aggregates['tool-execution']!;
+    return { ...stored, aggregates: { 'tool-execution': { ...op, tools: { ...op.tools, [tool]: { ...op.tools[tool]!, sketch } } } } };
   };
 }
 
@@ -71,14 +79,14 @@ describe('a stored sketch that does not decode', () => {
       const lines = finished.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(
-        /corrupt report .*ses_bad\.json \(aggregates\.\*\.tools\.\*\.sketch: (does not decode|was made with other sketch parameters|holds no values where the statistics count 2)\): moved to /,
+        /corrupt report .*ses_bad\.json \(aggregates\.\*\.tools\.\*\.sketch: (has keys out of order|has a key outside the sketch's range|does not decode|was made with other sketch parameters|holds no values where the statistics count 2)\): moved to /,
       );
     },
   );
 
   it('serve: /api/v1/tools answers 200, spans of that session are folded, and serve stops cleanly', async () => {
     await writeReportFile(dataDir, 'ses_good', undefined, [{ tool: 'read', ms: 3 }]);
-    await writeReportFile(dataDir, 'ses_bad', withSketch('step', ''), EARLIER);
+    await writeReportFile(dataDir, 'ses_bad', withSketch('step', { keys: [3, 2], counts: [1, 1] }), EARLIER);
     const serve = await startServe(dataDir);
     try {
       const tools = await fetch(`${serve.url}/api/v1/tools`);

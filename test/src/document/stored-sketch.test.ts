@@ -1,11 +1,5 @@
-import { createRequire } from 'node:module';
-import { DDSketch } from '@datadog/sketches-js';
 import { describe, expect, it } from 'vitest';
-import { decodeSketch, newSketch, SKETCH_BIN_LIMIT, sketchProblem } from '../../../src/document/stored-sketch.js';
-
-function base64Of(sketch: { toProto(): Uint8Array }): string {
-  return Buffer.from(sketch.toProto()).toString('base64');
-}
+import { decodeSketch, encodeSketch, newSketch, SKETCH_BIN_LIMIT, sketchProblem, type StoredSketch } from '../../../src/document/stored-sketch.js';
 
 function sketchOf(values: readonly number[]) {
   const sketch = newSketch();
@@ -13,70 +7,71 @@ function sketchOf(values: readonly number[]) {
   return sketch;
 }
 
-describe('sketchProblem', () => {
-  it('accepts what this version writes, of any width, and it reads back with the same count', () => {
-    const values = [0, 0.001, 0.5, 3, 40, 1e5, 7e5];
-    const stored = base64Of(sketchOf(values));
+describe('encodeSketch and decodeSketch', () => {
+  it('keep only the non-empty bins, and read back to the same percentiles and count', () => {
+    const values = [0, 0, 0.001, 0.5, 3, 3, 40, 1e5, 7e5];
+    const sketch = sketchOf(values);
+    const stored = encodeSketch(sketch);
+    expect(stored.counts.reduce((a, b) => a + b, 0) + (stored.zeros ?? 0)).toBe(values.length);
+    expect(stored.zeros).toBe(2);
+    // 3 and 3 share a bin: 6 non-zero values in 5 bins; the dense store held thousands.
+    expect(stored.keys).toHaveLength(6);
+    expect(sketch.store.bins.length).toBeGreaterThan(1000);
     expect(sketchProblem(stored, values.length)).toBeUndefined();
-    expect(decodeSketch(stored).count).toBe(values.length);
+    const back = decodeSketch(stored);
+    expect(back.count).toBe(values.length);
+    for (const q of [0, 0.25, 0.5, 0.9, 0.99, 1]) expect(back.getValueAtQuantile(q)).toBe(sketch.getValueAtQuantile(q));
   });
 
-  it.each([
-    ['empty bytes', ''],
-    ['a truncated protobuf', 'AAAA'],
-    ['bytes that are not a sketch', Buffer.from('root:x:0:0:root:/root:/bin/bash').toString('base64')],
-  ])('%s: does not decode (and the message quotes nothing)', (_label, base64) => {
-    expect(sketchProblem(base64, 2)).toBe('does not decode');
+  it('a decoded sketch merges with a new one as the original would', () => {
+    const a = sketchOf([1, 2, 3]);
+    const b = sketchOf([10, 20]);
+    const merged = decodeSketch(encodeSketch(a));
+    merged.merge(b);
+    a.merge(b);
+    expect(merged.count).toBe(5);
+    expect(encodeSketch(merged)).toEqual(encodeSketch(a));
   });
 
-  it('made with another relative accuracy: does not merge', () => {
-    const other = new DDSketch({ relativeAccuracy: 0.02 });
-    other.accept(4);
-    other.accept(9);
-    expect(sketchProblem(base64Of(other), 2)).toBe('was made with other sketch parameters');
+  it('an empty sketch is no bins', () => {
+    expect(encodeSketch(newSketch())).toEqual({ keys: [], counts: [] });
+    expect(decodeSketch({ keys: [], counts: [] }).count).toBe(0);
   });
 
-  it.each([
-    ['another index offset', { indexOffset: 5 }],
-    ['another interpolation (cubic)', { interpolation: 3 }],
-  ])('made with %s: keys would mean other values', (_label, change) => {
-    // The sketch's own protobuf, with one mapping field changed.
-    const { DDSketch: Proto } = createRequire(import.meta.url)('@datadog/sketches-js/dist/ddsketch/proto/compiled') as {
-      DDSketch: { decode(b: Uint8Array): { mapping: Record<string, unknown> }; encode(m: unknown): { finish(): Uint8Array } };
-    };
-    const message = Proto.decode(sketchOf([4, 9]).toProto());
-    Object.assign(message.mapping, change);
-    expect(sketchProblem(Buffer.from(Proto.encode(message).finish()).toString('base64'), 2)).toBe('was made with other sketch parameters');
+  it('a collapsed sketch (wider than the bin limit) stays within the limit when stored', () => {
+    const values = Array.from({ length: 5000 }, (_, i) => 0.001 * 1.005 ** i);
+    const stored = encodeSketch(sketchOf(values));
+    expect(stored.keys.length).toBeLessThanOrEqual(SKETCH_BIN_LIMIT);
+    expect(sketchProblem(stored, values.length)).toBeUndefined();
+  });
+});
+
+describe('sketchProblem', () => {
+  const good = (): StoredSketch => encodeSketch(sketchOf([4, 9]));
+
+  it.each<[string, (s: StoredSketch) => StoredSketch, string]>([
+    ['keys and counts of different lengths', (s) => ({ ...s, counts: [1] }), 'has keys and counts of different lengths'],
+    ['a count of 0', (s) => ({ ...s, counts: [0, 1] }), 'has a bin that is not a count'],
+    ['a negative count', (s) => ({ ...s, counts: [-1, 1] }), 'has a bin that is not a count'],
+    ['a NaN count', (s) => ({ ...s, counts: [Number.NaN, 1] }), 'has a bin that is not a count'],
+    ['negative zeros', (s) => ({ ...s, zeros: -2 }), 'has a bin that is not a count'],
+    ['keys out of order', (s) => ({ ...s, keys: [...s.keys].reverse() }), 'has keys out of order'],
+    ['a repeated key', (s) => ({ ...s, keys: [s.keys[0]!, s.keys[0]!] }), 'has keys out of order'],
+    ['a key that is not whole', (s) => ({ ...s, keys: [s.keys[0]! + 0.5, s.keys[1]!] }), "has a key outside the sketch's range"],
+    ['a key past any value a double can hold', (s) => ({ ...s, keys: [s.keys[0]!, 1e9] }), "has a key outside the sketch's range"],
+    ['keys wider apart than the bin limit', (s) => ({ ...s, keys: [s.keys[0]!, s.keys[0]! + SKETCH_BIN_LIMIT] }), `spans more than ${SKETCH_BIN_LIMIT} bins`],
+  ])('%s', (_label, edit, problem) => {
+    expect(sketchProblem(edit(good()), 2)).toBe(problem);
+    expect(() => decodeSketch(edit(good()))).toThrow(problem);
+  });
+
+  it(`more than ${SKETCH_BIN_LIMIT} bins`, () => {
+    const keys = Array.from({ length: SKETCH_BIN_LIMIT + 1 }, (_, i) => i);
+    expect(sketchProblem({ keys, counts: keys.map(() => 1) }, keys.length)).toBe(`has more than ${SKETCH_BIN_LIMIT} bins`);
   });
 
   it('holding no values where the statistics count some (its percentiles would be NaN)', () => {
-    expect(sketchProblem(base64Of(newSketch()), 2)).toBe('holds no values where the statistics count 2');
-  });
-
-  it('holding more values than the statistics count is accepted: sketches-js double-counts a bin when it collapses', () => {
-    // 1 µs to ~6 days: wider than 2,048 bins hold, so the sketch collapses its lowest bins.
-    const values = Array.from({ length: 5000 }, (_, i) => 0.001 * 1.005 ** i);
-    const collapsed = base64Of(sketchOf(values));
-    expect(decodeSketch(collapsed).count).toBeGreaterThan(values.length);
-    expect(sketchProblem(collapsed, values.length)).toBeUndefined();
-  });
-
-  it('with bins that are not counts, or negative values', () => {
-    const negative = sketchOf([4, 9]);
-    negative.store.bins[negative.store.bins.findIndex((b) => b > 0)] = -1;
-    expect(sketchProblem(base64Of(negative), 0)).toBe('has a bin that is not a count');
-    const nan = sketchOf([4, 9]);
-    nan.store.bins[0] = Number.NaN;
-    expect(sketchProblem(base64Of(nan), 2)).toBe('has a bin that is not a count');
-    const below = new DDSketch({ relativeAccuracy: 0.005 });
-    below.accept(-5);
-    expect(sketchProblem(base64Of(below), 1)).toBe('has negative values');
-  });
-
-  it(`with more than ${SKETCH_BIN_LIMIT} bins (which this version never writes, and would carry forever)`, () => {
-    const unbounded = new DDSketch({ relativeAccuracy: 0.005 });
-    const values = Array.from({ length: 3000 }, (_, i) => 0.001 * 1.011 ** i);
-    for (const v of values) unbounded.accept(v);
-    expect(sketchProblem(base64Of(unbounded), values.length)).toBe(`has more than ${SKETCH_BIN_LIMIT} bins`);
+    expect(sketchProblem({ keys: [], counts: [] }, 2)).toBe('holds no values where the statistics count 2');
+    expect(sketchProblem({ keys: [], counts: [], zeros: 2 }, 2)).toBeUndefined();
   });
 });

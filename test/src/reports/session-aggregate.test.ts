@@ -158,7 +158,7 @@ describe('SessionAggregate statistics', () => {
   it('reports an empty session with no operations and no recent calls', () => {
     const aggregate = new SessionAggregate(SESSION, 10);
     const report = aggregate.toReport();
-    expect(report).toMatchObject({ schemaVersion: 1, sessionId: SESSION, operations: {}, recent: [] });
+    expect(report).toMatchObject({ schemaVersion: 2, sessionId: SESSION, operations: {}, recent: [] });
     expect(report.startedAt).toBe(report.updatedAt);
     expect(report.endedAt).toBeUndefined();
     expect(aggregate.summary()).toMatchObject({ calls: 0, errors: 0 });

@@ -439,7 +439,7 @@ describe('SessionRegistry', () => {
     // A store that does not check sketches (the file store does): the merge is where it fails.
     const stored = (await store.get('ses_1'))!;
     const op = stored.aggregates['tool-execution']!;
-    store.putSync({ ...stored, aggregates: { 'tool-execution': { ...op, tools: { read: { ...op.tools.read!, sketch: '' } } } } });
+    store.putSync({ ...stored, aggregates: { 'tool-execution': { ...op, tools: { read: { ...op.tools.read!, sketch: { keys: [9, 3], counts: [1, 1] } } } } } });
     const { registry: r, logger } = registry(store);
     r.record(call('ses_1'));
     await expect(r.getReport('ses_1')).resolves.toBeDefined();

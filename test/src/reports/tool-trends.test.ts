@@ -11,7 +11,7 @@ describe('ToolTrendIndex', () => {
     const broken = storedReport('ses_b', T0 + 1000, [{ tool: 'read', ms: 7 }]);
     const op = broken.aggregates['tool-execution']!;
     // A store that hands out what it was given (the file store checks every sketch when it reads).
-    store.putSync({ ...broken, aggregates: { 'tool-execution': { ...op, tools: { read: { ...op.tools.read!, sketch: 'AAAA' } } } } });
+    store.putSync({ ...broken, aggregates: { 'tool-execution': { ...op, tools: { read: { ...op.tools.read!, sketch: { keys: [1], counts: [-1] } } } } } });
     const logger = recordingLogger();
     const index = new ToolTrendIndex(store, logger);
     const trends = await index.trends(10);

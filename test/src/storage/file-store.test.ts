@@ -90,7 +90,10 @@ describe('FileReportStore put / get / list / delete', () => {
     await store.put(report);
     expect(await store.get('ses_1')).toEqual(JSON.parse(JSON.stringify(report)));
     expect(store.getSync('ses_1')).toEqual(JSON.parse(JSON.stringify(report)));
-    expect(JSON.parse(await readFile(store.pathOf('ses_1'), 'utf8'))).toEqual(JSON.parse(JSON.stringify(report)));
+    // The file is the report, led by its digest (what a listing reads).
+    const { digest, ...document } = JSON.parse(await readFile(store.pathOf('ses_1'), 'utf8')) as { digest: unknown };
+    expect(document).toEqual(JSON.parse(JSON.stringify(report)));
+    expect(digest).toMatchObject({ summary: { sessionId: 'ses_1', calls: 7, errors: 2 } });
   });
 
   it('returns undefined for a session never stored, even before the directory exists', async () => {
