@@ -1,7 +1,5 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/errors.js';
-import { describeError } from '../util/logger.js';
-import { InvalidSessionIdError } from '../util/session-id.js';
 import { VERSION } from '../util/version.js';
 import { CliError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
@@ -61,6 +59,7 @@ function reason(error: unknown): string {
     const [head, ...problems] = error.message.split('\n');
     return `${head} ${problems.map((p) => p.trim()).join('; ')}`;
   }
-  if (error instanceof CliError || error instanceof InvalidSessionIdError) return error.message;
-  return describeError(error).replace(/\s*\n\s*/g, ' ');
+  // The message alone: a class name (`UnreadableReportError:`) tells a user nothing.
+  const message = error instanceof Error ? error.message || error.name : String(error);
+  return message.replace(/\s*\n\s*/g, ' ');
 }

@@ -3,6 +3,7 @@ import type { PerformanceConfig } from '../config/schema.js';
 import { loadConfig } from '../config/load.js';
 import { createReports, type Reports } from '../reports/reports.js';
 import { defaultDataDir } from '../storage/data-dir.js';
+import { FileReportStore } from '../storage/file-store.js';
 import { cliLogger, type CliIo } from './cli-io.js';
 import type { StoreOptions } from './store-options.js';
 
@@ -19,22 +20,27 @@ export interface OpenReports extends CliConfig {
 
 /** Loads `--config` (else `$TOOLPERF_CONFIG`, else `./toolperf.json`) with environment overrides; `--data-dir` wins. */
 export async function loadCliConfig(options: StoreOptions, io: CliIo): Promise<CliConfig> {
-  const config = await loadConfig({ file: options.config, cwd: io.cwd, env: io.env });
+  const config = await loadConfig({ file: options.config, cwd: io.cwd, env: io.env, logger: cliLogger(io) });
   return { config, dataDir: resolve(io.cwd, options.dataDir ?? config.dataDir ?? defaultDataDir()) };
 }
+
+/** `read`: the command only reads, and nothing in the data directory is written, moved or removed. */
+export type ReportsMode = 'read' | 'write';
 
 /**
  * The reports in the data directory, without a tracker: no tracer, OTLP exporter or Prometheus
  * endpoint is started from the user's config (one would take the agent's port), and the files
- * are what is read whatever `saveReports` says.
+ * are what is read whatever `saveReports` says. Opened `read`, a corrupt report is reported with
+ * how to set it aside, and left where it is.
  */
-export function openReports({ config, dataDir }: CliConfig, io: CliIo): OpenReports {
+export function openReports({ config, dataDir }: CliConfig, io: CliIo, mode: ReportsMode = 'write'): OpenReports {
+  const logger = cliLogger(io);
   const reports = createReports({
-    dataDir,
+    store: new FileReportStore(dataDir, logger, { readOnly: mode === 'read' }),
     maxMetrics: config.maxMetrics,
     writeIntervalMs: config.writeIntervalMs,
     sessionIdleTimeoutMs: config.sessionIdleTimeoutMs,
-    logger: cliLogger(io),
+    logger,
   });
   return { config, dataDir, reports };
 }

@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { envVariablesKept, overlay, parseConfig, type PerformanceConfig } from './schema.js';
 import { ConfigError } from './errors.js';
 import { readEnvOverrides } from './env.js';
+import { consoleLogger, type Logger } from '../util/logger.js';
 
 /** The file looked for in the working directory when none is named. */
 export const DEFAULT_CONFIG_FILE = 'toolperf.json';
@@ -24,12 +25,15 @@ export interface LoadConfigOptions {
   readonly overrides?: Readonly<Record<string, unknown>>;
   /** How `overrides` is named in errors. Default `options`. */
   readonly overridesSource?: string;
+  /** Where a warning goes (a config file without a `performance` block). Default: the console. */
+  readonly logger?: Logger;
 }
 
 /**
  * Reads the `performance` block of a JSON config file, applies `TOOLPERF_*` environment overrides
- * and validates the result. A file without a `performance` block gives the defaults; a relative
- * `dataDir` is taken relative to the file.
+ * and validates the result. A file without a `performance` block gives the defaults, with a
+ * one-line warning (settings at the top level are a likely slip); a relative `dataDir` is taken
+ * relative to the file.
  *
  * @example
  * const perf = createPerformance(await loadConfig());              // ./toolperf.json + env
@@ -40,7 +44,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Perfo
   const cwd = options.cwd ?? process.cwd();
   const named = options.file ?? (env.TOOLPERF_CONFIG || undefined);
   const file = named !== undefined ? resolve(cwd, named) : findDefault(cwd);
-  const block = file === undefined ? {} : await readBlock(file, named !== undefined);
+  const block = file === undefined ? {} : await readBlock(file, named !== undefined, options.logger ?? consoleLogger);
   const overrides = withAbsoluteDataDir(options.overrides ?? {}, cwd);
   const layers = [file, options.overrides && (options.overridesSource ?? 'options')].filter(Boolean);
   const source = `${layers.length === 0 ? 'defaults' : layers.join(', ')} and environment`;
@@ -60,7 +64,7 @@ function findDefault(cwd: string): string | undefined {
   return existsSync(candidate) ? candidate : undefined;
 }
 
-async function readBlock(file: string, named: boolean): Promise<Record<string, unknown>> {
+async function readBlock(file: string, named: boolean, logger: Logger): Promise<Record<string, unknown>> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -78,7 +82,10 @@ async function readBlock(file: string, named: boolean): Promise<Record<string, u
     throw new ConfigError(file, [{ key: '(file)', value: json, message: 'expected a JSON object' }]);
   }
   const block = (json as Record<string, unknown>).performance;
-  if (block === undefined) return {};
+  if (block === undefined) {
+    logger.warn(`${file} has no "performance" block: using the defaults (settings go inside it, e.g. {"performance": {"enabled": true}})`);
+    return {};
+  }
   if (typeof block !== 'object' || block === null || Array.isArray(block)) {
     throw new ConfigError(file, [{ key: 'performance', value: block, message: 'expected an object' }]);
   }

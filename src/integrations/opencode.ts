@@ -27,6 +27,7 @@ const toolperfPlugin: Plugin = async (input: PluginInput, options?: PluginOption
       defaults: { enabled: true },
       overrides: options ?? {},
       overridesSource: 'the toolperf plugin options in opencode.json',
+      logger,
     });
     perf = createPerformance({ ...config, logger });
   } catch (error) {

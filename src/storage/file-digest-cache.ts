@@ -6,6 +6,7 @@ import type { Logger } from '../util/logger.js';
 import { SerialTask } from '../util/serial-task.js';
 import type { StoredSessionReport } from '../document/report.js';
 import { digestOf, type SessionDigest } from './session-digest.js';
+import { CorruptReportError } from './report-decode.js';
 
 /**
  * Files stat'ed (or digests read) between two yields to the event loop. Synchronous stat is ~3
@@ -149,8 +150,10 @@ export class FileDigestCache {
       const report = await this.options.read(sessionId);
       digest = report && digestOf(report);
     } catch (error) {
-      // A file named like a report but unreadable: left out of the list, said once per version of it.
-      this.options.logger.warn(`skipping stored report ${sessionId}: ${(error as Error).message}`);
+      // A file named like a report but unreadable: left out of the list, said once per version of it
+      // (a corrupt one, by a read-only store, with where it is and how to set it aside).
+      const { message } = error as Error;
+      this.options.logger.warn(error instanceof CorruptReportError ? message : `skipping stored report ${sessionId}: ${message}`);
     }
     this.entries.set(sessionId, { fingerprint, digest });
   }

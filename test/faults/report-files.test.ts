@@ -4,7 +4,8 @@
  * and its target's first bytes quoted in a log line; a directory or a 600 MB file gave raw EISDIR
  * and "Invalid string length" and made the session unwritable; a copy of another session's report
  * was taken for that session. Only regular files are read, never through a link, never past
- * MAX_REPORT_BYTES, and the rest is set aside with one clear line.
+ * MAX_REPORT_BYTES, and the rest is reported with one clear line: set aside by a writer, left in
+ * place (with how to set it aside) by the CLI's reading commands.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, open, readFile, rm, symlink } from 'node:fs/promises';
@@ -52,13 +53,14 @@ describe('a FIFO named like a report', () => {
     execFileSync('mkfifo', [pathOf('ses_fifo')]);
   });
 
-  it('toolperf sessions and toolperf report finish, and set it aside', async () => {
+  it('toolperf sessions and toolperf report finish, and leave it in place', async () => {
     const { ids, stderr } = await listed();
     expect(ids).toEqual(['ses_good']);
-    oneLine(stderr, /corrupt report .*ses_fifo\.json \(a FIFO, not a regular file\): moved to .*ses_fifo\.json\.corrupt-/);
+    oneLine(stderr, /corrupt report .*ses_fifo\.json \(a FIFO, not a regular file\): left in place; set it aside by renaming it/);
     const report = await runToolperfProcess(['report', 'ses_fifo', '--data-dir', dataDir], dataDir);
     expect({ killed: report.killed, code: report.code }).toEqual({ killed: false, code: 1 });
-    expect(report.stderr).toContain('unknown session "ses_fifo"');
+    oneLine(report.stderr, /^error: corrupt report .*ses_fifo\.json \(a FIFO, not a regular file\): left in place/);
+    expect(await reportEntries(dataDir)).toEqual(['ses_fifo.json', 'ses_good.json']);
   });
 
   it('serve answers every request for it (more than the thread pool has threads), and stops on SIGINT', async () => {
@@ -80,7 +82,7 @@ describe('a FIFO named like a report', () => {
 });
 
 describe('a symbolic link named like a report', () => {
-  it('to a file outside the data directory: not read, not quoted, set aside (the target untouched)', async () => {
+  it('to a file outside the data directory: not read, not quoted, left in place by a reader (the target untouched)', async () => {
     const target = join(outside, 'passwd');
     await mkdir(outside, { recursive: true });
     await open(target, 'w').then(async (f) => {
@@ -91,9 +93,9 @@ describe('a symbolic link named like a report', () => {
     const report = await runToolperfProcess(['report', 'ses_link', '--data-dir', dataDir], dataDir);
     expect(report.code).toBe(1);
     expect(report.stderr).not.toContain('root:x');
-    expect(report.stderr).toMatch(/corrupt report .*ses_link\.json \(a symbolic link, not a regular file\): moved to /);
+    expect(report.stderr).toMatch(/corrupt report .*ses_link\.json \(a symbolic link, not a regular file\): left in place/);
     expect(await readFile(target, 'utf8')).toBe(SECRET);
-    expect((await reportEntries(dataDir)).filter((n) => n.startsWith('ses_link'))).toEqual([expect.stringMatching(/^ses_link\.json\.corrupt-/)]);
+    expect((await reportEntries(dataDir)).filter((n) => n.startsWith('ses_link'))).toEqual(['ses_link.json']);
   });
 
   it('to a valid report of that session outside the data directory: still not followed', async () => {
@@ -120,14 +122,14 @@ describe('no log line quotes a file', () => {
     const { ids, stderr } = await listed();
     expect(ids).toEqual(['ses_good']);
     expect(stderr).not.toContain('root');
-    oneLine(stderr, /corrupt report .*ses_text\.json \(not valid JSON\): moved to /);
+    oneLine(stderr, /corrupt report .*ses_text\.json \(not valid JSON\): left in place/);
   });
 
   it('a key of the document that fails the schema is shown as *', async () => {
     await writeReportFile(dataDir, 'ses_keys', (r) => ({ ...r, operations: { 'root:x:0:0': { count: 'many' } } }));
     const { stderr } = await listed();
     expect(stderr).not.toContain('root');
-    oneLine(stderr, /ses_keys\.json \(operations\.\*\.count: .+\): moved to /);
+    oneLine(stderr, /ses_keys\.json \(operations\.\*\.count: .+\): left in place/);
   });
 });
 
@@ -136,7 +138,7 @@ describe('a report of another session', () => {
     await copyFile(pathOf('ses_good'), pathOf('ses_copy'));
     const { ids, stderr } = await listed();
     expect(ids).toEqual(['ses_good']);
-    oneLine(stderr, /corrupt report .*ses_copy\.json \(the report of another session\): moved to /);
+    oneLine(stderr, /corrupt report .*ses_copy\.json \(the report of another session\): left in place/);
     const report = await runToolperfProcess(['report', 'ses_copy', '--data-dir', dataDir], dataDir);
     expect(report.code).toBe(1);
   });
@@ -164,7 +166,7 @@ describe('a file too large to be a report', () => {
     const { ids, stderr } = await listed();
     expect(ids).toEqual(['ses_good']);
     expect(stderr).not.toMatch(/Invalid string length|ERR_STRING_TOO_LONG|longer than/);
-    oneLine(stderr, new RegExp(`corrupt report .*ses_big\\.json \\(629145600 bytes, more than a report can be \\(${MAX_REPORT_BYTES}\\)\\): moved to `));
+    oneLine(stderr, new RegExp(`corrupt report .*ses_big\\.json \\(629145600 bytes, more than a report can be \\(${MAX_REPORT_BYTES}\\)\\): left in place`));
     const finished = await finishWithin(startFixture('tracked-process.ts', [dataDir, 'ses_big', '10', 'exit']));
     expect(finished.code).toBe(0);
     expect(await storedCounts(dataDir, 'ses_big')).toEqual({ calls: 20, step: 10, fast: 10 });

@@ -22,6 +22,6 @@ export function addClearCommand(program: Command, io: CliIo): void {
         // Like DELETE /api/v1/sessions/:id answering 404: a named session that is not there is a mistake worth a non-zero exit.
         if (sessionId !== undefined && removed === 0) throw unknownSessionError(sessionId, dataDir);
         io.stdout(`Removed ${removed} ${removed === 1 ? 'session' : 'sessions'} from ${dataDir}\n`);
-      });
+      }, 'write');
     });
 }

@@ -112,6 +112,15 @@ describe('--config, --data-dir and the environment', () => {
     expectOneLineError(await runToolperf(['report', 'ses_a', '--config', config]), '(file) = (missing): not valid JSON');
   });
 
+  it('a config file without a performance block: one warning line, then the command runs on the defaults', async () => {
+    const config = join(work.path, 'flat.json');
+    await writeFile(config, JSON.stringify({ enabled: true, dataDir: '/nowhere' }));
+    const { code, stdout, stderr } = await runToolperf(['sessions', '--json', '--config', config, '--data-dir', dataDir.path]);
+    expect(code).toBe(0);
+    expect(sessionIds(stdout)).toHaveLength(3);
+    expect(stderr).toBe(`[toolperf] ${config} has no "performance" block: using the defaults (settings go inside it, e.g. {"performance": {"enabled": true}})\n`);
+  });
+
   it('an invalid config lists every problem, still on one line', async () => {
     const config = join(work.path, 'invalid.json');
     await writeFile(config, JSON.stringify({ performance: { maxMetrics: -1, maxMetric: 5 } }));

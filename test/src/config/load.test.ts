@@ -65,9 +65,21 @@ describe('loadConfig', () => {
     expect((await loadConfig({ cwd: join(dir, 'sub'), env: {} })).maxMetrics).toBe(1000);
   });
 
-  it('gives the defaults for a file without a performance block', async () => {
-    await writeJson('toolperf.json', { other: 1 });
-    expect((await loadConfig({ cwd: dir, env: {} })).maxMetrics).toBe(1000);
+  it('gives the defaults for a file without a performance block, with a one-line warning naming the file', async () => {
+    const path = await writeJson('toolperf.json', { enabled: true, maxMetrics: 5 });
+    const lines: string[] = [];
+    const config = await loadConfig({ cwd: dir, env: {}, logger: { warn: (line) => void lines.push(line) } });
+    expect(config).toMatchObject({ enabled: false, maxMetrics: 1000 });
+    expect(lines).toEqual([`${path} has no "performance" block: using the defaults (settings go inside it, e.g. {"performance": {"enabled": true}})`]);
+  });
+
+  it('says nothing for a file with a performance block, nor when there is no file', async () => {
+    const lines: string[] = [];
+    const logger = { warn: (line: string) => void lines.push(line) };
+    await loadConfig({ cwd: dir, env: {}, logger });
+    await writeJson('toolperf.json', { performance: {} });
+    await loadConfig({ cwd: dir, env: {}, logger });
+    expect(lines).toEqual([]);
   });
 
   it('reads the performance block of a named file and ignores its other top-level keys', async () => {
