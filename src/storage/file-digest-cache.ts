@@ -1,7 +1,7 @@
-import { lstatSync, type Stats } from 'node:fs';
+import { lstatSync, type Dirent, type Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { join } from 'node:path';
+import { sep } from 'node:path';
 import type { Logger } from '../util/logger.js';
 import { SerialTask } from '../util/serial-task.js';
 import type { StoredSessionReport } from '../document/report.js';
@@ -14,7 +14,6 @@ import { CorruptReportError } from './report-decode.js';
  * requests flowing.
  */
 const STAT_BATCH = 500;
-const DIGEST_BATCH = 200;
 const READ_CONCURRENCY = 16;
 /**
  * A directory changed this close to a scan may change again within the same timestamp tick (file
@@ -33,10 +32,11 @@ export interface FileDigestCacheOptions {
   readonly directory: string;
   readonly suffix: string;
   /**
-   * The digest a regular report file carries in its first line (see `report-text.ts`), read
-   * synchronously; undefined when it has none, and `read` is asked instead.
+   * Reads the first line of a regular report file (see `report-text.ts`), synchronously: the
+   * digest it carries (undefined when it has none, and `read` is asked instead) and the file's
+   * stats; undefined when the file is gone, `unusable` when it is not a regular file after all.
    */
-  readonly readDigest: (sessionId: string) => SessionDigest | undefined;
+  readonly readDigest: (sessionId: string) => { readonly digest: SessionDigest | undefined; readonly stats: Stats } | 'unusable' | undefined;
   /** Reads one report whole; may throw for a file that cannot be read. */
   readonly read: (sessionId: string) => Promise<StoredSessionReport | undefined>;
   readonly logger: Logger;
@@ -81,32 +81,33 @@ export class FileDigestCache {
       return [];
     }
     if (stamp !== this.settledStamp) {
-      const names = await readdir(directory);
-      const ids = names.filter((n) => n.endsWith(suffix) && !n.startsWith('.')).map((n) => n.slice(0, -suffix.length));
+      const entries = await readdir(directory, { withFileTypes: true });
       const seen = new Set<string>();
-      const changed: [string, Fingerprint][] = [];
-      for (let i = 0; i < ids.length; i += STAT_BATCH) {
-        if (i > 0) await yieldToEventLoop();
-        for (const id of ids.slice(i, i + STAT_BATCH)) {
-          const fingerprint = this.fingerprintOf(id);
-          if (fingerprint === undefined) continue;
-          seen.add(id);
-          const cached = this.entries.get(id)?.fingerprint;
-          if (cached === undefined || !sameFingerprint(cached, fingerprint)) changed.push([id, fingerprint]);
-        }
-      }
       const whole: [string, Fingerprint][] = [];
-      for (let i = 0; i < changed.length; i++) {
-        if (i > 0 && i % DIGEST_BATCH === 0) await yieldToEventLoop();
-        const [id, fingerprint] = changed[i] as [string, Fingerprint];
-        const digest = fingerprint.regular ? this.digestInFile(id) : undefined;
+      let changed = 0;
+      for (let i = 0; i < entries.length; i++) {
+        if (i > 0 && i % STAT_BATCH === 0) await yieldToEventLoop();
+        const { name } = entries[i] as Dirent;
+        if (!name.endsWith(suffix) || name.startsWith('.')) continue;
+        const id = name.slice(0, -suffix.length);
+        const cached = this.entries.get(id);
+        // A session not listed before is opened at once (its fingerprint comes from the open file):
+        // a cold listing of 10,000 reports makes one pass, not an lstat and then an open per file.
+        // A regular file only, by the directory entry's type: a FIFO or device is never opened.
+        const read = cached === undefined && (entries[i] as Dirent).isFile() ? this.readFirstLine(id) : this.fingerprintOf(id);
+        if (read === undefined) continue;
+        seen.add(id);
+        const [fingerprint, known] = read;
+        if (cached !== undefined && sameFingerprint(cached.fingerprint, fingerprint)) continue;
+        changed++;
+        const digest = known ?? (fingerprint.regular && cached !== undefined ? this.readFirstLine(id)?.[1] : undefined);
         if (digest === undefined) whole.push([id, fingerprint]);
         else this.entries.set(id, { fingerprint, digest });
       }
       for (let i = 0; i < whole.length; i += READ_CONCURRENCY) {
         await Promise.all(whole.slice(i, i + READ_CONCURRENCY).map(([id, fingerprint]) => this.reread(id, fingerprint)));
       }
-      if (changed.length > 0) this.snapshot = undefined;
+      if (changed > 0) this.snapshot = undefined;
       for (const id of this.entries.keys()) {
         if (seen.has(id)) continue;
         this.entries.delete(id);
@@ -122,26 +123,30 @@ export class FileDigestCache {
     return this.snapshot;
   }
 
-  private fingerprintOf(sessionId: string): Fingerprint | undefined {
+  /** The entry's own fingerprint (never a link's target), by `lstat`; no digest. */
+  private fingerprintOf(sessionId: string): [Fingerprint, undefined] | undefined {
     let s: Stats | undefined;
     try {
-      // The entry itself, never a link's target: the read refuses links, and sets them aside.
-      s = lstatSync(join(this.options.directory, `${sessionId}${this.options.suffix}`), { throwIfNoEntry: false });
+      s = lstatSync(`${this.options.directory}${sep}${sessionId}${this.options.suffix}`, { throwIfNoEntry: false });
     } catch (error) {
       // Gone or unreadable between readdir and stat: the file is left out of this listing.
       this.options.logger.warn(`skipping stored report ${sessionId}: ${(error as Error).message}`);
       return undefined;
     }
-    return s && { ino: s.ino, size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, regular: s.isFile() };
+    return s && [fingerprintOf(s), undefined];
   }
 
-  private digestInFile(sessionId: string): SessionDigest | undefined {
+  /** The fingerprint of the open file and the digest in its first line (undefined if none); undefined if gone. */
+  private readFirstLine(sessionId: string): [Fingerprint, SessionDigest | undefined] | undefined {
+    let read: ReturnType<FileDigestCacheOptions['readDigest']>;
     try {
-      return this.options.readDigest(sessionId);
+      read = this.options.readDigest(sessionId);
     } catch {
       // Unreadable now (EACCES, EIO): the whole read says why, once.
-      return undefined;
+      return this.fingerprintOf(sessionId);
     }
+    if (read === 'unusable') return this.fingerprintOf(sessionId);
+    return read && [fingerprintOf(read.stats), read.digest];
   }
 
   private async reread(sessionId: string, fingerprint: Fingerprint): Promise<void> {
@@ -167,6 +172,10 @@ interface Fingerprint {
   readonly ctimeMs: number;
   /** A regular file (links, FIFOs and the like are never opened for their digest). */
   readonly regular: boolean;
+}
+
+function fingerprintOf(s: Stats): Fingerprint {
+  return { ino: s.ino, size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, regular: s.isFile() };
 }
 
 function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {

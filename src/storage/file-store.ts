@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, type Stats } from 'node:fs';
 import { mkdir, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { consoleLogger, type Logger } from '../util/logger.js';
 import { FileDigestCache } from './file-digest-cache.js';
 import { FileLock } from './file-lock.js';
@@ -77,7 +77,7 @@ export class FileReportStore implements ReportStore {
     this.digests = new FileDigestCache({
       directory: this.directory,
       suffix: REPORT_SUFFIX,
-      readDigest: (id) => this.readDigest(id),
+      readDigest: (id) => this.readFirstLine(id),
       read: (id) => this.get(id),
       logger,
     });
@@ -86,7 +86,9 @@ export class FileReportStore implements ReportStore {
   /** The file of a session's report; throws `InvalidSessionIdError` for an unsafe ID. */
   pathOf(sessionId: string): string {
     assertValidSessionId(sessionId);
-    return join(this.directory, `${sessionId}${REPORT_SUFFIX}`);
+    // Not `join`: the directory is normalized already and a valid id holds no separator (a listing
+    // makes thousands of these).
+    return `${this.directory}${sep}${sessionId}${REPORT_SUFFIX}`;
   }
 
   async get(sessionId: string): Promise<StoredSessionReport | undefined> {
@@ -112,12 +114,14 @@ export class FileReportStore implements ReportStore {
   }
 
   /**
-   * The digest in the first line of the session's report, undefined if it has none of this
-   * version's format (the report is then read whole to list it). Throws only for an I/O error.
+   * The first line of the session's report: the digest in it (undefined if none of this version's
+   * format: the report is then read whole to list it) and the file's stats; undefined if there is
+   * no report, `unusable` for what is not a regular file. Throws only for an I/O error.
    */
-  readDigest(sessionId: string): SessionDigest | undefined {
+  readFirstLine(sessionId: string): { digest: SessionDigest | undefined; stats: Stats } | 'unusable' | undefined {
     const file = readFirstLineSync(this.pathOf(sessionId), MAX_DIGEST_LINE_BYTES);
-    return file.kind === 'text' ? digestInFirstLine(file.text, sessionId) : undefined;
+    if (file.kind === 'missing') return undefined;
+    return file.kind === 'line' ? { digest: digestInFirstLine(file.text, sessionId), stats: file.stats } : 'unusable';
   }
 
   async update(sessionId: string, merge: ReportMerge, known?: StoredSessionReport): Promise<StoredSessionReport | undefined> {
@@ -238,8 +242,8 @@ export class FileReportStore implements ReportStore {
 
   /** The summary of the stored report: from its first line, else from the report read whole. */
   private async summaryOf(sessionId: string): Promise<SessionSummary | undefined> {
-    const digest = this.readDigest(sessionId);
-    if (digest !== undefined) return digest.summary;
+    const first = this.readFirstLine(sessionId);
+    if (typeof first === 'object' && first.digest !== undefined) return first.digest.summary;
     const report = await this.get(sessionId);
     return report && summarize(report);
   }

@@ -106,34 +106,42 @@ export function readReportFileSync(path: string): ReportFileRead {
   }
 }
 
-/** The first chunk of a report read for its first line: most digests fit in one page. */
-const FIRST_CHUNK_BYTES = 4096;
+/** The first chunk of a report read for its first line: a digest of ~20 tools fits (a listing copies this much of each file). */
+const FIRST_CHUNK_BYTES = 2048;
 let firstChunk: Buffer | undefined;
+
+/** What `readFirstLineSync` finds: the first line, and the file's own stats (taken on the open file). */
+export type FirstLineRead =
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'unusable'; readonly reason: string }
+  | { readonly kind: 'line'; readonly text: string; readonly stats: Stats };
 
 /**
  * The first line of a report file (with its line break), or all of it if it has none within
  * `maxBytes`: a listing reads this much of each report, not the report. Synchronous (a listing reads
  * thousands, and the thread pool's four threads made that ~4 times slower), with the same refusals
- * as `readReportFileSync` (no link followed; only a regular file).
+ * as `readReportFileSync` but for the `lstat` before opening: callers check the directory entry's
+ * type first (a FIFO or device is never opened), and O_NOFOLLOW refuses a link.
  */
-export function readFirstLineSync(path: string, maxBytes: number): ReportFileRead {
+export function readFirstLineSync(path: string, maxBytes: number): FirstLineRead {
   let fd: number;
   try {
     fd = openSync(path, OPEN_FLAGS);
   } catch (error) {
-    return openFailure(error);
+    return openFailure(error) as FirstLineRead;
   }
   try {
-    const problem = unusable(fstatSync(fd));
-    if (problem) return problem;
+    const stats = fstatSync(fd);
+    const problem = unusable(stats);
+    if (problem) return problem as FirstLineRead;
     let buffer = (firstChunk ??= Buffer.allocUnsafe(FIRST_CHUNK_BYTES));
     let length = 0;
     for (;;) {
       const bytesRead = readSync(fd, buffer, length, buffer.length - length, length);
       const end = buffer.indexOf(0x0a, length);
       length += bytesRead;
-      if (end !== -1 && end < length) return { kind: 'text', text: buffer.toString('utf8', 0, end + 1) };
-      if (bytesRead === 0 || length >= maxBytes) return { kind: 'text', text: buffer.toString('utf8', 0, length) };
+      if (end !== -1 && end < length) return { kind: 'line', text: buffer.toString('utf8', 0, end + 1), stats };
+      if (bytesRead === 0 || length >= maxBytes) return { kind: 'line', text: buffer.toString('utf8', 0, length), stats };
       if (length === buffer.length) {
         const larger = Buffer.allocUnsafe(Math.min(maxBytes, buffer.length * 4));
         buffer.copy(larger, 0, 0, length);
@@ -145,7 +153,7 @@ export function readFirstLineSync(path: string, maxBytes: number): ReportFileRea
   }
 }
 
-/** Why this is not a file to read a report from, or undefined. */
+/** Why this is not a file to read a report from (`unusable`), or undefined. */
 function unusable(stats: Stats): ReportFileRead | undefined {
   if (stats.isFile()) return stats.size > MAX_REPORT_BYTES ? tooLarge(stats.size) : undefined;
   const what = stats.isSymbolicLink()
@@ -164,6 +172,7 @@ function tooLarge(bytes: number): ReportFileRead {
   return { kind: 'unusable', reason: `${bytes} bytes, more than a report can be (${MAX_REPORT_BYTES})` };
 }
 
+/** `missing` or `unusable`, never `text`; throws for what a retry may cure. */
 function openFailure(error: unknown): ReportFileRead {
   const code = codeOf(error);
   if (code === 'ENOENT') return MISSING;

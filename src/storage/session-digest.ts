@@ -63,7 +63,8 @@ const MAX_TOOLS = 32 * 256;
 /** The fields of the digests this version writes and reads. */
 export const DIGEST_FORMAT = `${Object.keys(SUMMARY_CHECKS).join(' ')}; ${Object.keys(TOOL_CHECKS).join(' ')}`;
 
-const TOOL_FIELDS = Object.keys(TOOL_CHECKS) as (keyof ToolDigest)[];
+const SUMMARY_FIELDS = Object.entries(SUMMARY_CHECKS) as [keyof SessionSummary, (value: unknown) => boolean][];
+const TOOL_FIELDS = Object.entries(TOOL_CHECKS) as [keyof ToolDigest, (value: unknown) => boolean][];
 
 /** A digest as a report file stores it: each tool as an array of its fields, in `DIGEST_FORMAT`'s order (a third of the bytes). */
 export interface StoredDigest {
@@ -73,37 +74,40 @@ export interface StoredDigest {
 }
 
 export function storedDigest(digest: SessionDigest): StoredDigest {
-  return { format: DIGEST_FORMAT, summary: digest.summary, tools: digest.tools.map((tool) => TOOL_FIELDS.map((key) => tool[key])) };
+  return { format: DIGEST_FORMAT, summary: digest.summary, tools: digest.tools.map((tool) => TOOL_FIELDS.map(([key]) => tool[key])) };
 }
 
 /**
- * `value` as the digest of `sessionId`'s report if it is a `StoredDigest` of this version's format,
- * else undefined. Only the known fields are copied, each checked.
+ * `value` (parsed JSON) as the summary of `sessionId`'s report, else undefined: every field checked,
+ * none unknown. Allocates nothing: a listing checks thousands.
  */
-export function checkedDigest(value: unknown, sessionId: string): SessionDigest | undefined {
-  if (!isRecord(value) || value.format !== DIGEST_FORMAT || !Array.isArray(value.tools) || value.tools.length > MAX_TOOLS) return undefined;
-  const summary = checkedFields(value.summary, SUMMARY_CHECKS);
-  if (summary === undefined || summary.sessionId !== sessionId) return undefined;
-  const tools: ToolDigest[] = [];
-  for (const tool of value.tools as unknown[]) {
-    if (!Array.isArray(tool) || tool.length !== TOOL_FIELDS.length) return undefined;
-    const checked = checkedFields(Object.fromEntries(TOOL_FIELDS.map((key, i) => [key, tool[i]])), TOOL_CHECKS);
-    if (checked === undefined) return undefined;
-    tools.push(checked);
-  }
-  return { summary, tools };
-}
-
-function checkedFields<T>(value: unknown, checks: FieldChecks<T>): T | undefined {
-  if (!isRecord(value)) return undefined;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) if (!Object.hasOwn(checks, key)) return undefined;
-  for (const [key, check] of Object.entries(checks) as [string, (v: unknown) => boolean][]) {
+export function checkedSummary(value: unknown, sessionId: string): SessionSummary | undefined {
+  if (!isRecord(value) || value.sessionId !== sessionId) return undefined;
+  let known = 0;
+  for (const [key, check] of SUMMARY_FIELDS) {
     const field = value[key];
     if (!check(field)) return undefined;
-    if (field !== undefined) out[key] = field;
+    if (field !== undefined) known++;
   }
-  return out as T;
+  // Parsed JSON holds only own keys (`__proto__` included, which is no field): counting them finds an unknown one.
+  return Object.keys(value).length === known ? (value as SessionSummary) : undefined;
+}
+
+/** `value` (parsed JSON: `StoredDigest.tools`) as tool digests, each field checked; undefined if it is not that. */
+export function checkedTools(value: unknown): ToolDigest[] | undefined {
+  if (!Array.isArray(value) || value.length > MAX_TOOLS) return undefined;
+  const tools: ToolDigest[] = [];
+  for (const tuple of value as unknown[]) {
+    if (!Array.isArray(tuple) || tuple.length !== TOOL_FIELDS.length) return undefined;
+    const tool: Record<string, unknown> = {};
+    for (let i = 0; i < TOOL_FIELDS.length; i++) {
+      const [key, check] = TOOL_FIELDS[i] as [keyof ToolDigest, (value: unknown) => boolean];
+      if (!check(tuple[i])) return undefined;
+      tool[key] = tuple[i];
+    }
+    tools.push(tool as unknown as ToolDigest);
+  }
+  return tools;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

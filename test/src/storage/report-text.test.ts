@@ -58,10 +58,19 @@ describe('digestInFirstLine', () => {
     ['a summary with a field this version does not know', firstLine.replace('"calls":3,', '"calls":3,"extra":1,')],
     ['a count that is not one', firstLine.replace('"calls":3,', '"calls":-3,')],
     ['a time that is not one', firstLine.replace(/"startedAt":"[^"]+"/, '"startedAt":"yesterday"')],
-    ['a tool without a name', firstLine.replace('"tool-execution","read"', '"tool-execution",""')],
-    ['a tool with a field missing', firstLine.replace('"tool-execution","read",', '"tool-execution",')],
+    ['a summary whose JSON ends early', firstLine.replace(/"errors":\d+\}/, '"errors":1')],
   ])('is undefined for %s (the report is then read whole)', (_label, prefix) => {
     expect(digestInFirstLine(prefix, 'ses_1')).toBeUndefined();
+  });
+
+  it.each<[string, string]>([
+    ['a tool without a name', firstLine.replace('"tool-execution","read"', '"tool-execution",""')],
+    ['a tool with a field missing', firstLine.replace('"tool-execution","read",', '"tool-execution",')],
+    ['tools that are not JSON', firstLine.replace('"tools":[[', '"tools":[[[')],
+  ])('reads %s as no tools, the summary as it is (tools are checked when first asked for)', (_label, prefix) => {
+    const digest = digestInFirstLine(prefix, 'ses_1');
+    expect(digest?.summary).toEqual(digestOf(report()).summary);
+    expect(digest?.tools).toEqual([]);
   });
 
   it("is undefined for another session's digest (a copied file)", () => {
