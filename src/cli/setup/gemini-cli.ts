@@ -1,31 +1,6 @@
-import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseJsonc, removeJsoncValue, setJsoncValue } from './jsonc-edit.js';
-
-/** What `toolperf setup <agent>` prints, and with `--write` merges: config files, environment, notes. */
-export interface AgentSetup {
-  readonly files: readonly SetupFile[];
-  /** Environment variables the agent needs beside the files (none for Gemini CLI). */
-  readonly env: Readonly<Record<string, string>>;
-  readonly notes: readonly string[];
-}
-
-export interface SetupFile {
-  readonly path: string;
-  /** What to print: the settings this setup owns, as they will read in the file. */
-  readonly excerpt: string;
-  /** The file's text with these settings merged in, everything else kept (comments too); idempotent. Throws on a file that is not JSON with comments. */
-  merge(existing: string | undefined): string;
-}
-
-export interface GeminiCliSetupOptions {
-  /** `toolperf serve`'s base URL, e.g. `http://127.0.0.1:7318`. */
-  readonly endpoint: string;
-  /** `user` (default): ~/.gemini/settings.json; `project`: <cwd>/.gemini/settings.json (read only in a trusted folder). */
-  readonly scope?: 'user' | 'project';
-  readonly home?: string;
-  readonly cwd?: string;
-}
+import { SetupMergeError, type AgentSetup, type SetupOptions, type SetupPlan } from './agent-setup.js';
+import { JsoncError, parseJsonc, removeJsoncValue, setJsoncValue } from './jsonc-edit.js';
 
 /**
  * The settings this setup writes, each at its path in Gemini CLI's settings.json (0.61's schema):
@@ -50,37 +25,58 @@ function ownedSettings(endpoint: string): readonly (readonly [readonly string[],
 /** `telemetry.outfile` wins over `otlpEndpoint` in Gemini CLI: left in place, nothing would reach the server. */
 const OUTFILE = ['telemetry', 'outfile'] as const;
 
+/** Variables Gemini CLI reads before its settings file: set to something else, they undo the setup. */
+const OVERRIDING_ENV = [
+  'GEMINI_TELEMETRY_ENABLED',
+  'GEMINI_TELEMETRY_TARGET',
+  'GEMINI_TELEMETRY_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'GEMINI_TELEMETRY_OTLP_PROTOCOL',
+  'GEMINI_TELEMETRY_LOG_PROMPTS',
+  'GEMINI_TELEMETRY_TRACES_ENABLED',
+  'GEMINI_TELEMETRY_OUTFILE',
+];
+
 /**
- * `toolperf setup gemini-cli`: Gemini CLI sends its telemetry (a `gemini_cli.tool_call` log record
- * per call, `tool_call` spans, metrics) to a running `toolperf serve`.
- *
- * @example
- * const setup = setupGeminiCli({ endpoint: 'http://127.0.0.1:7318' });
- * writeFileSync(setup.files[0].path, setup.files[0].merge(existingText));
+ * The settings merged into `existing` (a settings.json, JSON with comments), everything else kept
+ * byte for byte; idempotent. Throws `SetupMergeError` for a file that is not a JSON object.
  */
-export function setupGeminiCli(options: GeminiCliSetupOptions): AgentSetup {
-  const endpoint = options.endpoint.replace(/\/+$/, '');
-  const settings = ownedSettings(endpoint);
-  const path =
-    options.scope === 'project'
-      ? join(options.cwd ?? process.cwd(), '.gemini', 'settings.json')
-      : join(options.home ?? homedir(), '.gemini', 'settings.json');
-  const merge = (existing: string | undefined): string => {
+function mergeSettings(existing: string | undefined, endpoint: string): string {
+  try {
     let text = existing ?? '';
-    // Checked first, so that a file we cannot read is an error naming it, never overwritten.
+    // Read first, so that a file we cannot read is refused before anything is edited.
     parseJsonc(text);
-    for (const [keys, value] of settings) text = setJsoncValue(text, keys, value);
+    for (const [keys, value] of ownedSettings(endpoint)) text = setJsoncValue(text, keys, value);
     return removeJsoncValue(text, OUTFILE);
-  };
+  } catch (error) {
+    if (error instanceof JsoncError) throw new SetupMergeError(`not JSON with comments: ${error.message}`);
+    throw error;
+  }
+}
+
+function plan(options: SetupOptions): SetupPlan {
+  // Gemini CLI's home for its config is $GEMINI_CLI_HOME when set, else the user's.
+  const path = join(options.env.GEMINI_CLI_HOME || options.home, '.gemini', 'settings.json');
+  const set = OVERRIDING_ENV.filter((name) => options.env[name] !== undefined);
   return {
-    files: [{ path, excerpt: merge(undefined).trimEnd(), merge }],
     env: {},
+    files: [{ path, merge: (existing) => mergeSettings(existing, options.endpoint), snippet: mergeSettings(undefined, options.endpoint) }],
     notes: [
-      `Gemini CLI reads ${path}${options.scope === 'project' ? ' only when the folder is trusted' : ''}; a workspace .gemini/settings.json overrides it key by key.`,
-      'Environment variables win over the file: unset GEMINI_TELEMETRY_* and OTEL_EXPORTER_OTLP_ENDPOINT, or point them at the same server.',
-      'telemetry.outfile is removed: Gemini CLI writes to that file instead of the endpoint when it is set.',
-      'Recorded per tool call: the gemini_cli.tool_call log record (session, tool, duration, success, error type). Arguments and outputs stay out (logPrompts false), so a shell command exiting non-zero counts as a success, as Gemini CLI itself counts it.',
-      "Gemini CLI does not send its own version over OTLP (its service.version is Node's): reports name the agent without a version.",
+      'Sent per tool call: a gemini_cli.tool_call log record (session, tool, duration, success, error type) and a tool_call span; prompts, arguments and outputs stay out (logPrompts and traces off).',
+      'A shell command that exits non-zero counts as a success, as Gemini CLI counts it: its exit code is sent only with logPrompts on.',
+      "Gemini CLI sends no version of its own (its service.version is Node's): reports name the agent without one.",
+      'A project .gemini/settings.json (in a trusted folder) overrides these keys; telemetry.outfile is removed, since it would win over the endpoint.',
+      ...(set.length > 0 ? [`Set in this environment, and read before the file: ${set.join(', ')}. Unset them, or give them these values, where Gemini CLI runs.`] : []),
     ],
   };
 }
+
+/**
+ * `toolperf setup gemini-cli`: Gemini CLI sends its telemetry (a `gemini_cli.tool_call` log record
+ * per call, `tool_call` spans, metrics) to a running `toolperf serve`, set in its user settings
+ * file (`~/.gemini/settings.json`); no environment needed.
+ *
+ * @example
+ * const { files } = geminiCliSetup.plan({ endpoint: 'http://127.0.0.1:7318', home, project, env: process.env });
+ */
+export const geminiCliSetup: AgentSetup = { id: 'gemini-cli', title: 'Gemini CLI', plan };

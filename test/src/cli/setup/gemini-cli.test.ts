@@ -1,12 +1,15 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { setupGeminiCli } from '../../../../src/cli/setup/gemini-cli.js';
+import { SetupMergeError, type SetupOptions } from '../../../../src/cli/setup/agent-setup.js';
+import { AGENT_SETUPS } from '../../../../src/cli/setup/agents.js';
+import { geminiCliSetup } from '../../../../src/cli/setup/gemini-cli.js';
 import { parseJsonc } from '../../../../src/cli/setup/jsonc-edit.js';
 
 const endpoint = 'http://127.0.0.1:7318';
+const OPTIONS: SetupOptions = { endpoint, home: '/home/u', project: '/work/p', env: {} };
 
-function settingsFile(options: Parameters<typeof setupGeminiCli>[0] = { endpoint, home: '/home/u' }) {
-  const file = setupGeminiCli(options).files[0];
+function settingsFile(options: Partial<SetupOptions> = {}) {
+  const file = geminiCliSetup.plan({ ...OPTIONS, ...options }).files[0];
   if (file === undefined) throw new Error('no settings file');
   return file;
 }
@@ -17,16 +20,20 @@ const OURS = {
   general: { enableAutoUpdate: false, enableAutoUpdateNotification: false },
 };
 
-describe('setupGeminiCli', () => {
-  it("writes the user's ~/.gemini/settings.json, or the project's with scope project", () => {
-    expect(settingsFile().path).toBe(join('/home/u', '.gemini', 'settings.json'));
-    expect(settingsFile({ endpoint, scope: 'project', cwd: '/work/p' }).path).toBe(join('/work/p', '.gemini', 'settings.json'));
+describe('toolperf setup gemini-cli', () => {
+  it('is listed for the setup command', () => {
+    expect(AGENT_SETUPS.find((agent) => agent.id === 'gemini-cli')).toBe(geminiCliSetup);
   });
 
-  it('sets telemetry over OTLP/HTTP to the endpoint without prompts, and the other traffic off', () => {
+  it("writes the user's ~/.gemini/settings.json, under $GEMINI_CLI_HOME when that is set, and needs no environment", () => {
+    expect(settingsFile().path).toBe(join('/home/u', '.gemini', 'settings.json'));
+    expect(settingsFile({ env: { GEMINI_CLI_HOME: '/elsewhere' } }).path).toBe(join('/elsewhere', '.gemini', 'settings.json'));
+    expect(geminiCliSetup.plan(OPTIONS).env).toEqual({});
+  });
+
+  it('sets telemetry over OTLP/HTTP to the endpoint without prompts or trace payloads, and the other traffic off', () => {
     expect(parseJsonc(settingsFile().merge(undefined))).toEqual(OURS);
-    // The base URL as Gemini CLI wants it: it appends v1/logs itself.
-    expect(parseJsonc(settingsFile({ endpoint: `${endpoint}/` }).merge(undefined))).toEqual(OURS);
+    expect(parseJsonc(settingsFile().snippet)).toEqual(OURS);
   });
 
   it('keeps what the file has: other keys, other telemetry keys, comments', () => {
@@ -49,10 +56,10 @@ describe('setupGeminiCli', () => {
     });
   });
 
-  it('removes telemetry.outfile, which Gemini CLI would write to instead of the endpoint', () => {
+  it('removes telemetry.outfile, which Gemini CLI would write to instead of the endpoint, and says so', () => {
     const merged = settingsFile().merge('{ "telemetry": { "target": "gcp", "outfile": ".gemini/telemetry.log" } }');
     expect(parseJsonc(merged)).toEqual(OURS);
-    expect(setupGeminiCli({ endpoint }).notes.join('\n')).toMatch(/outfile/);
+    expect(geminiCliSetup.plan(OPTIONS).notes.join('\n')).toMatch(/outfile is removed/);
   });
 
   it('is idempotent', () => {
@@ -62,14 +69,14 @@ describe('setupGeminiCli', () => {
     expect(file.merge(file.merge(undefined))).toBe(file.merge(undefined));
   });
 
-  it('refuses a file it cannot read rather than overwriting it', () => {
-    expect(() => settingsFile().merge('{ "telemetry": ')).toThrow(/expected/);
+  it('refuses a file it cannot read rather than writing over it', () => {
+    expect(() => settingsFile().merge('{ "telemetry": ')).toThrow(SetupMergeError);
     expect(() => settingsFile().merge('[]')).toThrow(/not a JSON object/);
   });
 
-  it('prints the settings as they will read, and needs no environment', () => {
-    const setup = setupGeminiCli({ endpoint });
-    expect(parseJsonc(setup.files[0]?.excerpt ?? '')).toEqual(OURS);
-    expect(setup.env).toEqual({});
+  it('names the variables of this environment that Gemini CLI reads before the file', () => {
+    expect(geminiCliSetup.plan(OPTIONS).notes.join('\n')).not.toMatch(/Set in this environment/);
+    const notes = geminiCliSetup.plan({ ...OPTIONS, env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', HOME: '/home/u' } }).notes;
+    expect(notes.join('\n')).toMatch(/Set in this environment, and read before the file: OTEL_EXPORTER_OTLP_ENDPOINT\./);
   });
 });
