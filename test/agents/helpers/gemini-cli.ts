@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { geminiCliSetup } from '../../../src/cli/setup/gemini-cli.js';
 import type { ScriptedTurn } from '../fake-model/gemini.js';
 
 /**
@@ -33,6 +34,16 @@ export const MIXED_PROJECT: Readonly<Record<string, string>> = { 'notes.txt': 'h
 
 /** The settings file a run starts from, before `toolperf setup` merges into it: the fake model's auth type, and a comment the merge must keep. */
 export const AUTH_SETTINGS = '{\n  // The fake model takes any API key.\n  "security": { "auth": { "selectedType": "gemini-api-key" } }\n}\n';
+
+/**
+ * The settings.json a run uses: `AUTH_SETTINGS` with what `toolperf setup gemini-cli --write`
+ * merges in for `endpoint` (the home and project given to the plan do not change the text).
+ */
+export function setupSettings(endpoint: string): string {
+  const [file] = geminiCliSetup.plan({ endpoint, home: tmpdir(), project: tmpdir(), env: {} }).files;
+  if (file === undefined) throw new Error('gemini-cli setup plans no settings file');
+  return file.merge(AUTH_SETTINGS);
+}
 
 /** A model name the CLI takes as given: with none it first asks a router model for one (`generateContent` wanting JSON). */
 export const FAKE_MODEL_NAME = 'gemini-2.5-flash';
