@@ -36,8 +36,8 @@ export interface CodexSetupOptions {
 /**
  * `toolperf setup codex`: the `[otel]` and `[analytics]` settings of Codex's `config.toml` that send
  * its `codex.tool_result` log records (one per tool call) to `toolperf serve` as OTLP/HTTP JSON,
- * keep prompts and agent responses out of them, and send nothing else anywhere: no metrics (Codex's
- * metrics carry no session; the default exporter is its own Statsig endpoint), analytics off.
+ * keep prompts and agent responses out of them, and send nothing else anywhere: no metrics (they
+ * carry no session; set explicitly, as Codex's built-in default is an exporter of its own), analytics off.
  * Traces are left as the user has them: Codex's spans carry no failure, and toolperf ignores them.
  *
  * @example

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setupCodex } from '../../../src/cli/setup/codex.js';
+import { setTomlTables, type TomlValue } from '../../../src/cli/setup/toml-tables.js';
 import type { ScriptedTurn } from '../fake-model/openai-responses.js';
 
 /**
@@ -63,8 +64,11 @@ export function codexBaseConfig(modelBaseUrl: string): string {
   ].join('\n');
 }
 
-/** Creates `home` (CODEX_HOME) with config.toml = the base config merged by `setupCodex` (plus `extraOtel` lines, for captures), and a project dir. */
-export function prepareCodex(options: { root: string; modelBaseUrl: string; endpoint: string; extraOtel?: readonly string[] }): { home: string; project: string } {
+/**
+ * Creates `home` (CODEX_HOME) with config.toml = the base config merged by `setupCodex` — and then,
+ * for tests that send more than setup does, `otel` keys set over it — and a project dir.
+ */
+export function prepareCodex(options: { root: string; modelBaseUrl: string; endpoint: string; otel?: Readonly<Record<string, TomlValue>> }): { home: string; project: string } {
   const home = join(options.root, 'codex-home');
   const project = join(options.root, 'project');
   mkdirSync(home, { recursive: true });
@@ -73,9 +77,8 @@ export function prepareCodex(options: { root: string; modelBaseUrl: string; endp
   writeFileSync(join(project, 'README.md'), '# a small project\n');
   const [config] = setupCodex({ endpoint: options.endpoint, codexHome: home }).files;
   if (config === undefined) throw new Error('setupCodex wrote no file');
-  let text = config.merge(codexBaseConfig(options.modelBaseUrl));
-  if (options.extraOtel !== undefined) text = text.replace(/^\[otel\]$/m, ['[otel]', ...options.extraOtel].join('\n'));
-  writeFileSync(config.path, text);
+  const text = config.merge(codexBaseConfig(options.modelBaseUrl));
+  writeFileSync(config.path, options.otel === undefined ? text : setTomlTables(text, [{ table: 'otel', values: options.otel }]));
   return { home, project };
 }
 
