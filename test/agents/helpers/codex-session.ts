@@ -1,13 +1,13 @@
 /**
  * Runs the real Codex CLI headless (`codex exec --json`) against the fake Responses model, with its
- * telemetry set by `setupCodex` exactly as `toolperf setup codex --write` writes it, and reads back
+ * telemetry set by `codexSetup` exactly as `toolperf setup codex --write` writes it, and reads back
  * what Codex itself recorded of the session (its rollout file): the truth the reports are checked
  * against. Shared by test/agents/codex.test.ts and the fixture capture (test/fixtures/agents/codex/capture.ts).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setupCodex } from '../../../src/cli/setup/codex.js';
+import { codexSetup } from '../../../src/cli/setup/codex.js';
 import { setTomlTables, type TomlValue } from '../../../src/cli/setup/toml-tables.js';
 import type { ScriptedTurn } from '../fake-model/openai-responses.js';
 
@@ -65,7 +65,7 @@ export function codexBaseConfig(modelBaseUrl: string): string {
 }
 
 /**
- * Creates `home` (CODEX_HOME) with config.toml = the base config merged by `setupCodex` — and then,
+ * Creates `home` (CODEX_HOME) with config.toml = the base config merged by `codexSetup` — and then,
  * for tests that send more than setup does, `otel` keys set over it — and a project dir.
  */
 export function prepareCodex(options: { root: string; modelBaseUrl: string; endpoint: string; otel?: Readonly<Record<string, TomlValue>> }): { home: string; project: string } {
@@ -75,8 +75,8 @@ export function prepareCodex(options: { root: string; modelBaseUrl: string; endp
   mkdirSync(project, { recursive: true });
   writeFileSync(join(project, 'notes.txt'), 'toolperf fixture notes\n');
   writeFileSync(join(project, 'README.md'), '# a small project\n');
-  const [config] = setupCodex({ endpoint: options.endpoint, codexHome: home }).files;
-  if (config === undefined) throw new Error('setupCodex wrote no file');
+  const [config] = codexSetup.plan({ endpoint: options.endpoint, home: options.root, project, env: { CODEX_HOME: home } }).files;
+  if (config === undefined) throw new Error('codexSetup wrote no file');
   const text = config.merge(codexBaseConfig(options.modelBaseUrl));
   writeFileSync(config.path, options.otel === undefined ? text : setTomlTables(text, [{ table: 'otel', values: options.otel }]));
   return { home, project };
