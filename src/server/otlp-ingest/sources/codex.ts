@@ -1,6 +1,7 @@
 import type { CallRecord } from '../../../reports/call-record.js';
 import { ERROR_KINDS, errorKindOfText, type ErrorKind } from '../../../util/error-vocabulary.js';
-import type { CallSource, IngestValue, OtlpRecord, SourceContext, Take } from './source.js';
+import { flag, loggedTiming, numeric, text, TOOL_EXECUTION } from './record-fields.js';
+import type { CallSource, OtlpRecord, SourceContext, Take } from './source.js';
 
 /**
  * OpenAI Codex CLI (`@openai/codex`, tested with 0.171): its `codex.tool_result` log records, one
@@ -37,13 +38,13 @@ const AGENT_NAME = 'codex';
 const OUTPUT_HEAD = 1024;
 
 /**
- * Codex's records, told apart cheaply: its log records name a `codex.*` event (scope
- * `codex_otel...`), its spans come from a `codex_*` service (`codex_exec` for `codex exec`) under a
- * `codex_*` scope.
+ * Codex's records, told apart cheaply: its log records come from a `codex_otel...` scope (events
+ * `codex.*`, and a `flushing OTEL metrics` line when metrics are on), its spans from a `codex_*`
+ * service (`codex_exec` for `codex exec`) under a `codex_*` scope.
  */
 function isCodexRecord(record: OtlpRecord): boolean {
   if (!record.scopeName.startsWith('codex')) return false;
-  if (record.signal === 'log') return eventNameOf(record).startsWith('codex.');
+  if (record.signal === 'log') return record.scopeName.startsWith('codex_otel') || eventNameOf(record).startsWith('codex.');
   const service = record.resource['service.name'];
   return typeof service === 'string' && /^codex([_-]|$)/.test(service);
 }
@@ -58,20 +59,18 @@ function callOf(record: OtlpRecord): CallRecord | undefined {
   const sessionId = text(attributes['conversation.id']);
   const toolName = text(attributes.tool_name);
   if (sessionId === undefined || toolName === undefined) return undefined;
-  const endMs = record.endTimeMs > 0 ? record.endTimeMs : Date.parse(text(attributes['event.timestamp']) ?? '');
-  if (!Number.isFinite(endMs)) return undefined;
   const durationMs = Math.max(0, numeric(attributes.duration_ms) ?? 0);
+  // The decoder gives a log record without a time its observed time; should both be missing, Codex's own stamp.
+  const timing = record.endTimeMs > 0 ? loggedTiming(record, durationMs) : loggedTiming({ ...record, endTimeMs: Date.parse(text(attributes['event.timestamp']) ?? '') }, durationMs);
+  if (!Number.isFinite(timing.startTimeMs)) return undefined;
   const version = text(record.resource['service.version']) ?? text(attributes['app.version']);
   return {
     sessionId,
-    operationType: 'tool-execution',
+    operationType: TOOL_EXECUTION,
     toolName,
     callId: text(attributes.call_id),
-    startTimeMs: endMs - durationMs,
-    durationMs,
+    ...timing,
     errorType: errorKindOf(flag(attributes.success), text(attributes.output)),
-    traceId: record.traceId,
-    spanId: record.spanId,
     agent: version === undefined ? { name: AGENT_NAME } : { name: AGENT_NAME, version },
   };
 }
@@ -116,20 +115,4 @@ export function exitCodeOf(output: string | undefined): number | undefined {
 
 function firstLine(value: string | undefined): string | undefined {
   return value?.split('\n', 1)[0];
-}
-
-function text(value: IngestValue | undefined): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function numeric(value: IngestValue | undefined): number | undefined {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
-  return Number.isFinite(n) ? n : undefined;
-}
-
-function flag(value: IngestValue | undefined): boolean | undefined {
-  if (typeof value === 'boolean') return value;
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  return undefined;
 }
