@@ -14,6 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createReports, type Reports } from '../../src/reports/reports.js';
 import { startReportServer } from '../../src/server/start.js';
 import type { SessionReport } from '../../src/document/report.js';
+import type { IngestStats } from '../../src/server/otlp-ingest/ingest-pipeline.js';
 import { programOrSkip } from '../helpers/real-component.js';
 import { startFakeResponsesModel } from './fake-model/openai-responses.js';
 import { agentCli } from './helpers/agent-cli.js';
@@ -27,23 +28,33 @@ afterEach(async () => {
 describe('Codex CLI into toolperf serve', () => {
   it('reports the session Codex recorded: its calls, failures and error types, under its conversation id', async (context) => {
     const bin = programOrSkip(agentCli('codex'), (note) => context.skip(note));
-    const { reports, proxy, truth, run } = await runSession(bin);
+    const { reports, proxy, truth, run, ingest } = await runSession(bin);
 
     // Codex exports its logs as it exits: every request it sent has been answered by now.
     expect(proxy.statuses()).toEqual({ '/v1/logs 200': expect.any(Number) as number });
     expectReportMatches(await settledReport(reports, truth), truth);
+    // Every record Codex sent was Codex's: its tool results mapped, the rest ignored, none unknown.
+    const stats = await ingest();
+    expect(stats.bySource).toEqual({ codex: truth.calls.length });
+    expect(stats.log).toMatchObject({ mapped: truth.calls.length, unknown: 0 });
     expect(run.stderr).not.toMatch(/otlp|export|opentelemetry|telemetry/i);
   }, 120_000);
 
   it('gives the same report with Codex\'s spans and metrics sent too, and answers every signal 2xx', async (context) => {
     const bin = programOrSkip(agentCli('codex'), (note) => context.skip(note));
-    const { reports, proxy, truth, run } = await runSession(bin, (endpoint) => ({
+    const { reports, proxy, truth, run, ingest } = await runSession(bin, (endpoint) => ({
       trace_exporter: { 'otlp-http': { endpoint: `${endpoint}/v1/traces`, protocol: 'json' } },
       metrics_exporter: { 'otlp-http': { endpoint: `${endpoint}/v1/metrics`, protocol: 'json' } },
     }));
 
     expect(Object.keys(proxy.statuses()).sort()).toEqual(['/v1/logs 200', '/v1/metrics 200', '/v1/traces 200']);
     expectReportMatches(await settledReport(reports, truth), truth);
+    const stats = await ingest();
+    expect(stats.bySource).toEqual({ codex: truth.calls.length });
+    expect(stats.span).toMatchObject({ mapped: 0, unknown: 0 });
+    expect(stats.log).toMatchObject({ mapped: truth.calls.length, unknown: 0 });
+    expect(stats.span.ignored).toBeGreaterThan(100);
+    expect(stats.metric.received).toBeGreaterThan(0);
     expect(run.stderr).not.toMatch(/otlp|export|opentelemetry|telemetry/i);
   }, 120_000);
 });
@@ -66,7 +77,8 @@ async function runSession(bin: string, otel?: (endpoint: string) => Record<strin
   expect(model.unexpected).toEqual([]);
   const truth = readRollout(home);
   expect(truth.calls.length).toBe(8);
-  return { reports, proxy, truth, run };
+  const ingest = async (): Promise<IngestStats> => (await (await fetch(`${server.url}/api/v1/ingest`)).json()) as IngestStats;
+  return { reports, proxy, truth, run, ingest };
 }
 
 /** The report once it holds as many calls as Codex recorded (Codex exports its logs as it exits), and nothing more comes. */
@@ -100,7 +112,7 @@ function expectReportMatches(report: SessionReport, truth: RolloutTruth): void {
     if (call.failure !== undefined) entry[1] += 1;
   }
   expect(perTool).toEqual(expectedPerTool);
-  expect((report as { agent?: unknown }).agent).toEqual({ name: 'codex', version: truth.cliVersion });
+  expect(report.agent).toEqual({ name: 'codex', version: truth.cliVersion });
 }
 
 function countBy(values: readonly string[]): Record<string, number> {
