@@ -37,6 +37,8 @@ describe('Codex CLI into toolperf serve', () => {
     const stats = await ingest();
     expect(stats.bySource).toEqual({ codex: truth.calls.length });
     expect(stats.log).toMatchObject({ mapped: truth.calls.length, unknown: 0 });
+    // Codex 0.171 prints nothing when its exporter gets a 404 (tried): the statuses above are the
+    // guard; this one is for a version that does.
     expect(run.stderr).not.toMatch(/otlp|export|opentelemetry|telemetry/i);
   }, 120_000);
 
@@ -77,6 +79,10 @@ async function runSession(bin: string, otel?: (endpoint: string) => Record<strin
   expect(model.unexpected).toEqual([]);
   const truth = readRollout(home);
   expect(truth.calls.length).toBe(8);
+  // Codex's rollout has no success flag; its log has one line per call it failed (a command's exit
+  // code aside): the failures the truth reads from Codex's own messages are exactly those.
+  const routerErrors = run.stderr.match(/ERROR codex_core::tools::router: error=/g)?.length ?? 0;
+  expect(routerErrors).toBe(truth.calls.filter((call) => call.failure !== undefined && call.exitCode === undefined).length);
   const ingest = async (): Promise<IngestStats> => (await (await fetch(`${server.url}/api/v1/ingest`)).json()) as IngestStats;
   return { reports, proxy, truth, run, ingest };
 }
