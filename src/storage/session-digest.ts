@@ -46,6 +46,7 @@ const SUMMARY_CHECKS: FieldChecks<SessionSummary> = {
   endedAt: (value) => value === undefined || isIsoTime(value),
   calls: isCount,
   errors: isCount,
+  agent: (value) => value === undefined || isAgent(value),
 };
 
 const TOOL_CHECKS: FieldChecks<ToolDigest> = {
@@ -118,6 +119,13 @@ const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 
 function isIsoTime(value: unknown): boolean {
   return typeof value === 'string' && ISO_TIME.test(value) && Number.isFinite(Date.parse(value));
+}
+
+/** `{ name, version? }`, as `agentInfo` in the schema: names of 1 to 256 characters, nothing else. */
+function isAgent(value: unknown): boolean {
+  if (!isRecord(value) || !isName(value.name)) return false;
+  const keys = Object.keys(value).length;
+  return value.version === undefined ? keys === 1 : keys === 2 && typeof value.version === 'string' && value.version.length <= MAX_NAME_LENGTH;
 }
 
 function isCount(value: unknown): boolean {

@@ -73,6 +73,15 @@ describe('digestInFirstLine', () => {
     expect(digest?.tools).toEqual([]);
   });
 
+  it('carries the agent the calls came from, checked as the schema has it', () => {
+    const withAgent = { ...report(), agent: { name: 'codex', version: '0.5.1' } };
+    const text = reportText(withAgent);
+    const line = text.slice(0, text.indexOf('\n') + 1);
+    expect(digestInFirstLine(line, 'ses_1')?.summary.agent).toEqual({ name: 'codex', version: '0.5.1' });
+    expect(digestInFirstLine(line.replace('"name":"codex"', '"name":""'), 'ses_1')).toBeUndefined();
+    expect(digestInFirstLine(line.replace('"version":"0.5.1"', '"version":"0.5.1","extra":1'), 'ses_1')).toBeUndefined();
+  });
+
   it("is undefined for another session's digest (a copied file)", () => {
     expect(digestInFirstLine(firstLine, 'ses_2')).toBeUndefined();
   });

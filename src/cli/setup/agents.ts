@@ -1,0 +1,6 @@
+import type { AgentSetup } from './agent-setup.js';
+import { codexSetup } from './codex.js';
+import { geminiCliSetup } from './gemini-cli.js';
+
+/** The agents `toolperf setup` knows, by id. */
+export const AGENT_SETUPS: readonly AgentSetup[] = [codexSetup, geminiCliSetup];
