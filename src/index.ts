@@ -29,6 +29,7 @@ export { defaultDataDir } from './storage/data-dir.js';
 export { createReports } from './reports/reports.js';
 export type { Reports, CreateReportsOptions, SessionQuery, OperationStatsQuery, ToolTrendsQuery } from './reports/reports.js';
 export type { SessionPageQuery, SessionPage, SessionPosition } from './reports/session-listing.js';
+export type { PruneQuery, PruneResult } from './reports/retention.js';
 export type { SessionReportExporter } from './reports/session-report-exporter.js';
 export type { CallRecord } from './reports/call-record.js';
 export type { ToolTrend, ToolTrendPoint } from './reports/tool-trends.js';
@@ -45,7 +46,8 @@ export type {
 // Storage
 export type { ReportStore } from './storage/report-store.js';
 export type { SessionDigest, ToolDigest } from './storage/session-digest.js';
-export { FileReportStore, UnreadableReportError, REPORTS_SUBDIRECTORY } from './storage/file-store.js';
+export { FileReportStore, UnreadableReportError, CorruptReportError, REPORTS_SUBDIRECTORY } from './storage/file-store.js';
+export type { FileReportStoreOptions } from './storage/file-store.js';
 export { InMemoryReportStore } from './storage/memory-store.js';
 
 // Session IDs, logging, names

@@ -5,6 +5,7 @@ import { CliError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
 import { addClearCommand } from './commands/clear.js';
 import { addDemoCommand } from './commands/demo.js';
+import { addPruneCommand } from './commands/prune.js';
 import { addReportCommand } from './commands/report.js';
 import { addServeCommand } from './commands/serve.js';
 import { addSessionsCommand } from './commands/sessions.js';
@@ -32,6 +33,7 @@ export function createProgram(io: CliIo): Command {
   addReportCommand(program, io);
   addStatsCommand(program, io);
   addClearCommand(program, io);
+  addPruneCommand(program, io);
   addDemoCommand(program, io);
   addSetupCommand(program, io);
   return program;

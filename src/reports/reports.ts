@@ -10,6 +10,7 @@ import { SessionListing, type SessionPage, type SessionPageQuery } from './sessi
 import { SpanFolder, type SessionReportExporter } from './session-report-exporter.js';
 import { SessionRegistry } from './session-registry.js';
 import { ToolTrendIndex, type ToolTrend } from './tool-trends.js';
+import { pruneSessions, type PruneQuery, type PruneResult } from './retention.js';
 
 export interface CreateReportsOptions {
   /** Where reports go. Default: JSON files under `dataDir`. */
@@ -77,6 +78,13 @@ export interface Reports {
   listToolTrends(query?: ToolTrendsQuery): Promise<ToolTrend[]>;
   /** Removes one session (`{ sessionId }`) or all of them (no argument); returns how many were removed. */
   clear(query?: SessionQuery): Promise<number>;
+  /**
+   * Retention: removes the sessions last updated more than `olderThanMs` ago (from memory and
+   * store), each tested again under the store's lock, so a session another process writes
+   * meanwhile stays. `dryRun` only lists them.
+   * @example const { removed } = await reports.prune({ olderThanMs: 30 * 86_400_000 });
+   */
+  prune(query: PruneQuery): Promise<PruneResult>;
   /** Marks the session ended, writes its final report and frees its memory. */
   endSession(sessionId: string): Promise<void>;
   /** Writes every session with unwritten calls. */
@@ -173,6 +181,10 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
       if (query === undefined) return registry.clearAll();
       assertValidSessionId(query.sessionId);
       return (await registry.clear(query.sessionId)) ? 1 : 0;
+    },
+    prune: (query) => {
+      if (!(Number.isFinite(query.olderThanMs) && query.olderThanMs >= 0)) throw new TypeError('prune: olderThanMs must be a number of milliseconds, 0 or more');
+      return pruneSessions({ store, registry, list: () => listing.list(), now: options.now ?? Date.now }, query);
     },
     endSession: async (sessionId) => {
       assertValidSessionId(sessionId);

@@ -118,6 +118,20 @@ export class SessionRegistry {
     return deleted || session !== undefined;
   }
 
+  /**
+   * Forgets a live session that has nothing left to write, once a write under way is done (for
+   * retention: its stored report is removed next); false if it still has calls to write.
+   */
+  async forgetWritten(sessionId: string): Promise<boolean> {
+    const session = this.live.get(sessionId);
+    if (session === undefined) return true;
+    await Promise.all([session.writer.idle(), session.loading]);
+    if (this.live.get(sessionId) !== session) return true;
+    if (this.writes.isDirty(sessionId) || session.ledger.hasUnwritten()) return false;
+    this.live.delete(sessionId);
+    return true;
+  }
+
   /** Removes every session; returns how many. */
   async clearAll(): Promise<number> {
     const ids = new Set([...this.live.keys(), ...(await this.options.store.list()).map((s) => s.sessionId)]);

@@ -6,7 +6,7 @@ import type { Reports } from '../reports/reports.js';
 import { InvalidSessionIdError } from '../util/session-id.js';
 import { VERSION } from '../util/version.js';
 import { apiError } from './api-error.js';
-import { deleteSessionRoute, getOperationRoute, getReportRoute, healthRoute, ingestStatsRoute, listSessionsRoute, listToolsRoute } from './routes.js';
+import { deleteSessionRoute, getOperationRoute, getReportRoute, healthRoute, ingestStatsRoute, listSessionsRoute, listToolsRoute, pruneSessionsRoute } from './routes.js';
 import { requireBearerToken } from './bearer-token.js';
 import { otlpHandler } from './otlp-ingest/otlp-route.js';
 import { EventLoopTurns } from './otlp-ingest/event-loop-turns.js';
@@ -121,6 +121,11 @@ export function createReportApp(reports: Reports, options: ReportAppOptions = {}
     const stats = ownEntry(operation.tools, tool);
     if (stats === undefined) return apiError(c, 404, 'not_found', `session ${JSON.stringify(id)} has no tool ${JSON.stringify(tool)} in ${JSON.stringify(type)}`);
     return c.json(stats, 200);
+  });
+
+  app.openapi(pruneSessionsRoute, async (c) => {
+    const { olderThan, dryRun } = c.req.valid('query');
+    return c.json(await reports.prune({ olderThanMs: olderThan, dryRun }), 200);
   });
 
   app.openapi(deleteSessionRoute, async (c) => {

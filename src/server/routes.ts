@@ -7,6 +7,8 @@ import {
   OperationParams,
   OperationQuery,
   OperationStatsSchema,
+  PruneQuery,
+  PruneResultSchema,
   SessionIdParams,
   SessionListQuery,
   SessionListSchema,
@@ -63,6 +65,21 @@ export const deleteSessionRoute = createRoute({
   security: secured,
   request: { params: SessionIdParams },
   responses: { 204: { description: 'Deleted.' }, ...common, 404: failure('No such session.') },
+});
+
+/**
+ * Retention, on the collection: DELETE rather than a POST to a prune route because a browser
+ * sends a cross-origin DELETE only after a CORS preflight (which this server never allows), while a
+ * plain POST goes out from any web page the user visits (the loopback check does not stop one
+ * addressed to 127.0.0.1). Without `olderThan` it is refused: never "delete everything".
+ */
+export const pruneSessionsRoute = createRoute({
+  method: 'delete',
+  path: '/api/v1/sessions',
+  summary: 'Deletes the sessions not updated for `olderThan` (retention)',
+  security: secured,
+  request: { query: PruneQuery },
+  responses: { 200: json(PruneResultSchema, 'What was removed.'), ...common },
 });
 
 export const listToolsRoute = createRoute({

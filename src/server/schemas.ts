@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { defineReportSchemas } from '../document/schema.js';
 import { MAX_SESSION_ID_LENGTH, isValidSessionId } from '../util/session-id.js';
+import { DURATION_FORMAT, parseDuration } from '../util/duration.js';
 
 /** Zod schemas of the report API: they validate requests and describe every answer in `/openapi.json`. */
 
@@ -51,6 +52,24 @@ export const SessionListQuery = z.object({
     .openapi({ param: { name: 'agent', in: 'query' }, description: 'Only sessions from this agent (its name: `claude-code`, `codex`, `gemini-cli`, `opencode`, ...).' }),
 });
 
+export const PruneQuery = z.object({
+  olderThan: z
+    .string({ error: `required: ${DURATION_FORMAT}` })
+    .refine((value) => parseDuration(value) !== undefined, { message: `expected ${DURATION_FORMAT}` })
+    .transform((value) => parseDuration(value) as number)
+    .openapi({
+      param: { name: 'olderThan', in: 'query', required: true },
+      description: `Remove the sessions whose last call is older than this: ${DURATION_FORMAT}.`,
+      type: 'string',
+      example: '30d',
+    }),
+  dryRun: z
+    .enum(['true', 'false'], { error: 'expected true or false' })
+    .optional()
+    .transform((value) => value === 'true')
+    .openapi({ param: { name: 'dryRun', in: 'query' }, description: '`true`: only list what would be removed.', type: 'string' }),
+});
+
 export const OperationQuery = z.object({
   tool: z
     .string()
@@ -78,6 +97,13 @@ export const SessionSummarySchema = document.sessionSummary.openapi('SessionSumm
 export const SessionListSchema = z
   .object({ sessions: z.array(SessionSummarySchema), nextCursor: z.string().optional() })
   .openapi('SessionList');
+
+export const PruneResultSchema = z
+  .object({
+    before: isoTime.openapi({ description: 'Sessions last updated before this were removed.' }),
+    removed: z.array(SessionSummarySchema).openapi({ description: 'What was removed (or would be, on a dry run), newest first.' }),
+  })
+  .openapi('PruneResult');
 
 export const DurationStatsSchema = document.durationStats.openapi('DurationStats');
 

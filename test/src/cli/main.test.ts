@@ -24,7 +24,7 @@ describe('toolperf', () => {
     const { code, stdout, stderr } = await runToolperf(['--help']);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect(stdout).toMatch(/^Usage: toolperf /);
-    for (const command of ['serve', 'sessions', 'report', 'stats', 'clear', 'demo']) expect(stdout).toMatch(new RegExp(`^ {2}${command} `, 'm'));
+    for (const command of ['serve', 'sessions', 'report', 'stats', 'clear', 'prune', 'demo']) expect(stdout).toMatch(new RegExp(`^ {2}${command} `, 'm'));
   });
 
   it('--version prints the package version', async () => {
@@ -55,6 +55,7 @@ describe.each([
   ['report', ['<sessionId>', '--json']],
   ['stats', ['<sessionId>', '--operation <type>', '--tool <name>', '--json', '(default: "tool-execution")']],
   ['clear', ['[sessionId]', '--all']],
+  ['prune', ['--older-than <duration>', '--dry-run', '--json']],
   ['demo', []],
 ])('toolperf %s --help', (command, own) => {
   it('prints its usage, options and an example, and exits 0', async () => {

@@ -287,6 +287,7 @@ describe('GET /openapi.json', () => {
         'GET /api/v1/sessions/{id}/report',
         'GET /api/v1/sessions/{id}/operations/{type}',
         'DELETE /api/v1/sessions/{id}',
+        'DELETE /api/v1/sessions',
         'GET /api/v1/tools',
         'GET /healthz',
         'GET /api/v1/ingest',
