@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT } from '../../config/schema.js';
+import { CliError } from '../cli-error.js';
 import { cliLogger, type CliIo } from '../cli-io.js';
 import { parseHost, parsePort } from '../option-parsers.js';
 import { resolveServerAddress } from '../server-address.js';
@@ -25,10 +26,15 @@ export function addServeCommand(program: Command, io: CliIo): void {
       const loaded = await loadCliConfig(options, io);
       // Checked before the store is opened: a refused start touches nothing.
       const address = resolveServerAddress(options, loaded.config, io.env);
+      const { unusableDataDir } = await import('../../storage/usable-directory.js');
+      const unusable = await unusableDataDir(loaded.dataDir);
+      if (unusable !== undefined) throw new CliError(`serve: cannot keep reports in ${loaded.dataDir}: ${unusable}; choose another with --data-dir`);
       const { startReportServer } = await import('../../server/start.js');
       const { reports, dataDir } = openReports(loaded, io);
       try {
-        const server = await startReportServer({ ...address, reports, logger: cliLogger(io) });
+        const server = await startReportServer({ ...address, reports, logger: cliLogger(io) }).catch((error: unknown) => {
+          throw listenError(error, address.host, address.port);
+        });
         io.stdout(`toolperf: serving reports from ${dataDir} at ${server.url} (Ctrl-C to stop)\n`);
         await io.untilStopped();
         await server.close();
@@ -37,4 +43,13 @@ export function addServeCommand(program: Command, io: CliIo): void {
         await reports.shutdown();
       }
     });
+}
+
+/** What a failed listen means for the user, and what to do (the raw error names neither flag). */
+function listenError(error: unknown, host: string, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') return new CliError(`serve: port ${port} on ${host} is in use; choose another with --port <n> (--port 0 takes any free one)`);
+  if (code === 'EACCES') return new CliError(`serve: not allowed to listen on port ${port} (ports below 1024 need privileges); choose another with --port <n>`);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new CliError(`serve: cannot listen on ${host}: not an address of this machine; choose another with --host`);
+  return error;
 }

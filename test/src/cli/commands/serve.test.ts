@@ -1,4 +1,6 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOneLineError, runToolperf, seedSessions, tempDir } from '../../../helpers/cli.js';
@@ -91,6 +93,33 @@ describe('toolperf serve', () => {
     const config = join(dataDir.path, 'bad.json');
     await writeFile(config, '{ "performance": { "prometheus": { "port": "x" } } }');
     expectOneLineError(await runToolperf(['serve', '--config', config]), `invalid toolperf configuration (${config} and environment): performance.prometheus.port = "x"`);
+  });
+
+  it('refuses a data directory that is a file, with one line, and starts nothing', async () => {
+    const file = join(dataDir.path, 'a-file');
+    await writeFile(file, 'not a directory');
+    const run = await runToolperf(['serve', '--port', '0', '--data-dir', file], { untilStopped: () => new Promise(() => undefined) });
+    expectOneLineError(run, `serve: cannot keep reports in ${file}: it is a file, not a directory; choose another with --data-dir`);
+    expect(await readFile(file, 'utf8')).toBe('not a directory');
+  });
+
+  it('refuses a data directory beneath a file', async () => {
+    const file = join(dataDir.path, 'another-file');
+    await writeFile(file, '');
+    const run = await runToolperf(['serve', '--port', '0', '--data-dir', join(file, 'data')], { untilStopped: () => new Promise(() => undefined) });
+    expectOneLineError(run, `serve: cannot keep reports in ${join(file, 'data')}: a part of its path is a file, not a directory; choose another with --data-dir`);
+  });
+
+  it('a port in use: one line naming it and how to choose another', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const run = await runToolperf(['serve', '--port', String(port), '--data-dir', dataDir.path], { untilStopped: () => new Promise(() => undefined) });
+      expectOneLineError(run, `serve: port ${port} on 127.0.0.1 is in use; choose another with --port <n> (--port 0 takes any free one)`);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 
   it('takes no positional', async () => {
