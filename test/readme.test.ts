@@ -24,7 +24,7 @@ describe('README examples', () => {
     expect(examples.length).toBeGreaterThanOrEqual(2);
   });
 
-  it.each(examples.map((code, i) => [i, code] as const))('example %i runs', async (_i, code) => {
+  it.each(examples.map((code, i) => [i, code] as const))('example %i runs', async (index, code) => {
     // Inside the repository, so that the example's own imports resolve from node_modules.
     await mkdir(join(root, 'test-artifacts'), { recursive: true });
     const dir = await mkdtemp(join(root, 'test-artifacts', 'readme-'));
@@ -40,13 +40,16 @@ describe('README examples', () => {
         return `from ${JSON.stringify(join(root, path))}`;
       });
       await writeFile(file, source);
+      // No TOOLPERF_ENABLED: an example records only if it says so itself, as it would for a reader.
       const run = startFixture(file, [], {
         cwd: dir,
-        env: { TOOLPERF_ENABLED: '1', TOOLPERF_DATA_DIR: dir, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url },
+        env: { TOOLPERF_DATA_DIR: dir, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url },
       });
-      const { code: exit, stderr } = await run.done;
+      const { code: exit, stderr, stdout } = await run.done;
       expect(stderr).toBe('');
       expect(exit).toBe(0);
+      // The first example prints the report of the calls it made.
+      if (index === 0) expect(stdout).toMatch(/count: 2,[\s\S]*tools: \{[\s\S]*read: \{[\s\S]*add: \{/);
       if (/otlp: \{ enabled: true/.test(code)) expect(collector.spans.length).toBeGreaterThan(0);
     } finally {
       await collector.close();
