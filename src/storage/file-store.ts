@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, type Stats } from 'node:fs';
-import { mkdir, unlink } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { consoleLogger, type Logger } from '../util/logger.js';
 import { FileDigestCache } from './file-digest-cache.js';
@@ -11,12 +11,13 @@ import { readOrCreateStoreId, readStoreId } from './store-identity.js';
 import type { SessionDigest } from './session-digest.js';
 import { assertValidSessionId } from '../util/session-id.js';
 import { loadStoredReportCheck, storedReportCheckSync } from '../document/check-stored-report.js';
-import { readFirstLineSync, readReportFile, readReportFileSync } from './report-file.js';
-import { digestInFirstLine, MAX_DIGEST_LINE_BYTES } from './report-text.js';
+import { readReportFile, readReportFileSync } from './report-file.js';
+import { readDigestLine, type DigestLine } from './report-text.js';
 import { CorruptReportError, decodeReport, leftInPlace, setAside, setAsideSync } from './report-decode.js';
 
 export { CorruptReportError, UnreadableReportError } from './report-decode.js';
-import { removeStaleTempFiles, tempFileName } from './temp-files.js';
+import { tempFileName } from './temp-files.js';
+import { WritableDirectory } from './writable-directory.js';
 
 /** Reports live in `<dataDir>/session/performance/`. */
 export const REPORTS_SUBDIRECTORY = join('session', 'performance');
@@ -46,14 +47,13 @@ export interface FileReportStoreOptions {
  * FIFO, a directory), and a report of another session. A store opened `readOnly` reports such a
  * file and leaves it. Listing reads the digest in each report's first line (`report-text.ts`),
  * keeps the digests in memory and re-reads only the files that changed since the last listing. The
- * first write also removes the temp files that killed writers left (see `removeStaleTempFiles`).
+ * first write also removes the temp files that killed writers left (see `WritableDirectory`).
  * Every write holds the session's lock (`.<id>.json.lock`, see `FileLock`), so processes sharing
  * the directory merge into each other's reports instead of replacing them.
  */
 export class FileReportStore implements ReportStore {
   readonly directory: string;
-  private directoryReady: Promise<unknown> | undefined;
-  private swept = false;
+  private readonly writable: WritableDirectory;
   private readonly digests: FileDigestCache;
   /**
    * The file stamp of each report this store wrote or read under a lock: handed back as `known`,
@@ -64,16 +64,17 @@ export class FileReportStore implements ReportStore {
   private storeId: string | undefined;
   /** What is left of `LOCK_WAIT_SYNC_MS` for this store's synchronous writes. */
   private readonly syncWait = { leftMs: LOCK_WAIT_SYNC_MS };
-
-  private readonly readOnly: boolean;
+  /** See `rewriteUndigested`. */
+  private readonly undigested = new Set<string>();
+  private rewriting: Promise<void> | false = false;
 
   constructor(
     dataDir: string,
     private readonly logger: Logger = consoleLogger,
-    options: FileReportStoreOptions = {},
+    private readonly options: FileReportStoreOptions = {},
   ) {
     this.directory = join(dataDir, REPORTS_SUBDIRECTORY);
-    this.readOnly = options.readOnly ?? false;
+    this.writable = new WritableDirectory(this.directory, REPORT_SUFFIX);
     this.digests = new FileDigestCache({
       directory: this.directory,
       suffix: REPORT_SUFFIX,
@@ -113,21 +114,17 @@ export class FileReportStore implements ReportStore {
     return undefined;
   }
 
-  /**
-   * The first line of the session's report: the digest in it (undefined if none of this version's
-   * format: the report is then read whole to list it) and the file's stats; undefined if there is
-   * no report, `unusable` for what is not a regular file. Throws only for an I/O error.
-   */
-  readFirstLine(sessionId: string): { digest: SessionDigest | undefined; stats: Stats } | 'unusable' | undefined {
-    const file = readFirstLineSync(this.pathOf(sessionId), MAX_DIGEST_LINE_BYTES);
-    if (file.kind === 'missing') return undefined;
-    return file.kind === 'line' ? { digest: digestInFirstLine(file.text, sessionId), stats: file.stats } : 'unusable';
+  /** See `readDigestLine`; an outdated report is noted for `rewriteUndigested`. Throws only for an I/O error. */
+  readFirstLine(sessionId: string): DigestLine | 'unusable' | undefined {
+    const line = readDigestLine(this.pathOf(sessionId), sessionId);
+    if (typeof line === 'object' && line.outdated && !this.readOnly) this.undigested.add(sessionId);
+    return line;
   }
 
   async update(sessionId: string, merge: ReportMerge, known?: StoredSessionReport): Promise<StoredSessionReport | undefined> {
     this.pathOf(sessionId);
     this.assertWritable();
-    return this.inDirectory(() => this.updateNow(sessionId, merge, known));
+    return this.writable.run(() => this.updateNow(sessionId, merge, known));
   }
 
   private async updateNow(sessionId: string, merge: ReportMerge, known: StoredSessionReport | undefined): Promise<StoredSessionReport | undefined> {
@@ -170,7 +167,7 @@ export class FileReportStore implements ReportStore {
   async put(report: StoredSessionReport): Promise<void> {
     const path = this.pathOf(report.sessionId);
     this.assertWritable();
-    await this.inDirectory(async () => {
+    await this.writable.run(async () => {
       const lock = await FileLock.acquire(this.lockPathOf(report.sessionId), { timeoutMs: LOCK_WAIT_MS });
       try {
         this.stamps.set(report, await writeReportFile(path, this.tempPath(report.sessionId), report, lock));
@@ -202,11 +199,32 @@ export class FileReportStore implements ReportStore {
   }
 
   async list(): Promise<SessionSummary[]> {
-    return (await this.digests.list()).map((digest) => digest.summary);
+    return (await this.listDigests()).map((digest) => digest.summary);
   }
 
-  listDigests(): Promise<SessionDigest[]> {
-    return this.digests.list();
+  async listDigests(): Promise<SessionDigest[]> {
+    const digests = await this.digests.list();
+    this.rewriteUndigested();
+    return digests;
+  }
+
+  /**
+   * Rewrites, one at a time and in the background, the reports a listing found outdated (written
+   * by an earlier version, or before a digest field was added) and read whole, so that the next
+   * listing reads their first line only: migration on write, by a writer (a read-only store never does).
+   * Under the session's lock like every write; best effort (a report that fails stays as it was),
+   * and never made where the directory is gone.
+   */
+  private rewriteUndigested(): void {
+    if (this.undigested.size === 0 || this.rewriting) return;
+    this.rewriting = (async () => {
+      for (const id of this.undigested) {
+        this.undigested.delete(id);
+        await this.updateNow(id, (stored) => stored, undefined).catch(() => undefined);
+      }
+    })().finally(() => {
+      this.rewriting = false;
+    });
   }
 
   delete(sessionId: string): Promise<boolean> {
@@ -248,36 +266,12 @@ export class FileReportStore implements ReportStore {
     return report && summarize(report);
   }
 
+  private get readOnly(): boolean {
+    return this.options.readOnly === true;
+  }
+
   private assertWritable(): void {
     if (this.readOnly) throw new Error(`${this.directory} was opened read-only: nothing is written there`);
-  }
-
-  /** Runs `write` in the directory, made first; if the directory was removed under us (by hand, a cleanup job), made again, once. */
-  private async inDirectory<T>(write: () => Promise<T>): Promise<T> {
-    await this.ensureDirectory();
-    try {
-      return await write();
-    } catch (error) {
-      if (!isMissing(error) || existsSync(this.directory)) throw error;
-      this.directoryReady = undefined;
-      await this.ensureDirectory();
-      return write();
-    }
-  }
-
-  /** Made at the first write (and again if it disappears); the first also sweeps stale temp files. */
-  private ensureDirectory(): Promise<unknown> {
-    return (this.directoryReady ??= mkdir(this.directory, { recursive: true }).then(
-      async () => {
-        if (this.swept) return;
-        this.swept = true;
-        await removeStaleTempFiles(this.directory, REPORT_SUFFIX);
-      },
-      (error: unknown) => {
-        this.directoryReady = undefined;
-        throw error;
-      },
-    ));
   }
 
   private lockSync(sessionId: string): FileLock {

@@ -1,4 +1,6 @@
+import type { Stats } from 'node:fs';
 import { REPORT_SCHEMA_VERSION, type StoredSessionReport } from '../document/report.js';
+import { readFirstLineSync } from './report-file.js';
 import { checkedSummary, checkedTools, DIGEST_FORMAT, digestOf, storedDigest, type SessionDigest, type ToolDigest } from './session-digest.js';
 
 /**
@@ -64,6 +66,34 @@ export function digestInFirstLine(prefix: string, sessionId: string): SessionDig
       return (tools ??= checkedTools(parsed(toolsText)) ?? []);
     },
   };
+}
+
+/** What the first line of a report file holds: its digest (if of this version's format) and the file's stats. */
+export interface DigestLine {
+  readonly digest: SessionDigest | undefined;
+  readonly stats: Stats;
+  /**
+   * No digest because an earlier version wrote the file (schemaVersion 1, or a digest of other
+   * fields): a writer may rewrite it with one. (A report written by hand has no digest either.)
+   */
+  readonly outdated: boolean;
+}
+
+/** The first line of a file of schemaVersion 1, which was indented (`JSON.stringify(report, null, 2)`): `{` alone. */
+const VERSION_1_FIRST_LINE = /^\{\r?\n$/;
+
+/**
+ * The first line of the report at `path`: the digest in it (undefined if none of this version's
+ * format: the report is then read whole to list it) and the file's stats; undefined if there is no
+ * report, `unusable` for what is not a regular file. Throws only for an I/O error.
+ */
+export function readDigestLine(path: string, sessionId: string): DigestLine | 'unusable' | undefined {
+  const file = readFirstLineSync(path, MAX_DIGEST_LINE_BYTES);
+  if (file.kind === 'missing') return undefined;
+  if (file.kind !== 'line') return 'unusable';
+  const digest = digestInFirstLine(file.text, sessionId);
+  const outdated = digest === undefined && (file.text.startsWith(FIRST_LINE_START) || VERSION_1_FIRST_LINE.test(file.text));
+  return { digest, stats: file.stats, outdated };
 }
 
 function parsed(text: string): unknown {
