@@ -7,7 +7,7 @@
  * built once with the real `ProtobufTraceSerializer` from real SDK spans, and the reports are
  * counted afterwards to show that every span was folded.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { lstat, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -206,7 +206,7 @@ async function seed(dataDir: string, templates: readonly StoredSessionReport[]):
       const start = now - SPREAD_DAYS * 86_400_000 + i * step + rnd() * step;
       const report = cloneReport(template, sessionIdOf(i), Math.round(start));
       await store.put(report);
-      sizes.push(JSON.stringify(report, null, 2).length);
+      sizes.push((await lstat(store.pathOf(report.sessionId))).size);
     }
   };
   await Promise.all(Array.from({ length: SEED_CONCURRENCY }, worker));
@@ -576,8 +576,8 @@ the figure includes decoding, folding into the reports, and the debounced report
 
 **First listing after start (cold): ${ms(r.coldListMs)} ms** for \`GET /api/v1/sessions\`, and the server's own warm-up (the listing, then the
 tools' figures merged from every stored sketch, in the background while it serves) was done ${ms(r.readyMs)} ms after start; the figures above were
-taken after it. The digest cache (\`src/file-digest-cache.ts\`) starts empty,
-so this one request stats and reads all ${int(r.sessions)} files. The OS page cache was warm (the files had just been written), so a
+taken after it. The digest cache (\`src/storage/file-digest-cache.ts\`) starts empty,
+so this one request opens all ${int(r.sessions)} files and reads the first line of each (the digest written with the report). The OS page cache was warm (the files had just been written), so a
 cold disk adds its read time on top. After it, a single listing takes ${ms(r.warmListMs)} ms (median of 9, one at a time), which is what the
 warm figures above are made of. The first listing after the ingest run wrote ${i.sessions} new report files took ${ms(r.listAfterIngestMs)} ms (the directory changed, so every file is stat'ed again, and the new ones read).
 A single report, one request at a time: ${ms(r.firstReportMs)} ms the first, ${ms(r.singleReportMs)} ms the median of the next 20.
