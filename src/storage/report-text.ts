@@ -46,7 +46,7 @@ export function reportText(report: StoredSessionReport): string {
  * an earlier version, or by hand. The caller then reads the whole report.
  *
  * The summary is parsed and checked now; the per-tool figures when first asked for (a listing
- * needs none of them, and they were half of its time at 10,000 sessions). A `,"tools":` that
+ * needs none of them; only the tools view does). A `,"tools":` that
  * follows the summary is structure, never inside a string (JSON escapes every quote in one); tools
  * that turn out malformed (a file edited by hand) read as none.
  */
