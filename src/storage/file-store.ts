@@ -29,6 +29,8 @@ const LOCK_WAIT_MS = 5_000;
  * for this long in all, however many sessions are written; then a locked session is skipped.
  */
 const LOCK_WAIT_SYNC_MS = 1_000;
+/** A read-only listing that had to read this many reports whole says why it was slow. */
+const SLOW_LISTING_HINT = 50;
 
 export interface FileReportStoreOptions {
   /**
@@ -40,14 +42,11 @@ export interface FileReportStoreOptions {
 }
 
 /**
- * One JSON document per session, written atomically (temp file, fsync, rename, fsync of the
- * directory), so a crash mid-write leaves the previous report intact. A corrupt file is reported
- * once and renamed aside (`<id>.json.corrupt-<time>`), never fatal to the other sessions; so is
- * anything at a report's path that is not a regular file of at most `MAX_REPORT_BYTES` (a link, a
- * FIFO, a directory), and a report of another session. A store opened `readOnly` reports such a
- * file and leaves it. Listing reads the digest in each report's first line (`report-text.ts`),
- * keeps the digests in memory and re-reads only the files that changed since the last listing. The
- * first write also removes the temp files that killed writers left (see `WritableDirectory`).
+ * One JSON document per session (`report-text.ts`), written atomically (temp file, fsync, rename,
+ * fsync of the directory). A corrupt file (also: not a regular file of at most `MAX_REPORT_BYTES`,
+ * or another session's report) is reported once and renamed aside (`<id>.json.corrupt-<time>`),
+ * never fatal to the other sessions; a store opened `readOnly` leaves it. Listing reads each
+ * report's first line (its digest), keeps the digests in memory and re-reads only changed files.
  * Every write holds the session's lock (`.<id>.json.lock`, see `FileLock`), so processes sharing
  * the directory merge into each other's reports instead of replacing them.
  */
@@ -117,7 +116,7 @@ export class FileReportStore implements ReportStore {
   /** See `readDigestLine`; an outdated report is noted for `rewriteUndigested`. Throws only for an I/O error. */
   readFirstLine(sessionId: string): DigestLine | 'unusable' | undefined {
     const line = readDigestLine(this.pathOf(sessionId), sessionId);
-    if (typeof line === 'object' && line.outdated && !this.readOnly) this.undigested.add(sessionId);
+    if (typeof line === 'object' && line.outdated) this.undigested.add(sessionId);
     return line;
   }
 
@@ -204,7 +203,12 @@ export class FileReportStore implements ReportStore {
 
   async listDigests(): Promise<SessionDigest[]> {
     const digests = await this.digests.list();
-    this.rewriteUndigested();
+    if (!this.readOnly) this.rewriteUndigested();
+    else if (this.undigested.size >= SLOW_LISTING_HINT) {
+      // Nothing here may rewrite them: say why listing is slow, and what fixes it, once.
+      this.logger.warn(`${this.undigested.size} reports in ${this.directory} were written by an earlier version of toolperf, so listing read them whole; toolperf serve (or any process writing there) rewrites them once`);
+      this.undigested.clear();
+    }
     return digests;
   }
 

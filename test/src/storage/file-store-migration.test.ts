@@ -58,6 +58,18 @@ describe('FileReportStore: reports without a digest', () => {
     expect(await Promise.all(IDS.map((id) => store.get(id)))).toEqual(before);
   });
 
+  it('a read-only store that read many of them whole says so once, and what rewrites them', async () => {
+    const writer = new FileReportStore(dataDir, recordingLogger());
+    for (let i = 0; i < 50; i++) await writeFile(writer.pathOf(`ses_${i}`), JSON.stringify(legacyReport(storedReport(`ses_${i}`, T0 + i, CALLS)), null, 2));
+    const logger = recordingLogger();
+    const reader = new FileReportStore(dataDir, logger, { readOnly: true });
+    expect(await reader.list()).toHaveLength(50);
+    expect(await reader.list()).toHaveLength(50);
+    expect(logger.lines).toEqual([
+      `50 reports in ${reader.directory} were written by an earlier version of toolperf, so listing read them whole; toolperf serve (or any process writing there) rewrites them once`,
+    ]);
+  });
+
   it('a read-only store lists them and leaves the files as they were', async () => {
     const writer = new FileReportStore(dataDir, recordingLogger());
     await writeOld(writer);
