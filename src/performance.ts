@@ -44,6 +44,12 @@ export interface PerformanceOptions extends PerformanceConfigInput {
    * (and calls `shutdown()`).
    */
   readonly handleProcessExit?: boolean;
+  /**
+   * With `handleProcessExit`: ends, synchronously, the host's calls that will never end once the
+   * process is going down (SIGINT, SIGTERM, `beforeExit`, `exit`), before the reports are written;
+   * returns how many it ended. For hosts that end calls from events (the OpenCode plugin).
+   */
+  readonly endOpenCalls?: () => number;
   /** Environment for `TOOLPERF_*` and the standard `OTEL_*` variables; `process.env` by default. */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -203,6 +209,7 @@ class EnabledPerformance implements Performance {
                 exit?.flushSync();
               },
               hasUnwritten: () => exit?.hasUnwritten() ?? false,
+              ...(options.endOpenCalls ? { endOpenCalls: options.endOpenCalls } : {}),
             },
             logger,
           );

@@ -7,6 +7,11 @@ export interface Flushable {
   /** The last, synchronous write at `process.exit`. */
   flushSync(): void;
   hasUnwritten(): boolean;
+  /**
+   * Ends, synchronously, the calls the host will never end now (an agent that goes down on a signal
+   * without ending the turn it is in); returns how many. Run first whenever the hooks run.
+   */
+  endOpenCalls?(): number;
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
@@ -33,6 +38,7 @@ const BEFORE_EXIT_ATTEMPTS = 2;
 export function installProcessHooks(target: Flushable, logger: Logger): () => void {
   let fruitlessFlushes = 0;
   const onBeforeExit = (): void => {
+    target.endOpenCalls?.();
     if (fruitlessFlushes >= BEFORE_EXIT_ATTEMPTS || !target.hasUnwritten()) return;
     target.flush().then(
       () => {
@@ -44,9 +50,16 @@ export function installProcessHooks(target: Flushable, logger: Logger): () => vo
       },
     );
   };
-  const onExit = (): void => target.flushSync();
+  const onExit = (): void => {
+    target.endOpenCalls?.();
+    target.flushSync();
+  };
   const onSignal = (signal: NodeJS.Signals): void => {
+    const ended = target.endOpenCalls?.() ?? 0;
     if (process.listenerCount(signal) > 1) {
+      // The calls just ended are written now: the application may end the process in this same
+      // tick (re-raising the signal ends it without an `exit` event).
+      if (ended > 0) target.flushSync();
       target.flush().catch((error: unknown) => logger.warn(`writing reports after ${signal} failed: ${describeError(error)}`));
       return;
     }
