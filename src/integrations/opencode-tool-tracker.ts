@@ -157,7 +157,7 @@ export class OpenCodeToolTracker {
     if (state.status !== 'error' || this.endedDuring(key, start, end)) return;
     this.remember(key, start, end);
     this.active.add(sessionID);
-    this.perf.startCall(part.tool, { sessionId: sessionID, callId: callID, startTime: start }).fail(new OpenCodeToolError(failure?.message ?? ''), { errorType: failure?.kind ?? ERROR_KINDS.other, endTime: end });
+    this.perf.startCall(part.tool, { sessionId: sessionID, callId: callID, startTime: start }).fail(new OpenCodeToolError(failure?.message ?? ''), { errorType: failure?.kind ?? ERROR_KINDS.toolError, endTime: end });
   }
 
   private end(open: OpenCall, failure: Failure | undefined, result?: unknown, endTime?: number): void {
@@ -243,7 +243,7 @@ export class OpenCodeToolError extends Error {
  * → `aborted`, …; a text that says none of them → `tool_error`.
  */
 export function failureOfText(text: string): Failure {
-  return { kind: errorKindOfText(text) ?? (text === '' ? ERROR_KINDS.other : ERROR_KINDS.toolError), message: text };
+  return { kind: errorKindOfText(text) ?? ERROR_KINDS.toolError, message: text };
 }
 
 /**

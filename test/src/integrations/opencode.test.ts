@@ -295,7 +295,7 @@ describe("OpenCode's failures in the vocabulary", () => {
     expect(failureOfText('Could not find oldString in the file. It must match exactly, including whitespace and indentation.').kind).toBe('invalid_arguments');
     expect(failureOfText('Tool execution aborted').kind).toBe('aborted');
     expect(failureOfText('Request failed with status code: 502').kind).toBe('tool_error');
-    expect(failureOfText('').kind).toBe('_OTHER');
+    expect(failureOfText('').kind).toBe('tool_error');
   });
 
   it('reads a shell command outcome from its metadata: exit code, or null with a timeout or an abort', () => {
