@@ -116,20 +116,8 @@ export class OpenCodeToolTracker {
    */
   abortOpenCalls(): number {
     let count = 0;
-    this.guard(() => {
-      for (const calls of [...this.open.values()]) {
-        for (const open of [...calls]) {
-          this.take(open.key, (all) => all.indexOf(open));
-          this.end(open, ABORTED);
-          count++;
-        }
-      }
-    });
+    this.guard(() => (count = this.abortWhere(() => true)));
     return count;
-  }
-
-  hasOpenCalls(): boolean {
-    return this.open.size > 0;
   }
 
   /** Ends every open call as aborted and writes every session. */
@@ -146,9 +134,9 @@ export class OpenCodeToolTracker {
     const key = callKey(sessionID, callID);
     // The oldest open call of this key that had started when the part ended: a newer one is a later call reusing the ID.
     const open = this.take(key, (calls) => calls.findIndex((c) => c.startedAt <= end));
-    const failure = state.status === 'error' ? failureOfText(state.error) : failureOfOutput(state);
     if (open !== undefined) {
       // Normally `tool.execute.after` ended a completed one already; this covers a hook that did not run.
+      const failure = state.status === 'error' ? failureOfText(state.error) : failureOfOutput(state);
       this.end(open, open.replaced !== undefined && failure === undefined ? replacedFailure(open.replaced) : failure, undefined, end);
       return;
     }
@@ -157,7 +145,8 @@ export class OpenCodeToolTracker {
     if (state.status !== 'error' || this.endedDuring(key, start, end)) return;
     this.remember(key, start, end);
     this.active.add(sessionID);
-    this.perf.startCall(part.tool, { sessionId: sessionID, callId: callID, startTime: start }).fail(new OpenCodeToolError(failure?.message ?? ''), { errorType: failure?.kind ?? ERROR_KINDS.toolError, endTime: end });
+    const failure = failureOfText(state.error);
+    this.perf.startCall(part.tool, { sessionId: sessionID, callId: callID, startTime: start }).fail(new OpenCodeToolError(failure.message), { errorType: failure.kind, endTime: end });
   }
 
   private end(open: OpenCall, failure: Failure | undefined, result?: unknown, endTime?: number): void {
@@ -168,20 +157,27 @@ export class OpenCodeToolTracker {
   }
 
   private async endSession(sessionId: string): Promise<void> {
-    for (const calls of [...this.open.values()]) {
-      for (const open of [...calls]) {
-        if (open.sessionId !== sessionId) continue;
-        this.take(open.key, (all) => all.indexOf(open));
-        // The turn ended (aborted, or OpenCode stopped waiting) before the call did.
-        this.end(open, ABORTED);
-      }
-    }
+    // The turn ended (aborted, or OpenCode stopped waiting) before these calls did.
+    this.guard(() => this.abortWhere((open) => open.sessionId === sessionId));
     if (!this.active.delete(sessionId)) return;
     try {
       await this.perf.endSession(sessionId);
     } catch (error) {
       this.warnOnce(error);
     }
+  }
+
+  /** Ends the open calls `which` picks as aborted; returns how many. */
+  private abortWhere(which: (open: OpenCall) => boolean): number {
+    let count = 0;
+    for (const calls of [...this.open.values()]) {
+      for (const open of calls.filter(which)) {
+        this.take(open.key, (all) => all.indexOf(open));
+        this.end(open, ABORTED);
+        count++;
+      }
+    }
+    return count;
   }
 
   /** Removes and returns the open call of `key` at the index `pick` chooses (-1: none). */

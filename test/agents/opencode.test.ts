@@ -151,6 +151,8 @@ describe('OpenCode, the real CLI', () => {
     expect(paths).toContain('/v1/logs');
     expect(proxy.answered.filter((a) => a.status < 200 || a.status > 299)).toEqual([]);
     expect(done.stderr).not.toMatch(/OTLP|export(er)? (failed|error)|ECONNREFUSED/i);
+    // OpenCode asked the fake model for nothing but chat completions.
+    expect(model.unknown).toEqual([]);
   });
 
   it('the plugin, set up as the README says: each call of each turn, an interrupted call as aborted, call for call with OpenCode', { timeout: 300_000 }, async ({ skip }) => {
@@ -235,5 +237,6 @@ describe('OpenCode, the real CLI', () => {
     // Nothing of the commands' output, the files or the prompts.
     const text = JSON.stringify(report);
     for (const secret of ['hello', 'greeting', PROMPT, 'Wait a long time']) expect(text).not.toContain(secret);
+    expect(model.unknown).toEqual([]);
   });
 });
