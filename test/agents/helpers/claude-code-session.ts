@@ -59,10 +59,8 @@ export interface ClaudeCodeRun {
 
 export interface ClaudeCodeRunOptions {
   readonly bin: string;
-  /** A fresh directory: `home/` and `project/` are made in it. */
+  /** A fresh directory: `home/` (HOME: put settings in `home/.claude/` first) and `project/` (cwd) are made in it. */
   readonly root: string;
-  /** Merged into `home/.claude/settings.json` (as `toolperf setup claude-code --write` does). */
-  readonly settings?: (existing: string | undefined) => string;
   /** Added to the process environment (telemetry variables for capturing fixtures). */
   readonly env?: Readonly<Record<string, string>>;
   readonly timeoutMs?: number;
@@ -78,7 +76,6 @@ export async function runClaudeCodeSession(options: ClaudeCodeRunOptions): Promi
   mkdirSync(join(home, '.claude'), { recursive: true });
   mkdirSync(project, { recursive: true });
   writeFileSync(join(project, 'notes.txt'), 'hello from notes\n');
-  if (options.settings) writeFileSync(join(home, '.claude', 'settings.json'), options.settings(undefined));
   const model = await startFakeAnthropicModel(claudeCodeScript(project));
   try {
     const env: Record<string, string> = {
