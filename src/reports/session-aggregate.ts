@@ -1,6 +1,7 @@
 import type { CallRecord } from './call-record.js';
 import {
   REPORT_SCHEMA_VERSION,
+  type AgentInfo,
   type DurationStats,
   type OperationStats,
   type RecentCall,
@@ -47,6 +48,8 @@ export class SessionAggregate {
   startTimeMs = Infinity;
   updateTimeMs = -Infinity;
   endTimeMs: number | undefined;
+  /** The agent the latest call that named one came from. */
+  agent: AgentInfo | undefined;
   private readonly operations = new Map<string, OperationAggregate>();
   /** A ring: `recentNext` is where the next call goes once it is full. */
   private recent: CallRecord[] = [];
@@ -80,6 +83,7 @@ export class SessionAggregate {
     if (end > this.updateTimeMs) this.updateTimeMs = end;
     // A call after endSession reopens the session.
     this.endTimeMs = undefined;
+    if (call.agent !== undefined) this.agent = call.agent;
     this.remember(call);
   }
 
@@ -104,6 +108,7 @@ export class SessionAggregate {
     this.updateTimeMs = Math.max(this.updateTimeMs, Date.parse(stored.updatedAt));
     const ownCalls = this.calls - countCalls(stored);
     if (ownCalls === 0 && stored.endedAt !== undefined) this.endTimeMs = Date.parse(stored.endedAt);
+    this.agent ??= stored.agent;
 
     this.mergeRecent(stored.recent.map((r) => fromRecent(this.sessionId, r)));
   }
@@ -123,6 +128,7 @@ export class SessionAggregate {
     this.startTimeMs = Math.min(this.startTimeMs, other.startTimeMs);
     this.updateTimeMs = Math.max(this.updateTimeMs, other.updateTimeMs);
     if (other.calls > 0 || other.endTimeMs !== undefined) this.endTimeMs = other.endTimeMs;
+    if (other.agent !== undefined) this.agent = other.agent;
     this.mergeRecent(other.recentCalls());
   }
 
@@ -143,6 +149,7 @@ export class SessionAggregate {
       schemaVersion: REPORT_SCHEMA_VERSION,
       sessionId: this.sessionId,
       ...this.times(),
+      ...(this.agent === undefined ? {} : { agent: { ...this.agent } }),
       operations,
       recent: this.recentCalls().map(toRecent),
     };
@@ -159,7 +166,9 @@ export class SessionAggregate {
   }
 
   summary(): SessionSummary {
-    return { sessionId: this.sessionId, ...this.times(), calls: this.calls, errors: this.errors };
+    const summary: SessionSummary = { sessionId: this.sessionId, ...this.times(), calls: this.calls, errors: this.errors };
+    if (this.agent !== undefined) summary.agent = { ...this.agent };
+    return summary;
   }
 
   private times(): SessionTimes {
@@ -245,6 +254,7 @@ export function toRecent(call: CallRecord): RecentCall {
   };
   if (call.callId !== undefined) recent.callId = call.callId;
   if (call.errorType !== undefined) recent.errorType = call.errorType;
+  if (call.errorClass !== undefined) recent.errorClass = call.errorClass;
   if (call.traceId !== undefined) recent.traceId = call.traceId;
   if (call.spanId !== undefined) recent.spanId = call.spanId;
   return recent;
@@ -259,6 +269,7 @@ function fromRecent(sessionId: string, recent: RecentCall): CallRecord {
     startTimeMs: Date.parse(recent.startedAt),
     durationMs: recent.durationMs,
     errorType: recent.errorType,
+    errorClass: recent.errorClass,
     traceId: recent.traceId,
     spanId: recent.spanId,
   };

@@ -168,6 +168,7 @@ export class SessionLedger {
     let start = Infinity;
     let update = -Infinity;
     let end: number | undefined;
+    let agent = this.base?.agent;
     if (this.base) {
       for (const op of Object.values(this.base.operations)) {
         calls += op.count;
@@ -185,8 +186,11 @@ export class SessionLedger {
       start = Math.min(start, delta.startTimeMs);
       update = Math.max(update, delta.updateTimeMs);
       if (n > 0 || delta.endTimeMs !== undefined) end = delta.endTimeMs;
+      agent = delta.agent ?? agent;
     }
-    return { sessionId: this.sessionId, ...sessionTimes(start, update, end), calls, errors };
+    const summary: SessionSummary = { sessionId: this.sessionId, ...sessionTimes(start, update, end), calls, errors };
+    if (agent !== undefined) summary.agent = { ...agent };
+    return summary;
   }
 
   private setBase(stored: StoredSessionReport | undefined): void {

@@ -14,6 +14,8 @@ export interface SessionPageQuery {
   readonly limit: number;
   /** The last session of the previous page; omitted for the first page. */
   readonly after?: SessionPosition;
+  /** Only sessions whose calls came from this agent (`SessionSummary.agent.name`). */
+  readonly agent?: string;
 }
 
 export interface SessionPage {
@@ -59,8 +61,9 @@ export class SessionListing {
    * One page of `list()`. Pages follow each other without gaps or repeats while the sessions do
    * not change; a session updated meanwhile moves to the front.
    */
-  async page({ limit, after }: SessionPageQuery): Promise<SessionPage> {
-    const all = await this.list();
+  async page({ limit, after, agent }: SessionPageQuery): Promise<SessionPage> {
+    const listed = await this.list();
+    const all = agent === undefined ? listed : listed.filter((s) => s.agent?.name === agent);
     const start = after === undefined ? 0 : firstAfter(all, after);
     return { sessions: all.slice(start, start + limit), hasMore: start + limit < all.length };
   }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionSummary } from '../../../../src/index.js';
+import { createReports } from '../../../../src/index.js';
 import { runToolperf, seedSessions, tempDir } from '../../../helpers/cli.js';
+import { recordingLogger } from '../../../helpers/tracking.js';
 
 let dataDir: { path: string; remove: () => Promise<void> };
 beforeAll(async () => {
@@ -17,9 +19,9 @@ describe('toolperf sessions', () => {
   it('prints one row per session, newest update first, with call and error counts', async () => {
     const { code, stdout, stderr } = await runToolperf(['sessions', '--data-dir', dataDir.path]);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(stdout.split('\n')[0]?.trim().split(/\s+/)).toEqual(['session', 'started', 'updated', 'ended', 'calls', 'errors']);
+    expect(stdout.split('\n')[0]?.trim().split(/\s+/)).toEqual(['session', 'started', 'updated', 'ended', 'agent', 'calls', 'errors']);
     const rows = tableRows(stdout);
-    expect(rows.map((r) => [r[0], r[4], r[5]])).toEqual([
+    expect(rows.map((r) => [r[0], r[5], r[6]])).toEqual([
       ['ses_c', '1', '0'],
       ['ses_b', '6', '1'],
       ['ses_a', '1', '0'],
@@ -71,5 +73,27 @@ describe('toolperf sessions', () => {
     expect(stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(stderr).toContain("option '--limit <n>' argument");
     expect(stderr).toContain('expected a positive integer');
+  });
+});
+
+describe('toolperf sessions --agent', () => {
+  it('shows the agent of each session, and lists only the sessions of the agent asked for', async () => {
+    const dir = await tempDir('toolperf-cli-agents-');
+    try {
+      const reports = createReports({ dataDir: dir.path, logger: recordingLogger() });
+      const call = (sessionId: string, agent?: { name: string; version?: string }) =>
+        reports.record({ sessionId, operationType: 'tool-execution', toolName: 'read', callId: undefined, startTimeMs: Date.now(), durationMs: 3, errorType: undefined, traceId: undefined, spanId: undefined, agent });
+      call('ses_codex', { name: 'codex', version: '0.171.0' });
+      call('ses_claude', { name: 'claude-code' });
+      call('ses_plain');
+      await reports.shutdown();
+      const all = await runToolperf(['sessions', '--data-dir', dir.path]);
+      const agents = Object.fromEntries(all.stdout.trimEnd().split('\n').slice(2).map((line) => [line.trim().split(/\s+/)[0], line.includes('codex 0.171.0') ? 'codex 0.171.0' : line.trim().split(/\s+/)[4]]));
+      expect(agents).toEqual({ ses_codex: 'codex 0.171.0', ses_claude: 'claude-code', ses_plain: '-' });
+      const codex = await runToolperf(['sessions', '--data-dir', dir.path, '--agent', 'codex', '--json']);
+      expect((JSON.parse(codex.stdout) as { sessions: SessionSummary[] }).sessions.map((s) => [s.sessionId, s.agent])).toEqual([['ses_codex', { name: 'codex', version: '0.171.0' }]]);
+    } finally {
+      await dir.remove();
+    }
   });
 });
