@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { setupClaudeCode } from '../../src/cli/setup/claude-code.js';
+import { claudeCodePlan } from '../../src/cli/setup/claude-code.js';
 import { createReports, type Reports } from '../../src/reports/reports.js';
 import { startReportServer } from '../../src/server/start.js';
 import type { SessionReport } from '../../src/document/report.js';
@@ -84,8 +84,10 @@ describe('Claude Code, end to end', () => {
       const proxy = await startStatusProxy(server.url);
       cleanups.push(() => proxy.close());
 
-      // What `toolperf setup claude-code --write` does, into the temp HOME.
-      const setup = setupClaudeCode({ endpoint: proxy.url, home: join(root, 'home'), traces });
+      // What `toolperf setup claude-code --write` does, into the temp HOME (plus, for the second
+      // run, the two beta variables its note tells the user to add).
+      const setup = claudeCodePlan({ endpoint: proxy.url, home: join(root, 'home'), env: {}, traces });
+      expect(setup.env).toEqual({});
       for (const file of setup.files) {
         mkdirSync(dirname(file.path), { recursive: true });
         writeFileSync(file.path, file.merge(undefined));

@@ -1,4 +1,5 @@
 import type { AgentSetup } from './agent-setup.js';
+import { claudeCodeSetup } from './claude-code.js';
 
 /** The agents `toolperf setup` knows, by id. */
-export const AGENT_SETUPS: readonly AgentSetup[] = [];
+export const AGENT_SETUPS: readonly AgentSetup[] = [claudeCodeSetup];

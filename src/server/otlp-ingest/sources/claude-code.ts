@@ -1,6 +1,7 @@
 import type { AgentInfo, CallRecord } from '../../../reports/call-record.js';
 import { ERROR_KINDS, errorKindOfText } from '../../../util/error-vocabulary.js';
-import type { CallSource, IngestValue, OtlpRecord, SourceContext, Take } from './source.js';
+import { flag, numeric, spanTiming, text, TOOL_EXECUTION } from './record-fields.js';
+import type { CallSource, OtlpRecord, SourceContext, Take } from './source.js';
 
 // Claude Code's names (2.1.x). Logs: one record per event, the event in the body.
 const TOOL_RESULT_LOG = 'claude_code.tool_result';
@@ -12,7 +13,6 @@ const PERMISSION_SPAN = 'claude_code.tool.blocked_on_user';
 const PREFIX = 'claude_code.';
 
 const AGENT_NAME = 'claude-code';
-const TOOL_EXECUTION = 'tool-execution';
 
 /**
  * How long a tool span waits for its `tool.execution` child, which tells the outcome, when the
@@ -160,13 +160,14 @@ function emitJoined(parent: OtlpRecord, parts: ChildParts, context: SourceContex
     // Claude Code leaves `error.type` off an execution that was interrupted or cancelled.
     const interrupted = failed && execution.attributes['error.type'] === undefined;
     const errorType = failed ? (interrupted ? ERROR_KINDS.aborted : kindOfClass(errorClass)) : undefined;
-    const durationMs = Math.max(0, execution.endTimeMs - execution.startTimeMs);
-    call = { ...base, startTimeMs: execution.startTimeMs, durationMs, errorType, errorClass };
+    const { startTimeMs, durationMs } = spanTiming(execution);
+    call = { ...base, startTimeMs, durationMs, errorType, errorClass };
   } else if (parts.rejected === true) {
     call = { ...base, startTimeMs: parent.endTimeMs, durationMs: 0, errorType: ERROR_KINDS.permissionDenied };
   } else {
     // Neither child came: nothing says it failed (the parent's status is always unset).
-    call = { ...base, startTimeMs: parent.startTimeMs, durationMs: Math.max(0, parent.endTimeMs - parent.startTimeMs), errorType: undefined };
+    const { startTimeMs, durationMs } = spanTiming(parent);
+    call = { ...base, startTimeMs, durationMs, errorType: undefined };
   }
   context.emit({ call, matchKey: matchKey(sessionId, callId) });
 }
@@ -226,18 +227,4 @@ function classOf(value: string | undefined): string | undefined {
 function kindOfClass(errorClass: string | undefined): string {
   if (errorClass === 'ShellError') return ERROR_KINDS.nonzeroExit;
   return errorKindOfText(errorClass?.replace(/_/g, ' ')) ?? ERROR_KINDS.toolError;
-}
-
-function text(value: IngestValue | undefined): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function numeric(value: IngestValue | undefined): number | undefined {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
-  return Number.isFinite(n) ? n : undefined;
-}
-
-function flag(value: IngestValue | undefined): boolean | undefined {
-  if (typeof value === 'boolean') return value;
-  return value === 'true' ? true : value === 'false' ? false : undefined;
 }

@@ -1,24 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { setupClaudeCode } from '../../../../src/cli/setup/claude-code.js';
+import { SetupMergeError } from '../../../../src/cli/setup/agent-setup.js';
+import { AGENT_SETUPS } from '../../../../src/cli/setup/agents.js';
+import { claudeCodePlan, claudeCodeSetup } from '../../../../src/cli/setup/claude-code.js';
 
 const endpoint = 'http://127.0.0.1:7318';
 
-function settingsFile(options: Partial<Parameters<typeof setupClaudeCode>[0]> = {}) {
-  const setup = setupClaudeCode({ endpoint, home: '/home/me', ...options });
-  expect(setup.files).toHaveLength(1);
-  return { setup, file: setup.files[0] as (typeof setup.files)[number] };
+function settingsFile(options: Partial<Parameters<typeof claudeCodePlan>[0]> = {}) {
+  const plan = claudeCodePlan({ endpoint, home: '/home/me', env: {}, ...options });
+  expect(plan.files).toHaveLength(1);
+  return { plan, file: plan.files[0] as (typeof plan.files)[number] };
 }
 
-describe('setupClaudeCode', () => {
-  it("writes the user settings (a project's cannot turn telemetry on), or $CLAUDE_CONFIG_DIR's", () => {
-    expect(settingsFile().file.path).toBe('/home/me/.claude/settings.json');
-    expect(settingsFile({ configDir: '/etc/claude-me' }).file.path).toBe('/etc/claude-me/settings.json');
-    expect(settingsFile({ configDir: '' }).file.path).toBe('/home/me/.claude/settings.json');
+const envOf = (text: string) => (JSON.parse(text) as { env: Record<string, string> }).env;
+
+describe('claudeCodeSetup', () => {
+  it('is the setup of `toolperf setup claude-code`, and its plan is the one without traces', () => {
+    expect(AGENT_SETUPS).toContain(claudeCodeSetup);
+    expect(claudeCodeSetup).toMatchObject({ id: 'claude-code', title: 'Claude Code' });
+    const plan = claudeCodeSetup.plan({ endpoint, home: '/home/me', project: '/work/p', env: {} });
+    expect(plan.files.map((f) => f.snippet)).toEqual(settingsFile().plan.files.map((f) => f.snippet));
   });
 
-  it('sends logs to the endpoint with every content variable off; traces only when asked', () => {
-    const { setup } = settingsFile();
-    expect(setup.env).toEqual({
+  it("writes the user settings (a project's cannot turn telemetry on), or $CLAUDE_CONFIG_DIR's; nothing to export", () => {
+    expect(settingsFile().file.path).toBe('/home/me/.claude/settings.json');
+    expect(settingsFile({ env: { CLAUDE_CONFIG_DIR: '/etc/claude-me' } }).file.path).toBe('/etc/claude-me/settings.json');
+    expect(settingsFile({ env: { CLAUDE_CONFIG_DIR: '' } }).file.path).toBe('/home/me/.claude/settings.json');
+    expect(settingsFile().plan.env).toEqual({});
+  });
+
+  it('sends logs to the endpoint with every content variable off; the beta traces only when asked', () => {
+    const { file } = settingsFile();
+    expect(envOf(file.snippet)).toEqual({
       CLAUDE_CODE_ENABLE_TELEMETRY: '1',
       OTEL_LOGS_EXPORTER: 'otlp',
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
@@ -29,21 +41,21 @@ describe('setupClaudeCode', () => {
       OTEL_LOG_TOOL_CONTENT: '0',
       OTEL_LOG_RAW_API_BODIES: '0',
     });
-    const traced = settingsFile({ traces: true, endpoint: 'http://127.0.0.1:9999' }).setup;
-    expect(traced.env).toMatchObject({ CLAUDE_CODE_ENHANCED_TELEMETRY_BETA: '1', OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9999' });
-    expect(setup.env).not.toHaveProperty('OTEL_TRACES_EXPORTER');
-    expect(setup.env).not.toHaveProperty('OTEL_METRICS_EXPORTER');
+    const traced = settingsFile({ traces: true, endpoint: 'http://127.0.0.1:9999' }).file;
+    expect(envOf(traced.snippet)).toMatchObject({ CLAUDE_CODE_ENHANCED_TELEMETRY_BETA: '1', OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9999' });
+    expect(envOf(file.snippet)).not.toHaveProperty('OTEL_TRACES_EXPORTER');
+    expect(envOf(file.snippet)).not.toHaveProperty('OTEL_METRICS_EXPORTER');
   });
 
-  it('makes a settings file when there is none (or it is empty)', () => {
-    const { setup, file } = settingsFile();
-    expect(JSON.parse(file.merge(undefined))).toEqual({ env: setup.env });
-    expect(file.merge('  \n')).toBe(file.merge(undefined));
-    expect(file.merge(undefined).endsWith('}\n')).toBe(true);
+  it('makes a settings file when there is none (or it is empty): the snippet itself', () => {
+    const { file } = settingsFile();
+    expect(file.merge(undefined)).toBe(file.snippet);
+    expect(file.merge('  \n')).toBe(file.snippet);
+    expect(file.snippet.endsWith('}\n')).toBe(true);
   });
 
   it('keeps every other setting and env variable, sets its own (a prompt-logging 1 becomes 0), and is idempotent', () => {
-    const { setup, file } = settingsFile();
+    const { file } = settingsFile();
     const existing = JSON.stringify({
       model: 'opus',
       permissions: { allow: ['Bash(npm test:*)'] },
@@ -54,21 +66,23 @@ describe('setupClaudeCode', () => {
     const parsed = JSON.parse(merged) as Record<string, unknown>;
     expect(Object.keys(parsed)).toEqual(['model', 'permissions', 'env', 'hooks']);
     expect(parsed).toMatchObject({ model: 'opus', permissions: { allow: ['Bash(npm test:*)'] }, hooks: {} });
-    expect(parsed.env).toEqual({ ...setup.env, MY_VAR: 'kept' });
+    expect(parsed.env).toEqual({ ...envOf(file.snippet), MY_VAR: 'kept' });
     expect(Object.keys(parsed.env as object)[0]).toBe('MY_VAR');
     expect(file.merge(merged)).toBe(merged);
   });
 
-  it('refuses to merge into what it cannot read, naming the file', () => {
+  it('refuses to merge into what it cannot read (a SetupMergeError: the command writes nothing)', () => {
     const { file } = settingsFile();
-    expect(() => file.merge('{ "model": ')).toThrow(/\/home\/me\/\.claude\/settings\.json is not valid JSON/);
-    expect(() => file.merge('[]')).toThrow(/does not hold a JSON object/);
+    expect(() => file.merge('{ "model": ')).toThrow(SetupMergeError);
+    expect(() => file.merge('{ "model": ')).toThrow(/not valid JSON/);
+    expect(() => file.merge('[]')).toThrow(/not a JSON object/);
     expect(() => file.merge('{"env": "x"}')).toThrow(/"env" is not an object/);
   });
 
-  it('says what the report will not have, and where the settings must live', () => {
-    const { notes } = settingsFile().setup;
-    expect(notes.join('\n')).toMatch(/project's \.claude\/settings\.json cannot turn telemetry on/);
-    expect(notes.join('\n')).toMatch(/unknown tool/);
+  it('says what the report will not have, where the settings must live, and how to add the traces', () => {
+    const notes = settingsFile().plan.notes.join('\n');
+    expect(notes).toMatch(/project's \.claude\/settings\.json cannot turn telemetry on/);
+    expect(notes).toMatch(/unknown tool/);
+    expect(notes).toMatch(/CLAUDE_CODE_ENHANCED_TELEMETRY_BETA=1 and OTEL_TRACES_EXPORTER=otlp/);
   });
 });

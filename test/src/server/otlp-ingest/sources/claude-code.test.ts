@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { claudeCodeSource, JOIN_WAIT_MS } from '../../../../../src/server/otlp-ingest/sources/claude-code.js';
-import type { IngestAttributes, IngestValue, MappedCall, OtlpRecord, SourceContext } from '../../../../../src/server/otlp-ingest/sources/source.js';
+import { decodeOtlpRecords } from '../../../../../src/server/otlp-ingest/decode-records.js';
+import { EventLoopTurns } from '../../../../../src/server/otlp-ingest/event-loop-turns.js';
+import { IngestPipeline } from '../../../../../src/server/otlp-ingest/ingest-pipeline.js';
+import type { MappedCall, OtlpRecord, SourceContext } from '../../../../../src/server/otlp-ingest/sources/source.js';
+import type { CallRecord } from '../../../../../src/reports/call-record.js';
+import type { Reports } from '../../../../../src/reports/reports.js';
+import { recordingLogger } from '../../../../helpers/tracking.js';
 
 const fixtures = fileURLToPath(new URL('../../../../fixtures/agents/claude-code/', import.meta.url));
 
@@ -23,68 +29,32 @@ function truthOf(scenario: string): Truth {
   return JSON.parse(readFileSync(join(fixtures, scenario, 'truth.json'), 'utf8')) as Truth;
 }
 
-// ---- A small OTLP/JSON reader, standing in for ingest's decoder in these tests. ----
-type Json = Record<string, unknown>;
-
-function valueOf(value: Json | undefined): IngestValue | undefined {
-  if (value === undefined) return undefined;
-  if ('stringValue' in value) return String(value.stringValue);
-  if ('boolValue' in value) return Boolean(value.boolValue);
-  if ('intValue' in value) return Number(value.intValue);
-  if ('doubleValue' in value) return Number(value.doubleValue);
-  return undefined;
-}
-
-function attributesOf(list: unknown): IngestAttributes {
-  const out: Record<string, IngestValue | undefined> = {};
-  for (const each of (list ?? []) as { key: string; value?: Json }[]) out[each.key] = valueOf(each.value);
-  return out;
-}
-
-const ms = (nanos: unknown): number => Number(BigInt(String(nanos ?? 0)) / 1_000_000n);
-
-function recordsOf(scenario: string, signal: 'span' | 'log'): OtlpRecord[] {
+/** The fixture's records of `signal`, decoded by ingest's own decoder, in the order Claude Code sent them. */
+async function loadRecords(scenario: string, signal: 'span' | 'log'): Promise<OtlpRecord[]> {
   const dir = join(fixtures, scenario);
   const records: OtlpRecord[] = [];
   for (const file of readdirSync(dir).sort()) {
-    if (!file.endsWith(signal === 'span' ? '-traces.json' : '-logs.json')) continue;
-    const body = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Json;
-    for (const resourceGroup of (body[signal === 'span' ? 'resourceSpans' : 'resourceLogs'] ?? []) as Json[]) {
-      const resource = attributesOf((resourceGroup.resource as Json | undefined)?.attributes);
-      for (const scopeGroup of (resourceGroup[signal === 'span' ? 'scopeSpans' : 'scopeLogs'] ?? []) as Json[]) {
-        const scope = (scopeGroup.scope ?? {}) as Json;
-        for (const item of (scopeGroup[signal === 'span' ? 'spans' : 'logRecords'] ?? []) as Json[]) {
-          const status = (item.status ?? {}) as Json;
-          const time = ms(item.timeUnixNano) || ms(item.observedTimeUnixNano);
-          const body = valueOf(item.body as Json | undefined);
-          records.push({
-            signal,
-            name: signal === 'span' ? String(item.name) : typeof body === 'string' ? body : '',
-            eventName: signal === 'log' ? String(item.eventName ?? '') : '',
-            attributes: attributesOf(item.attributes),
-            resource,
-            scopeName: String(scope.name ?? ''),
-            scopeVersion: scope.version === undefined ? undefined : String(scope.version),
-            startTimeMs: signal === 'span' ? ms(item.startTimeUnixNano) : time,
-            endTimeMs: signal === 'span' ? ms(item.endTimeUnixNano) : time,
-            statusCode: (Number(status.code ?? 0) as 0 | 1 | 2),
-            statusMessage: status.message === undefined ? undefined : String(status.message),
-            traceId: (item.traceId as string | undefined) || undefined,
-            spanId: (item.spanId as string | undefined) || undefined,
-            parentSpanId: (item.parentSpanId as string | undefined) || undefined,
-          });
-        }
-      }
-    }
+    const match = /-(traces|logs)\.(json|pb)$/.exec(file);
+    if (match === null || (match[1] === 'traces') !== (signal === 'span')) continue;
+    const decoded = await decodeOtlpRecords(readFileSync(join(dir, file)), match[2] === 'pb' ? 'protobuf' : 'json', signal, 10_000, new EventLoopTurns());
+    records.push(...decoded.records);
   }
   return records;
 }
+
+const loaded = {
+  'mixed-json': { log: await loadRecords('mixed-json', 'log'), span: await loadRecords('mixed-json', 'span') },
+  'mixed-protobuf': { log: await loadRecords('mixed-protobuf', 'log'), span: await loadRecords('mixed-protobuf', 'span') },
+};
+type Scenario = keyof typeof loaded;
+const recordsOf = (scenario: Scenario, signal: 'span' | 'log'): OtlpRecord[] => loaded[scenario][signal];
 
 // ---- A context that records what the source emits and the timers it sets. ----
 function fakeContext() {
   const emitted: MappedCall[] = [];
   const timers: { ms: number; fn: () => void }[] = [];
   const context: SourceContext = {
+    storeId: undefined,
     emit: (mapped) => void emitted.push(mapped),
     later: (ms, fn) => void timers.push({ ms, fn }),
   };
@@ -109,8 +79,8 @@ const EXPECTED = [
   { tool: 'Read', callId: 'toolu_fake_7_0', errorType: 'invalid_arguments', errorClass: 'Error_EISDIR' },
 ];
 
-describe('claudeCodeSource: fixtures from the real Claude Code (mixed-json)', () => {
-  const truth = truthOf('mixed-json');
+describe.each(['mixed-json', 'mixed-protobuf'] as const)('claudeCodeSource: fixtures from the real Claude Code (%s)', (scenario) => {
+  const truth = truthOf(scenario);
   const reached = truth.calls.filter((call) => call.reachedPermission);
 
   it('the scenario holds calls Claude Code refuses before its permission check (in no signal), and the rest', () => {
@@ -120,7 +90,7 @@ describe('claudeCodeSource: fixtures from the real Claude Code (mixed-json)', ()
 
   it('logs: one call per tool_result, and one per refused tool_decision, as the transcript has them', () => {
     const { context, emitted, timers } = fakeContext();
-    const records = recordsOf('mixed-json', 'log');
+    const records = recordsOf(scenario, 'log');
     const took = take(records, context);
     expect(emitted.map(outcome)).toEqual(EXPECTED);
     expect(took.filter((t) => t === 'mapped')).toHaveLength(EXPECTED.length);
@@ -136,7 +106,7 @@ describe('claudeCodeSource: fixtures from the real Claude Code (mixed-json)', ()
 
   it('logs: times from the record (the call end) and duration_ms; a refused call takes no time', () => {
     const { context, emitted } = fakeContext();
-    const records = recordsOf('mixed-json', 'log');
+    const records = recordsOf(scenario, 'log');
     take(records, context);
     const results = records.filter((record) => record.name === 'claude_code.tool_result');
     expect(results).toHaveLength(6);
@@ -153,7 +123,7 @@ describe('claudeCodeSource: fixtures from the real Claude Code (mixed-json)', ()
 
   it('spans: each claude_code.tool span joined with its execution child (or its refused permission)', () => {
     const { context, emitted, timers } = fakeContext();
-    const records = recordsOf('mixed-json', 'span');
+    const records = recordsOf(scenario, 'span');
     const took = take(records, context);
     expect(emitted.map(outcome)).toEqual(EXPECTED);
     expect(timers).toHaveLength(0);
@@ -169,14 +139,14 @@ describe('claudeCodeSource: fixtures from the real Claude Code (mixed-json)', ()
       // The tool's own run: the execution child, not the parent that includes the permission wait.
       const execution = records.find((record) => record.name === 'claude_code.tool.execution' && record.parentSpanId === call.spanId);
       expect(call.startTimeMs).toBe(execution?.startTimeMs);
-      expect(call.durationMs).toBe((execution?.endTimeMs ?? 0) - (execution?.startTimeMs ?? 0));
-      expect(call.durationMs).toBeLessThan((parent?.endTimeMs ?? 0) - (parent?.startTimeMs ?? 0) + 1);
+      expect(call.durationMs).toBe(execution?.durationMs);
+      expect(call.durationMs).toBeLessThan(parent?.durationMs ?? 0);
     }
   });
 
   it('spans: the same calls when every parent comes before its children (and no timer is left to fire)', () => {
     const { context, emitted, runTimers } = fakeContext();
-    const records = recordsOf('mixed-json', 'span');
+    const records = recordsOf(scenario, 'span');
     const parentsFirst = [...records.filter((r) => r.name === 'claude_code.tool'), ...records.filter((r) => r.name !== 'claude_code.tool')];
     take(parentsFirst, context);
     // The order they were completed in (the parallel pair may swap); each exactly once.
@@ -187,14 +157,53 @@ describe('claudeCodeSource: fixtures from the real Claude Code (mixed-json)', ()
 
   it('logs and spans give each call the same match key, in the same order per key', () => {
     const fromLogs = fakeContext();
-    take(recordsOf('mixed-json', 'log'), fromLogs.context);
+    take(recordsOf(scenario, 'log'), fromLogs.context);
     const fromSpans = fakeContext();
-    take(recordsOf('mixed-json', 'span'), fromSpans.context);
+    take(recordsOf(scenario, 'span'), fromSpans.context);
     const keys = (emitted: MappedCall[]) => emitted.map((each) => each.matchKey);
     expect(keys(fromLogs.emitted)).toEqual(keys(fromSpans.emitted));
     expect(new Set(keys(fromLogs.emitted)).size).toBe(EXPECTED.length - 1); // toolu_reused twice
     expect(fromLogs.emitted[0]?.matchKey).toBe(`claude-code\0${truth.sessionId}\0toolu_fake_0_0`);
     expect(fromLogs.emitted.every((each) => each.holdMs === undefined)).toBe(true);
+  });
+});
+
+describe('claudeCodeSource in the ingest pipeline (its registered place among the sources)', () => {
+  function pipeline() {
+    const folded: CallRecord[] = [];
+    const reports = { record: (call: CallRecord) => void folded.push(call) } as unknown as Reports;
+    const ingest = new IngestPipeline(reports, { logger: recordingLogger(), accepting: () => true });
+    const rejections = { add: () => {} };
+    return { folded, ingest, take: (records: OtlpRecord[]) => ingest.take(records, rejections) };
+  }
+  const asCalls = (calls: CallRecord[]) => calls.map((call) => ({ tool: call.toolName, callId: call.callId, errorType: call.errorType, errorClass: call.errorClass }));
+  const byCallId = (a: { callId?: string | undefined }, b: { callId?: string | undefined }) => String(a.callId).localeCompare(String(b.callId));
+
+  it.each([
+    ['logs, then spans', ['log', 'span']],
+    ['spans, then logs', ['span', 'log']],
+  ] as const)('logs and spans together: each call once (%s)', (_name, order) => {
+    const { folded, ingest, take } = pipeline();
+    for (const signal of order) take(recordsOf('mixed-protobuf', signal));
+    ingest.flush();
+    // Each signal in the order the calls ended: the first copy of each call is folded, in order.
+    expect(asCalls(folded)).toEqual(EXPECTED);
+    const stats = ingest.stats();
+    expect(stats.duplicates).toBe(EXPECTED.length);
+    expect(stats.bySource['claude-code']).toBe(2 * EXPECTED.length);
+    expect(stats.span.unknown + stats.log.unknown).toBe(0);
+  });
+
+  it('the requests as Claude Code sent them, logs and traces interleaved: each call once', async () => {
+    const { folded, ingest, take } = pipeline();
+    const dir = join(fixtures, 'mixed-json');
+    for (const file of readdirSync(dir).sort()) {
+      const signal = file.endsWith('-traces.json') ? 'span' : file.endsWith('-logs.json') ? 'log' : undefined;
+      if (signal === undefined) continue;
+      take((await decodeOtlpRecords(readFileSync(join(dir, file)), 'json', signal, 10_000, new EventLoopTurns())).records);
+    }
+    ingest.flush();
+    expect(asCalls(folded).sort(byCallId)).toEqual([...EXPECTED].sort(byCallId));
   });
 });
 
@@ -211,7 +220,7 @@ describe('claudeCodeSource: joins and edges', () => {
     expect(timers.map((t) => t.ms)).toEqual([JOIN_WAIT_MS]);
     runTimers();
     expect(emitted.map((each) => each.call)).toEqual([
-      expect.objectContaining({ toolName: 'Read', callId: 'toolu_fake_0_0', errorType: undefined, startTimeMs: parent.startTimeMs, durationMs: parent.endTimeMs - parent.startTimeMs }),
+      expect.objectContaining({ toolName: 'Read', callId: 'toolu_fake_0_0', errorType: undefined, startTimeMs: parent.startTimeMs, durationMs: parent.durationMs }),
     ]);
   });
 
