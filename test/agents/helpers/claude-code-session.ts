@@ -1,13 +1,14 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startFakeAnthropicModel, type ScriptedTurn, type SeenRequest } from '../fake-model/anthropic-messages.js';
 
 /**
  * The scripted session test/agents runs Claude Code through (and the fixtures under
  * test/fixtures/agents/claude-code were captured with): succeeding and failing calls, two in
  * parallel, an unknown tool, arguments that fail the tool's schema, a tool the permission rules
- * refuse, and one call id (`toolu_reused`) in two turns.
+ * refuse, one call id (`toolu_reused`) in two turns, and two calls of an MCP server's tools.
  */
 export function claudeCodeScript(project: string): ScriptedTurn[] {
   return [
@@ -25,12 +26,21 @@ export function claudeCodeScript(project: string): ScriptedTurn[] {
     { tools: [{ name: 'Write', input: { file_path: join(project, 'new.txt'), content: 'x' } }] },
     { tools: [{ name: 'Bash', input: { command: 'ls', description: 'List files' }, id: 'toolu_reused' }] },
     { tools: [{ name: 'Read', input: { file_path: project } }] },
+    // An MCP server's tools (its logs name them all `mcp_tool`; its spans by name).
+    { tools: [{ name: 'mcp__fs__list_directory', input: { path: project } }] },
+    { tools: [{ name: 'mcp__fs__read_text_file', input: { path: join(project, 'missing.txt') } }] },
     { text: 'All done.' },
   ];
 }
 
-/** The tools the session may run without asking (`--allowedTools`). */
-export const ALLOWED_TOOLS = ['Read', 'Bash'];
+/** The tools the session may run without asking (`--allowedTools`): `mcp__fs` is every tool of the MCP server `fs`. */
+export const ALLOWED_TOOLS = ['Read', 'Bash', 'mcp__fs'];
+
+/** The MCP server the session has (`--mcp-config`): the filesystem server of the project's dev dependencies, on this Node. */
+function mcpConfig(project: string): string {
+  const server = fileURLToPath(new URL('../../../node_modules/@modelcontextprotocol/server-filesystem/dist/index.js', import.meta.url));
+  return JSON.stringify({ mcpServers: { fs: { command: process.execPath, args: [server, project] } } });
+}
 
 /** One tool call as Claude Code's own transcript records it. */
 export interface TranscriptCall {
@@ -89,7 +99,7 @@ export async function runClaudeCodeSession(options: ClaudeCodeRunOptions): Promi
       DISABLE_AUTOUPDATER: '1',
       ...options.env,
     };
-    const args = ['-p', 'Run the scripted task.', '--output-format', 'stream-json', '--verbose', '--model', 'claude-sonnet-4-5', '--allowedTools', ...ALLOWED_TOOLS];
+    const args = ['-p', 'Run the scripted task.', '--output-format', 'stream-json', '--verbose', '--model', 'claude-sonnet-4-5', '--mcp-config', mcpConfig(project), '--allowedTools', ...ALLOWED_TOOLS];
     const { exitCode, stdout, stderr } = await run(options.bin, args, project, env, options.timeoutMs ?? 90_000);
     const sessionId = sessionIdOf(stdout);
     return { sessionId, exitCode, stdout, stderr, calls: transcriptCalls(home, sessionId), modelRequests: model.requests, unknownModelRequests: model.unknown };

@@ -1,7 +1,7 @@
 import type { AgentInfo, CallRecord } from '../../../reports/call-record.js';
 import { ERROR_KINDS, errorKindOfText } from '../../../util/error-vocabulary.js';
 import { flag, numeric, spanTiming, text, TOOL_EXECUTION } from './record-fields.js';
-import type { CallSource, OtlpRecord, SourceContext, Take } from './source.js';
+import type { CallSource, MappedCall, OtlpRecord, SourceContext, Take } from './source.js';
 
 // Claude Code's names (2.1.x). Logs: one record per event, the event in the body.
 const TOOL_RESULT_LOG = 'claude_code.tool_result';
@@ -20,6 +20,13 @@ const AGENT_NAME = 'claude-code';
  * Claude Code ends the child before the parent, so the child usually comes first or in the same request.
  */
 export const JOIN_WAIT_MS = 10_000;
+/**
+ * How long a log record that names an MCP tool `mcp_tool` (Claude Code's logs hide third-party MCP
+ * tools' names; its spans do not) waits for the span of the same call, which names the tool.
+ * Without traces the call is folded after this wait, as `mcp_tool`.
+ */
+export const MCP_NAME_WAIT_MS = 10_000;
+const HIDDEN_MCP_NAME = 'mcp_tool';
 /** Spans kept waiting for their other half, per ingest pipeline; past it the oldest one gives up. */
 export const MAX_WAITING_SPANS = 10_000;
 
@@ -55,7 +62,8 @@ interface Joins {
  * Code sends no message unless OTEL_LOG_TOOL_DETAILS is on, and none is read here). The class is
  * kept as `errorClass`, spelled as the span's `error_class` (`Error_EISDIR`) on both signals.
  * Calls Claude Code refuses before its permission check (an unknown tool, arguments its schema
- * refuses) are in no signal.
+ * refuses) are in no signal. Its logs name every third-party MCP tool `mcp_tool`: such a call
+ * waits `MCP_NAME_WAIT_MS` for its span, which names the tool as the transcript does.
  */
 export const claudeCodeSource: CallSource = {
   id: AGENT_NAME,
@@ -82,16 +90,22 @@ function takeLog(name: string, record: OtlpRecord, context: SourceContext): Take
     const errorClass = failed ? classOf(text(attributes['error_type'])) : undefined;
     // Written when the call ended.
     const call: CallRecord = { ...base, startTimeMs: record.endTimeMs - durationMs, durationMs, errorType: failed ? kindOfClass(errorClass) : undefined, errorClass };
-    context.emit({ call, matchKey: matchKey(sessionId, callId) });
+    context.emit(logged(call));
     return 'mapped';
   }
   if (name === TOOL_DECISION_LOG && attributes['decision'] === 'reject') {
     // A refused call never runs: it ends when refused, and takes no time of the tool's.
     const call: CallRecord = { ...base, startTimeMs: record.endTimeMs, durationMs: 0, errorType: ERROR_KINDS.permissionDenied };
-    context.emit({ call, matchKey: matchKey(sessionId, callId) });
+    context.emit(logged(call));
     return 'mapped';
   }
   return 'ignored';
+}
+
+/** A call from a log record, held for its span when the log hides the tool's name. */
+function logged(call: CallRecord): MappedCall {
+  const key = matchKey(call.sessionId, call.callId);
+  return call.toolName === HIDDEN_MCP_NAME && key !== undefined ? { call, matchKey: key, holdMs: MCP_NAME_WAIT_MS } : { call, matchKey: key };
 }
 
 function takeToolSpan(record: OtlpRecord, context: SourceContext): Take {
@@ -209,8 +223,9 @@ function sessionOf(record: OtlpRecord): string | undefined {
   return text(record.attributes['session.id']) ?? text(record.attributes['gen_ai.conversation.id']);
 }
 
+/** As the transcript names it: `tool_name` (`mcp__fs__read_text_file`; `gen_ai.tool.name` drops the server). */
 function toolNameOf(record: OtlpRecord): string | undefined {
-  return text(record.attributes['gen_ai.tool.name']) ?? text(record.attributes['tool_name']);
+  return text(record.attributes['tool_name']) ?? text(record.attributes['gen_ai.tool.name']);
 }
 
 /** Claude Code, at the version its resource names (`service.version`). */

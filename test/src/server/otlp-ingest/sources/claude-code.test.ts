@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { claudeCodeSource, JOIN_WAIT_MS } from '../../../../../src/server/otlp-ingest/sources/claude-code.js';
+import { claudeCodeSource, JOIN_WAIT_MS, MCP_NAME_WAIT_MS } from '../../../../../src/server/otlp-ingest/sources/claude-code.js';
 import { decodeOtlpRecords } from '../../../../../src/server/otlp-ingest/decode-records.js';
 import { EventLoopTurns } from '../../../../../src/server/otlp-ingest/event-loop-turns.js';
 import { IngestPipeline } from '../../../../../src/server/otlp-ingest/ingest-pipeline.js';
@@ -77,7 +77,11 @@ const EXPECTED = [
   { tool: 'Write', callId: 'toolu_fake_5_0', errorType: 'permission_denied', errorClass: undefined },
   { tool: 'Bash', callId: 'toolu_reused', errorType: undefined, errorClass: undefined },
   { tool: 'Read', callId: 'toolu_fake_7_0', errorType: 'invalid_arguments', errorClass: 'Error_EISDIR' },
+  { tool: 'mcp__fs__list_directory', callId: 'toolu_fake_8_0', errorType: undefined, errorClass: undefined },
+  { tool: 'mcp__fs__read_text_file', callId: 'toolu_fake_9_0', errorType: 'tool_error', errorClass: 'McpToolCallError' },
 ];
+/** The same calls as the logs name them: Claude Code's logs hide third-party MCP tools' names. */
+const EXPECTED_FROM_LOGS = EXPECTED.map((call) => (call.tool.startsWith('mcp__') ? { ...call, tool: 'mcp_tool' } : call));
 
 describe.each(['mixed-json', 'mixed-protobuf'] as const)('claudeCodeSource: fixtures from the real Claude Code (%s)', (scenario) => {
   const truth = truthOf(scenario);
@@ -85,6 +89,7 @@ describe.each(['mixed-json', 'mixed-protobuf'] as const)('claudeCodeSource: fixt
 
   it('the scenario holds calls Claude Code refuses before its permission check (in no signal), and the rest', () => {
     expect(truth.calls.filter((call) => !call.reachedPermission).map((call) => call.name)).toEqual(['NoSuchTool', 'Read']);
+    expect(truth.calls).toHaveLength(11);
     expect(reached.map((call) => ({ tool: call.name, callId: call.id, failed: call.isError }))).toEqual(EXPECTED.map((call) => ({ tool: call.tool, callId: call.callId, failed: call.errorType !== undefined })));
   });
 
@@ -92,7 +97,9 @@ describe.each(['mixed-json', 'mixed-protobuf'] as const)('claudeCodeSource: fixt
     const { context, emitted, timers } = fakeContext();
     const records = recordsOf(scenario, 'log');
     const took = take(records, context);
-    expect(emitted.map(outcome)).toEqual(EXPECTED);
+    expect(emitted.map(outcome)).toEqual(EXPECTED_FROM_LOGS);
+    // An MCP call waits for its span, which names the tool; the others are as good as their spans.
+    expect(emitted.map((each) => each.holdMs)).toEqual(EXPECTED.map((call) => (call.tool.startsWith('mcp__') ? MCP_NAME_WAIT_MS : undefined)));
     expect(took.filter((t) => t === 'mapped')).toHaveLength(EXPECTED.length);
     // Every other Claude Code record (prompts, API requests, accepted decisions) is its own and ignored.
     expect(took.filter((t) => t === undefined)).toHaveLength(0);
@@ -109,7 +116,7 @@ describe.each(['mixed-json', 'mixed-protobuf'] as const)('claudeCodeSource: fixt
     const records = recordsOf(scenario, 'log');
     take(records, context);
     const results = records.filter((record) => record.name === 'claude_code.tool_result');
-    expect(results).toHaveLength(6);
+    expect(results).toHaveLength(EXPECTED.length - 1);
     results.forEach((record, i) => {
       const mapped = emitted.filter((each) => each.call.errorType !== 'permission_denied')[i];
       const durationMs = Number(record.attributes['duration_ms']);
@@ -164,7 +171,7 @@ describe.each(['mixed-json', 'mixed-protobuf'] as const)('claudeCodeSource: fixt
     expect(keys(fromLogs.emitted)).toEqual(keys(fromSpans.emitted));
     expect(new Set(keys(fromLogs.emitted)).size).toBe(EXPECTED.length - 1); // toolu_reused twice
     expect(fromLogs.emitted[0]?.matchKey).toBe(`claude-code\0${truth.sessionId}\0toolu_fake_0_0`);
-    expect(fromLogs.emitted.every((each) => each.holdMs === undefined)).toBe(true);
+    expect(fromSpans.emitted.every((each) => each.holdMs === undefined)).toBe(true);
   });
 });
 
@@ -192,6 +199,14 @@ describe('claudeCodeSource in the ingest pipeline (its registered place among th
     expect(stats.duplicates).toBe(EXPECTED.length);
     expect(stats.bySource['claude-code']).toBe(2 * EXPECTED.length);
     expect(stats.span.unknown + stats.log.unknown).toBe(0);
+  });
+
+  it('logs alone: each call once, the MCP ones (held for a span that never comes) as mcp_tool once ingest flushes', () => {
+    const { folded, ingest, take } = pipeline();
+    take(recordsOf('mixed-json', 'log'));
+    expect(asCalls(folded)).toEqual(EXPECTED_FROM_LOGS.filter((call) => call.tool !== 'mcp_tool'));
+    ingest.flush();
+    expect(asCalls(folded)).toEqual(EXPECTED_FROM_LOGS);
   });
 
   it('the requests as Claude Code sent them, logs and traces interleaved: each call once', async () => {
