@@ -1,5 +1,6 @@
 import type { AgentSetup } from './agent-setup.js';
 import { claudeCodeSetup } from './claude-code.js';
+import { codexSetup } from './codex.js';
 
 /** The agents `toolperf setup` knows, by id. */
-export const AGENT_SETUPS: readonly AgentSetup[] = [claudeCodeSetup];
+export const AGENT_SETUPS: readonly AgentSetup[] = [claudeCodeSetup, codexSetup];
