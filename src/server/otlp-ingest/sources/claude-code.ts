@@ -30,15 +30,24 @@ const HIDDEN_MCP_NAME = 'mcp_tool';
 /** Spans kept waiting for their other half, per ingest pipeline; past it the oldest one gives up. */
 export const MAX_WAITING_SPANS = 10_000;
 
-/** What a tool span's children said: the execution's outcome and times, and the permission decision. */
+/** What a `claude_code.tool` span says of its call: all but the outcome (its status is always unset). */
+interface ToolSpan {
+  readonly call: Omit<CallRecord, 'errorType' | 'errorClass'>;
+  readonly endTimeMs: number;
+}
+
+/** What a `claude_code.tool.execution` span says: the tool's own run and how it ended. */
+type Execution = Pick<CallRecord, 'startTimeMs' | 'durationMs' | 'errorType' | 'errorClass'>;
+
+/** What a tool span's children said, kept for the parent (only these fields: nothing else of the records is held). */
 interface ChildParts {
-  execution?: { readonly record: OtlpRecord };
+  execution?: Execution;
   rejected?: boolean;
   readonly seenMs: number;
 }
 
 interface WaitingParent {
-  readonly record: OtlpRecord;
+  readonly span: ToolSpan;
   readonly seenMs: number;
 }
 
@@ -109,16 +118,17 @@ function logged(call: CallRecord): MappedCall {
 }
 
 function takeToolSpan(record: OtlpRecord, context: SourceContext): Take {
-  if (sessionOf(record) === undefined || toolNameOf(record) === undefined || record.spanId === undefined) return 'ignored';
+  const span = toolSpanOf(record);
+  if (span === undefined) return 'ignored';
   const joins = joinsOf(context);
-  const key = spanKey(record.traceId, record.spanId);
+  const key = spanKey(record.traceId, record.spanId as string);
   const parts = joins.children.get(key);
   if (parts?.execution !== undefined || parts?.rejected === true) {
     joins.children.delete(key);
-    emitJoined(record, parts, context);
+    emitJoined(span, parts, context);
     return 'mapped';
   }
-  const waiting: WaitingParent = { record, seenMs: Date.now() };
+  const waiting: WaitingParent = { span, seenMs: Date.now() };
   joins.parents.set(key, waiting);
   context.later(JOIN_WAIT_MS, () => giveUp(joins, key, waiting, context));
   keepWithin(joins.parents, (oldest, oldestKey) => giveUp(joins, oldestKey, oldest, context));
@@ -131,18 +141,39 @@ function takeChildSpan(name: string, record: OtlpRecord, context: SourceContext)
   const joins = joinsOf(context);
   const key = spanKey(record.traceId, record.parentSpanId);
   const parts = joins.children.get(key) ?? { seenMs: Date.now() };
-  if (name === EXECUTION_SPAN) parts.execution = { record };
+  if (name === EXECUTION_SPAN) parts.execution = executionOf(record);
   else if (record.attributes['decision'] === 'reject') parts.rejected = true;
   const parent = joins.parents.get(key);
   if (parent !== undefined && (parts.execution !== undefined || parts.rejected === true)) {
     joins.parents.delete(key);
     joins.children.delete(key);
-    emitJoined(parent.record, parts, context);
+    emitJoined(parent.span, parts, context);
     return 'ignored';
   }
   joins.children.set(key, parts);
   dropStaleChildren(joins.children);
   return 'ignored';
+}
+
+function toolSpanOf(record: OtlpRecord): ToolSpan | undefined {
+  const { attributes } = record;
+  const sessionId = text(attributes['session.id']) ?? text(attributes['gen_ai.conversation.id']);
+  // As the transcript names it: `tool_name` (`mcp__fs__read_text_file`; `gen_ai.tool.name` drops the server).
+  const toolName = text(attributes['tool_name']) ?? text(attributes['gen_ai.tool.name']);
+  if (sessionId === undefined || toolName === undefined || record.spanId === undefined) return undefined;
+  const callId = text(attributes['tool_use_id']) ?? text(attributes['gen_ai.tool.call.id']);
+  const call = { sessionId, operationType: TOOL_EXECUTION, toolName, callId, ...spanTiming(record), agent: agentOf(record) };
+  return { call, endTimeMs: record.endTimeMs };
+}
+
+function executionOf(record: OtlpRecord): Execution {
+  const { startTimeMs, durationMs } = spanTiming(record);
+  const failed = record.attributes['success'] === false || record.statusCode === 2;
+  if (!failed) return { startTimeMs, durationMs, errorType: undefined, errorClass: undefined };
+  const errorClass = classOf(text(record.attributes['error_class']));
+  // Claude Code leaves `error.type` off an execution that was interrupted or cancelled.
+  const errorType = record.attributes['error.type'] === undefined ? ERROR_KINDS.aborted : kindOfClass(errorClass);
+  return { startTimeMs, durationMs, errorType, errorClass };
 }
 
 /** The wait is over: the parent alone tells the call (its children, if any came, say what they said). */
@@ -151,39 +182,17 @@ function giveUp(joins: Joins, key: string, waiting: WaitingParent, context: Sour
   joins.parents.delete(key);
   const parts = joins.children.get(key) ?? { seenMs: waiting.seenMs };
   joins.children.delete(key);
-  emitJoined(waiting.record, parts, context);
+  emitJoined(waiting.span, parts, context);
 }
 
-function emitJoined(parent: OtlpRecord, parts: ChildParts, context: SourceContext): void {
-  const sessionId = sessionOf(parent) as string;
-  const callId = text(parent.attributes['tool_use_id']) ?? text(parent.attributes['gen_ai.tool.call.id']);
-  const base = {
-    sessionId,
-    operationType: TOOL_EXECUTION,
-    toolName: toolNameOf(parent) as string,
-    callId,
-    traceId: parent.traceId,
-    spanId: parent.spanId,
-    agent: agentOf(parent),
-  };
+function emitJoined(span: ToolSpan, parts: ChildParts, context: SourceContext): void {
   let call: CallRecord;
-  const execution = parts.execution?.record;
-  if (execution !== undefined) {
-    const failed = execution.attributes['success'] === false || execution.statusCode === 2;
-    const errorClass = failed ? classOf(text(execution.attributes['error_class'])) : undefined;
-    // Claude Code leaves `error.type` off an execution that was interrupted or cancelled.
-    const interrupted = failed && execution.attributes['error.type'] === undefined;
-    const errorType = failed ? (interrupted ? ERROR_KINDS.aborted : kindOfClass(errorClass)) : undefined;
-    const { startTimeMs, durationMs } = spanTiming(execution);
-    call = { ...base, startTimeMs, durationMs, errorType, errorClass };
-  } else if (parts.rejected === true) {
-    call = { ...base, startTimeMs: parent.endTimeMs, durationMs: 0, errorType: ERROR_KINDS.permissionDenied };
-  } else {
-    // Neither child came: nothing says it failed (the parent's status is always unset).
-    const { startTimeMs, durationMs } = spanTiming(parent);
-    call = { ...base, startTimeMs, durationMs, errorType: undefined };
-  }
-  context.emit({ call, matchKey: matchKey(sessionId, callId) });
+  if (parts.execution !== undefined) call = { ...span.call, ...parts.execution };
+  // A refused call never runs: it ends when refused, and takes no time of the tool's.
+  else if (parts.rejected === true) call = { ...span.call, startTimeMs: span.endTimeMs, durationMs: 0, errorType: ERROR_KINDS.permissionDenied };
+  // Neither child came: nothing says it failed.
+  else call = { ...span.call, errorType: undefined };
+  context.emit({ call, matchKey: matchKey(call.sessionId, call.callId) });
 }
 
 const joinsByContext = new WeakMap<SourceContext, Joins>();
@@ -217,15 +226,6 @@ function matchKey(sessionId: string, callId: string | undefined): string | undef
 
 function spanKey(traceId: string | undefined, spanId: string): string {
   return `${traceId ?? ''}/${spanId}`;
-}
-
-function sessionOf(record: OtlpRecord): string | undefined {
-  return text(record.attributes['session.id']) ?? text(record.attributes['gen_ai.conversation.id']);
-}
-
-/** As the transcript names it: `tool_name` (`mcp__fs__read_text_file`; `gen_ai.tool.name` drops the server). */
-function toolNameOf(record: OtlpRecord): string | undefined {
-  return text(record.attributes['tool_name']) ?? text(record.attributes['gen_ai.tool.name']);
 }
 
 /** Claude Code, at the version its resource names (`service.version`). */
