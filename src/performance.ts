@@ -47,7 +47,9 @@ export interface PerformanceOptions extends PerformanceConfigInput {
   /**
    * With `handleProcessExit`: ends, synchronously, the host's calls that will never end once the
    * process is going down (SIGINT, SIGTERM, `beforeExit`, `exit`), before the reports are written;
-   * returns how many it ended. For hosts that end calls from events (the OpenCode plugin).
+   * returns how many it ended. When a signal cuts some, the reports are written synchronously and
+   * the process goes down at once, without the usual shutdown. For hosts that end calls from
+   * events (the OpenCode plugin).
    */
   readonly endOpenCalls?: () => number;
   /** Environment for `TOOLPERF_*` and the standard `OTEL_*` variables; `process.env` by default. */

@@ -9,7 +9,8 @@ export interface Flushable {
   hasUnwritten(): boolean;
   /**
    * Ends, synchronously, the calls the host will never end now (an agent that goes down on a signal
-   * without ending the turn it is in); returns how many. Run first whenever the hooks run.
+   * without ending the turn it is in); returns how many. Run first whenever the hooks run; on a
+   * signal that ends some, the process goes down at once after a synchronous write.
    */
   endOpenCalls?(): number;
 }
@@ -64,6 +65,14 @@ export function installProcessHooks(target: Flushable, logger: Logger): () => vo
       return;
     }
     removeSignalListeners();
+    if (ended > 0) {
+      // Calls were cut mid-work: the process goes down now, as the signal alone would have taken it,
+      // with what is unwritten written synchronously. A shutdown's wait would let the host finish
+      // calls already counted as cut, and record them finished in its own storage.
+      target.flushSync();
+      reraise(signal);
+      return;
+    }
     // Ends the shutdown early: what is left is written synchronously, then the process goes down.
     const cutShort = (why: string | undefined, end: NodeJS.Signals): void => {
       clearTimeout(timeout);

@@ -170,11 +170,10 @@ export const PROJECT_FILES: Readonly<Record<string, string>> = {
 export const PROJECT_CONFIG: Readonly<Record<string, unknown>> = { permission: { bash: { '*': 'allow', 'rm *': 'deny' } } };
 
 /**
- * One turn that mixes succeeding and failing calls, in parallel and with the call IDs a provider
- * that numbers per response sends (`call_0` in each response): a file read, a missing file, a
+ * Four responses of one turn that mix succeeding and failing calls, in parallel and with the call
+ * IDs a provider that numbers per response sends (`call_0` in each): a file read, a missing file, a
  * command that succeeds, one that exits 3, an unknown tool, arguments the tool refuses, a command a
- * rule denies, one that times out, a glob, and last a read outside the project, whose permission
- * `opencode run` rejects (which ends the turn).
+ * rule denies, one that times out, a glob. End the turn with `REJECTED_READ` or a text.
  */
 export function mixedTurn(project: string): ScriptTurn[] {
   return [
@@ -199,6 +198,8 @@ export function mixedTurn(project: string): ScriptTurn[] {
         { id: 'call_2', name: 'glob', arguments: { pattern: '**/*.ts' } },
       ],
     },
-    { toolCalls: [{ id: 'call_0', name: 'read', arguments: { filePath: '/etc/hostname' } }] },
   ];
 }
+
+/** A read outside the project, whose permission `opencode run` rejects: the turn ends there, without another model request. */
+export const REJECTED_READ: ScriptTurn = { toolCalls: [{ id: 'call_0', name: 'read', arguments: { filePath: '/etc/hostname' } }] };

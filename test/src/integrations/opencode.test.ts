@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileReportStore } from '../../../src/index.js';
 import * as pluginModule from '../../../src/integrations/opencode.js';
 import { failureOfOutput, failureOfText } from '../../../src/integrations/opencode-tool-tracker.js';
+import { startFixture, waitForOutput } from '../../helpers/child.js';
 import { loadPluginModule, pluginInput, toolPartEvent, type Event } from '../../helpers/opencode-host.js';
 
 let directory: string;
@@ -219,6 +220,20 @@ describe('the OpenCode plugin', () => {
     } finally {
       process.removeListener('SIGINT', host);
     }
+  });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('in a host without a handler of its own (opencode run), %s writes the running call as aborted and the process goes down at once, by that signal', async (signal) => {
+    const run = startFixture('agents/opencode/interrupted-host.ts', [directory]);
+    await waitForOutput(run.output, 'ready');
+    const sent = Date.now();
+    run.child.kill(signal);
+    const finished = await run.done;
+    expect(finished.signal).toBe(signal);
+    // No shutdown wait: the host is cut off about as soon as the signal alone would have cut it.
+    expect(Date.now() - sent).toBeLessThan(2000);
+    const report = await new FileReportStore(join(directory, 'reports')).get('ses_interrupted');
+    expect(report?.operations['tool-execution']).toMatchObject({ count: 2, errors: 1, errorTypes: { aborted: 1 } });
+    expect(perTool(report?.operations['tool-execution'])).toEqual({ read: [1, 0], bash: [1, 1] });
   });
 
   it('keeps calls of two sessions apart when their providers reuse a call ID', async () => {
