@@ -34,6 +34,7 @@ export function openReports({ config, dataDir }: CliConfig, io: CliIo): OpenRepo
     maxMetrics: config.maxMetrics,
     writeIntervalMs: config.writeIntervalMs,
     sessionIdleTimeoutMs: config.sessionIdleTimeoutMs,
+    recordErrorMessages: config.recordErrorMessages,
     logger: cliLogger(io),
   });
   return { config, dataDir, reports };

@@ -31,6 +31,11 @@ export const PERFORMANCE_BLOCK = object({
   captureContent: boolean({ default: false }),
   /** Longest captured argument or result, in characters; longer ones are cut. */
   maxContentLength: integer({ min: 1, max: 1_000_000, default: 1024 }),
+  /**
+   * Keep a failed call's error message (cut to 300 characters) with the session's recent calls. On
+   * by default; messages can hold paths and data, so turn it off where reports are shared.
+   */
+  recordErrorMessages: boolean({ default: true }),
   metrics: object({
     /**
      * Put `session.id` on the tool metrics: one time series per session, to compare sessions in
@@ -86,6 +91,8 @@ export const PERFORMANCE_BLOCK = object({
     host: nonEmptyString({ default: DEFAULT_SERVER_HOST }),
     /** 0 picks a free port. */
     port: integer({ min: 0, max: 65_535, default: DEFAULT_SERVER_PORT }),
+    /** Jaeger's UI (e.g. http://localhost:16686): the dashboard links each call with a trace ID to `<jaegerUrl>/trace/<traceId>`. */
+    jaegerUrl: httpUrl(),
   }),
 });
 

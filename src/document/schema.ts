@@ -54,6 +54,8 @@ export function defineReportSchemas(z: typeof Zod) {
     errorType: z.string().optional(),
     /** The failure's class in its source's own words, where it has one beside `errorType`. */
     errorClass: z.string().optional(),
+    /** The failure's message, cut to 300 characters; absent when `recordErrorMessages` is off. */
+    errorMessage: z.string().optional(),
     traceId: z.string().optional(),
     spanId: z.string().optional(),
   });

@@ -22,6 +22,11 @@ export interface CreateReportsOptions {
   readonly writeIntervalMs?: number;
   /** A session with no call for this long is written and dropped from memory. Default 15 minutes. */
   readonly sessionIdleTimeoutMs?: number;
+  /**
+   * Keep failed calls' error messages in the recent calls (the config's `recordErrorMessages`).
+   * Default true; false drops them as calls are folded (messages can hold paths and data).
+   */
+  readonly recordErrorMessages?: boolean;
   readonly logger?: Logger;
   /** Epoch milliseconds; injectable for tests. */
   readonly now?: () => number;
@@ -149,7 +154,11 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
     shutdownOnce ??= registry.shutdown();
     return shutdownOnce;
   };
-  const exporter = new SpanFolder((call) => registry.record(call), () => registry.flush(), shutdown, logger);
+  const fold =
+    options.recordErrorMessages === false
+      ? (call: CallRecord): void => registry.record(call.errorMessage === undefined ? call : { ...call, errorMessage: undefined })
+      : (call: CallRecord): void => registry.record(call);
+  const exporter = new SpanFolder(fold, () => registry.flush(), shutdown, logger);
 
   const getReport = async ({ sessionId }: SessionQuery): Promise<SessionReport | undefined> => {
     assertValidSessionId(sessionId);
@@ -163,7 +172,7 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
 
   const reports: Reports = {
     exporter,
-    record: (call) => registry.record(checkCall(call)),
+    record: (call) => fold(checkCall(call)),
     getReport,
     getOperationStats: getOperationStats as Reports['getOperationStats'],
     listSessions: () => listing.list(),

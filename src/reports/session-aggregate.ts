@@ -255,6 +255,7 @@ export function toRecent(call: CallRecord): RecentCall {
   if (call.callId !== undefined) recent.callId = call.callId;
   if (call.errorType !== undefined) recent.errorType = call.errorType;
   if (call.errorClass !== undefined) recent.errorClass = call.errorClass;
+  if (call.errorMessage !== undefined) recent.errorMessage = call.errorMessage;
   if (call.traceId !== undefined) recent.traceId = call.traceId;
   if (call.spanId !== undefined) recent.spanId = call.spanId;
   return recent;
@@ -270,6 +271,7 @@ function fromRecent(sessionId: string, recent: RecentCall): CallRecord {
     durationMs: recent.durationMs,
     errorType: recent.errorType,
     errorClass: recent.errorClass,
+    errorMessage: recent.errorMessage,
     traceId: recent.traceId,
     spanId: recent.spanId,
   };

@@ -11,6 +11,7 @@ const DEFAULTS: PerformanceConfig = {
   sessionIdleTimeoutMs: 15 * 60_000,
   captureContent: false,
   maxContentLength: 1024,
+  recordErrorMessages: true,
   metrics: { includeSessionId: true, maxSeries: 2000, seriesTtlMs: 300_000 },
   otlp: { enabled: false, maxQueueSize: 2048 },
   prometheus: { enabled: false, host: '127.0.0.1', port: 9464 },
@@ -123,6 +124,7 @@ describe('environment overrides', () => {
     ['TOOLPERF_SESSION_IDLE_TIMEOUT_MS', '60000', 'sessionIdleTimeoutMs', 60_000],
     ['TOOLPERF_CAPTURE_CONTENT', 'true', 'captureContent', true],
     ['TOOLPERF_MAX_CONTENT_LENGTH', '4096', 'maxContentLength', 4096],
+    ['TOOLPERF_RECORD_ERROR_MESSAGES', 'off', 'recordErrorMessages', false],
     ['TOOLPERF_METRICS_INCLUDE_SESSION_ID', 'false', 'metrics.includeSessionId', false],
     ['TOOLPERF_METRICS_MAX_SERIES', '500', 'metrics.maxSeries', 500],
     ['TOOLPERF_OTLP_ENABLED', 'yes', 'otlp.enabled', true],
@@ -131,6 +133,7 @@ describe('environment overrides', () => {
     ['TOOLPERF_PROMETHEUS_PORT', '9999', 'prometheus.port', 9999],
     ['TOOLPERF_SERVER_HOST', '0.0.0.0', 'server.host', '0.0.0.0'],
     ['TOOLPERF_SERVER_PORT', '8080', 'server.port', 8080],
+    ['TOOLPERF_JAEGER_URL', 'http://localhost:16686', 'server.jaegerUrl', 'http://localhost:16686'],
   ];
 
   it('covers exactly the variables of ENV_OVERRIDES', () => {
@@ -147,18 +150,19 @@ describe('environment overrides', () => {
   });
 
   const BOOLEANS = ENV_OVERRIDES.filter(([, key]) =>
-    ['enabled', 'saveReports', 'captureContent', 'metrics.includeSessionId', 'otlp.enabled', 'prometheus.enabled'].includes(key),
+    ['enabled', 'saveReports', 'captureContent', 'recordErrorMessages', 'metrics.includeSessionId', 'otlp.enabled', 'prometheus.enabled'].includes(key),
   );
   const TRUE_SPELLINGS = ['1', 'true', 'TRUE', 'True', 'yes', 'YES', 'on', 'On', ' true '];
   const FALSE_SPELLINGS = ['0', 'false', 'FALSE', 'False', 'no', 'No', 'off', 'OFF', '\toff\n'];
 
-  it('has six boolean variables', () => {
+  it('has seven boolean variables', () => {
     expect(BOOLEANS.map(([variable]) => variable).sort()).toEqual([
       'TOOLPERF_CAPTURE_CONTENT',
       'TOOLPERF_ENABLED',
       'TOOLPERF_METRICS_INCLUDE_SESSION_ID',
       'TOOLPERF_OTLP_ENABLED',
       'TOOLPERF_PROMETHEUS_ENABLED',
+      'TOOLPERF_RECORD_ERROR_MESSAGES',
       'TOOLPERF_SAVE_REPORTS',
     ]);
   });
