@@ -99,6 +99,7 @@ export const ToolTrendListSchema = z
           errorRate: z.number().openapi({ description: '0 to 1' }),
           p50Ms: z.number(),
           p95Ms: z.number(),
+          errorTypes: z.record(z.string(), z.number().int()).openapi({ description: 'Failed calls by `error.type`, across every stored session.' }),
           sessions: z.number().int().openapi({ description: 'How many stored sessions used the tool.' }),
           trend: z
             .array(

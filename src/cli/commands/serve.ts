@@ -28,7 +28,8 @@ export function addServeCommand(program: Command, io: CliIo): void {
       const { startReportServer } = await import('../../server/start.js');
       const { reports, dataDir } = openReports(loaded, io);
       try {
-        const server = await startReportServer({ ...address, reports, logger: cliLogger(io) });
+        const { jaegerUrl } = loaded.config.server;
+        const server = await startReportServer({ ...address, reports, logger: cliLogger(io), ...(jaegerUrl === undefined ? {} : { jaegerUrl }) });
         io.stdout(`toolperf: serving reports from ${dataDir} at ${server.url} (Ctrl-C to stop)\n`);
         await io.untilStopped();
         await server.close();

@@ -161,7 +161,7 @@ describe('GET /api/v1/tools', () => {
     const all = new Map<string, RunningStats>();
     for (let s = 0; s < 5; s++) {
       const calls: CallSpec[] = [];
-      for (let i = 0; i < 20; i++) calls.push({ tool: 'read', ms: 1 + s * 10 + i, ...(i % 5 === 0 ? { error: 'ENOENT' } : {}) });
+      for (let i = 0; i < 20; i++) calls.push({ tool: 'read', ms: 1 + s * 10 + i, ...(i % 5 === 0 ? { error: s === 1 && i === 0 ? 'EACCES' : 'ENOENT' } : {}) });
       if (s % 2 === 0) calls.push({ tool: 'grep', ms: 100 + s });
       for (const call of calls) {
         let stats = all.get(call.tool);
@@ -176,6 +176,8 @@ describe('GET /api/v1/tools', () => {
     expect(tools.map((t) => t.toolName)).toEqual(['read', 'grep']);
     const read = all.get('read')!.toStats();
     expect(tools[0]).toMatchObject({ operationType: 'tool-execution', calls: 100, errors: 20, errorRate: 0.2, p50Ms: read.p50Ms, p95Ms: read.p95Ms, sessions: 5 });
+    expect(tools[0]?.errorTypes).toEqual({ ENOENT: 19, EACCES: 1 });
+    expect(tools[1]?.errorTypes).toEqual({});
     expect((tools[0]!.trend as Json[]).map((p) => p.sessionId)).toEqual(['ses_3', 'ses_4']);
     expect(tools[0]!.trend as Json[]).toEqual([
       expect.objectContaining({ calls: 20, errorRate: 0.2 }),
