@@ -10,6 +10,7 @@ import {
   type StoredSessionReport,
 } from '../document/report.js';
 import { RunningStats } from './running-stats.js';
+import { SummaryTally } from '../document/session-summary.js';
 import { setEntry } from '../util/own-record.js';
 import { ERROR_TYPE_OTHER } from '../telemetry/semconv.js';
 
@@ -159,7 +160,16 @@ export class SessionAggregate {
   }
 
   summary(): SessionSummary {
-    return { sessionId: this.sessionId, ...this.times(), calls: this.calls, errors: this.errors };
+    const tally = new SummaryTally();
+    this.tallyInto(tally);
+    return tally.summary(this.sessionId, this.times());
+  }
+
+  /** Adds this aggregate's counts to a summary being made. */
+  tallyInto(tally: SummaryTally): void {
+    for (const [type, op] of this.operations) {
+      tally.addOperation(type, op.all.count, op.all.errors, [...op.tools].map(([name, stats]) => [name, stats.count] as const));
+    }
   }
 
   private times(): SessionTimes {

@@ -4,6 +4,7 @@ import type { ReportMerge } from '../storage/report-store.js';
 import type { CallRecord } from './call-record.js';
 import { SessionAggregate, sessionTimes } from './session-aggregate.js';
 import { foldIntoStored } from './stored-fold.js';
+import { SummaryTally } from '../document/session-summary.js';
 
 /** Writers remembered in a stored report (see `StoredSessionReport.writers`); the least recent is dropped. */
 const MAX_WRITERS = 16;
@@ -163,15 +164,13 @@ export class SessionLedger {
 
   /** `report()`'s summary, without merging any statistics (listing asks for every live session's). */
   summary(): SessionSummary {
-    let calls = 0;
-    let errors = 0;
+    const tally = new SummaryTally();
     let start = Infinity;
     let update = -Infinity;
     let end: number | undefined;
     if (this.base) {
-      for (const op of Object.values(this.base.operations)) {
-        calls += op.count;
-        errors += op.errors;
+      for (const [type, op] of Object.entries(this.base.operations)) {
+        tally.addOperation(type, op.count, op.errors, Object.entries(op.tools).map(([name, stats]) => [name, stats.count] as const));
       }
       start = Date.parse(this.base.startedAt);
       update = Date.parse(this.base.updatedAt);
@@ -179,14 +178,12 @@ export class SessionLedger {
     }
     for (const delta of [this.inFlight?.calls, this.pending]) {
       if (delta === undefined) continue;
-      const n = delta.calls;
-      calls += n;
-      errors += delta.errors;
+      delta.tallyInto(tally);
       start = Math.min(start, delta.startTimeMs);
       update = Math.max(update, delta.updateTimeMs);
-      if (n > 0 || delta.endTimeMs !== undefined) end = delta.endTimeMs;
+      if (delta.calls > 0 || delta.endTimeMs !== undefined) end = delta.endTimeMs;
     }
-    return { sessionId: this.sessionId, ...sessionTimes(start, update, end), calls, errors };
+    return tally.summary(this.sessionId, sessionTimes(start, update, end));
   }
 
   private setBase(stored: StoredSessionReport | undefined): void {

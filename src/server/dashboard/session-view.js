@@ -47,7 +47,7 @@ function summaryOf(report) {
   }
   const item = (term, ...value) => [h('dt', {}, term), h('dd', {}, ...value)];
   return h('dl', { class: 'summary' },
-    item('Status', statusBadge(report.endedAt)),
+    item('Status', statusBadge(report.status)),
     item('Started', timeElement(report.startedAt, formatTime(report.startedAt))),
     item('Last activity', timeElement(report.updatedAt, formatTime(report.updatedAt))),
     item('Calls', String(calls)),

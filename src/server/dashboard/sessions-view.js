@@ -44,7 +44,7 @@ function sessionsTableOf(sessions) {
     ],
     rows: sessions.map((s) => [
       h('a', { href: sessionHref(s.sessionId) }, s.sessionId),
-      statusBadge(s.endedAt),
+      statusBadge(s.status),
       timeElement(s.startedAt, formatTime(s.startedAt)),
       timeElement(s.updatedAt, formatTime(s.updatedAt)),
       String(s.calls),
@@ -53,8 +53,16 @@ function sessionsTableOf(sessions) {
   });
 }
 
-export function statusBadge(endedAt) {
-  return endedAt === undefined ? h('span', { class: 'badge live' }, 'live') : h('span', { class: 'badge' }, 'ended');
+const STATUS_TITLES = {
+  active: 'A call within the idle threshold',
+  idle: 'No call for longer than the idle threshold',
+  ended: 'Ended',
+};
+
+/** The server's `status` of a session: `active`, `idle` or `ended` (computed when it answered). */
+export function statusBadge(status) {
+  const known = Object.hasOwn(STATUS_TITLES, status) ? status : 'idle';
+  return h('span', { class: `badge ${known}`, title: STATUS_TITLES[known] }, known);
 }
 
 function pagerOf(limit, cursor, nextCursor) {
