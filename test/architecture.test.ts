@@ -18,7 +18,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   tracking: ['telemetry', 'util'],
   reports: ['storage', 'document', 'telemetry', 'util'],
   '.': ['tracking', 'telemetry', 'reports', 'storage', 'document', 'config', 'util'],
-  server: ['reports', 'storage', 'document', 'config', 'util'],
+  server: ['reports', 'storage', 'document', 'telemetry', 'config', 'util'],
   integrations: ['.', 'tracking', 'telemetry', 'config', 'util'],
   cli: ['.', 'server', 'reports', 'storage', 'document', 'telemetry', 'config', 'util', 'demo'],
 };

@@ -10,6 +10,7 @@ import { addDemoCommand } from './commands/demo.js';
 import { addReportCommand } from './commands/report.js';
 import { addServeCommand } from './commands/serve.js';
 import { addSessionsCommand } from './commands/sessions.js';
+import { addSetupCommand } from './commands/setup.js';
 import { addStatsCommand } from './commands/stats.js';
 
 /**
@@ -34,6 +35,7 @@ export function createProgram(io: CliIo): Command {
   addStatsCommand(program, io);
   addClearCommand(program, io);
   addDemoCommand(program, io);
+  addSetupCommand(program, io);
   return program;
 }
 

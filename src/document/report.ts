@@ -7,6 +7,8 @@ export { REPORT_SCHEMA_VERSION, SESSION_STATUSES } from './schema.js';
 export type DurationStats = z.output<ReportSchemas['durationStats']>;
 /** Statistics of one operation type, with the same statistics per tool. */
 export type OperationStats = z.output<ReportSchemas['operationStats']>;
+/** The agent a session's calls came from. */
+export type AgentInfo = z.output<ReportSchemas['agentInfo']>;
 /** One of the most recent calls of a session (at most `maxMetrics` are kept). */
 export type RecentCall = z.output<ReportSchemas['recentCall']>;
 /** A session's performance report: exact statistics over every call, per operation type and per tool. */

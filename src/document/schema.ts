@@ -42,6 +42,9 @@ export function defineReportSchemas(z: typeof Zod) {
   /** Statistics of one operation type, with the same statistics per tool. */
   const operationStats = durationStats.extend({ tools: z.record(z.string(), durationStats) });
 
+  /** The agent a session's calls came from (ingested from Claude Code, Codex, ...), as it names itself. */
+  const agentInfo = z.object({ name: z.string().min(1).max(256), version: z.string().max(256).optional() });
+
   /** One of the most recent calls of a session (at most `maxMetrics` are kept). */
   const recentCall = z.object({
     operationType: z.string(),
@@ -52,6 +55,8 @@ export function defineReportSchemas(z: typeof Zod) {
     durationMs: finite,
     ok: z.boolean(),
     errorType: z.string().optional(),
+    /** The failure's class in its source's own words, where it has one beside `errorType`. */
+    errorClass: z.string().optional(),
     traceId: z.string().optional(),
     spanId: z.string().optional(),
   });
@@ -66,6 +71,8 @@ export function defineReportSchemas(z: typeof Zod) {
     updatedAt: isoDate,
     /** ISO 8601, once the session was ended; cleared if calls arrive after. */
     endedAt: isoDate.optional(),
+    /** The agent the calls came from, when they were ingested from one. */
+    agent: agentInfo.optional(),
     operations: z.record(z.string(), operationStats),
     /** Oldest first. */
     recent: z.array(recentCall),
@@ -104,6 +111,7 @@ export function defineReportSchemas(z: typeof Zod) {
     startedAt: isoDate,
     updatedAt: isoDate,
     endedAt: isoDate.optional(),
+    agent: agentInfo.optional(),
     /** Calls of every operation type (tool calls, LLM calls, ...). */
     calls: count,
     errors: count,
@@ -124,7 +132,7 @@ export function defineReportSchemas(z: typeof Zod) {
     status: z.enum(SESSION_STATUSES),
   });
 
-  return { durationStats, operationStats, recentCall, sessionReport, statsState, operationState, storedSessionReport, sessionSummary, listedSession };
+  return { agentInfo, durationStats, operationStats, recentCall, sessionReport, statsState, operationState, storedSessionReport, sessionSummary, listedSession };
 }
 
 export type ReportSchemas = ReturnType<typeof defineReportSchemas>;

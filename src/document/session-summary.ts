@@ -1,4 +1,4 @@
-import type { SessionReport, SessionSummary } from './report.js';
+import type { AgentInfo, SessionReport, SessionSummary } from './report.js';
 
 /** The operation type of tool calls (`OPERATION_TOOL_EXECUTION`): counted apart in a summary. */
 export const TOOL_OPERATION = 'tool-execution';
@@ -29,7 +29,8 @@ export class SummaryTally {
     for (const [name, n] of tools) this.tools.set(name, (this.tools.get(name) ?? 0) + n);
   }
 
-  summary(sessionId: string, times: SessionTimes): SessionSummary {
+  /** The summary of what was added, with the session's times and the agent its calls came from, if any. */
+  summary(sessionId: string, times: SessionTimes, agent?: AgentInfo): SessionSummary {
     const { startedAt, updatedAt, endedAt } = times;
     const tools = [...this.tools]
       .sort(([a, m], [b, n]) => n - m || (a < b ? -1 : a > b ? 1 : 0))
@@ -40,6 +41,7 @@ export class SummaryTally {
       startedAt,
       updatedAt,
       ...(endedAt === undefined ? {} : { endedAt }),
+      ...(agent === undefined ? {} : { agent: { ...agent } }),
       calls: this.calls,
       errors: this.errors,
       toolCalls: this.toolCalls,
@@ -58,5 +60,5 @@ export function summarize(report: SessionReport): SessionSummary {
   for (const [type, op] of Object.entries(report.operations)) {
     tally.addOperation(type, op.count, op.errors, Object.entries(op.tools).map(([name, stats]) => [name, stats.count] as const));
   }
-  return tally.summary(report.sessionId, report);
+  return tally.summary(report.sessionId, report, report.agent);
 }

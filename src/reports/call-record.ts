@@ -55,6 +55,8 @@ export function inspectCall(call: CallRecord, nowMs: number = Date.now()): CallC
   if (!isOptionalString(call.errorType)) return refused('shape', 'errorType must be a string or undefined');
   if (!isOptionalString(call.traceId)) return refused('shape', 'traceId must be a string or undefined');
   if (!isOptionalString(call.spanId)) return refused('shape', 'spanId must be a string or undefined');
+  if (!isOptionalString(call.errorClass)) return refused('shape', 'errorClass must be a string or undefined');
+  if (call.agent !== undefined && !isAgent(call.agent)) return refused('shape', 'agent must be { name: non-empty string, version?: string }');
   const { startTimeMs, durationMs } = call;
   if (!isPlausibleTime(startTimeMs, nowMs)) {
     return refused('time', `startTimeMs must be epoch milliseconds within 100 years of now, got ${String(startTimeMs)}`);
@@ -87,8 +89,10 @@ function isNonEmptyString(value: unknown): value is string {
 
 /** `call` itself when every string is within its limit (the usual case: no copy), else a copy with them cut. */
 function withinLimits(call: CallRecord): CallRecord {
-  const { operationType, toolName, callId, errorType, traceId, spanId } = call;
+  const { operationType, toolName, callId, errorType, traceId, spanId, errorClass, agent } = call;
   if (
+    (errorClass?.length ?? 0) <= MAX_ERROR_TYPE_LENGTH &&
+    (agent === undefined || (agent.name.length <= MAX_NAME_LENGTH && (agent.version?.length ?? 0) <= MAX_NAME_LENGTH)) &&
     operationType.length <= MAX_NAME_LENGTH &&
     toolName.length <= MAX_NAME_LENGTH &&
     (callId?.length ?? 0) <= MAX_ID_LENGTH &&
@@ -106,9 +110,17 @@ function withinLimits(call: CallRecord): CallRecord {
     errorType: cutText(errorType, MAX_ERROR_TYPE_LENGTH),
     traceId: cutText(traceId, MAX_ID_LENGTH),
     spanId: cutText(spanId, MAX_ID_LENGTH),
+    ...(errorClass === undefined ? {} : { errorClass: cutText(errorClass, MAX_ERROR_TYPE_LENGTH) }),
+    ...(agent === undefined ? {} : { agent: { name: cutText(agent.name, MAX_NAME_LENGTH), version: cutText(agent.version, MAX_NAME_LENGTH) } }),
   };
 }
 
 function isOptionalString(value: unknown): boolean {
   return value === undefined || typeof value === 'string';
+}
+
+function isAgent(value: unknown): value is AgentInfo {
+  if (typeof value !== 'object' || value === null) return false;
+  const { name, version } = value as Record<string, unknown>;
+  return isNonEmptyString(name) && isOptionalString(version);
 }

@@ -117,6 +117,7 @@ export interface ReportsExitHooks {
 /** What only this package reaches of reports made by `createReports`, beyond their public face. */
 interface ReportsInternals extends ReportsExitHooks {
   storeIdentity(): string | undefined;
+  isShutDown(): boolean;
 }
 
 const internals = new WeakMap<Reports, ReportsInternals>();
@@ -132,6 +133,14 @@ export function exitHooksOf(reports: Reports): ReportsExitHooks | undefined {
  */
 export function storeIdentityOf(reports: Reports): string | undefined {
   return internals.get(reports)?.storeIdentity();
+}
+
+/**
+ * Whether reports made by `createReports` were shut down (they fold nothing more); false for any
+ * other object.
+ */
+export function isShutDown(reports: Reports): boolean {
+  return internals.get(reports)?.isShutDown() ?? false;
 }
 
 /**
@@ -204,6 +213,7 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
     hasUnwritten: () => registry.hasUnwritten(),
     flushSync: () => registry.flushSync(),
     storeIdentity: () => store.identity?.(),
+    isShutDown: () => shutdownOnce !== undefined,
   });
   return reports;
 }

@@ -1,6 +1,7 @@
 import type { CallRecord } from './call-record.js';
 import {
   REPORT_SCHEMA_VERSION,
+  type AgentInfo,
   type DurationStats,
   type OperationStats,
   type RecentCall,
@@ -48,6 +49,8 @@ export class SessionAggregate {
   startTimeMs = Infinity;
   updateTimeMs = -Infinity;
   endTimeMs: number | undefined;
+  /** The agent the latest call that named one came from. */
+  agent: AgentInfo | undefined;
   private readonly operations = new Map<string, OperationAggregate>();
   /** A ring: `recentNext` is where the next call goes once it is full. */
   private recent: CallRecord[] = [];
@@ -81,6 +84,7 @@ export class SessionAggregate {
     if (end > this.updateTimeMs) this.updateTimeMs = end;
     // A call after endSession reopens the session.
     this.endTimeMs = undefined;
+    if (call.agent !== undefined) this.agent = call.agent;
     this.remember(call);
   }
 
@@ -105,6 +109,7 @@ export class SessionAggregate {
     this.updateTimeMs = Math.max(this.updateTimeMs, Date.parse(stored.updatedAt));
     const ownCalls = this.calls - countCalls(stored);
     if (ownCalls === 0 && stored.endedAt !== undefined) this.endTimeMs = Date.parse(stored.endedAt);
+    this.agent ??= stored.agent;
 
     this.mergeRecent(stored.recent.map((r) => fromRecent(this.sessionId, r)));
   }
@@ -124,6 +129,7 @@ export class SessionAggregate {
     this.startTimeMs = Math.min(this.startTimeMs, other.startTimeMs);
     this.updateTimeMs = Math.max(this.updateTimeMs, other.updateTimeMs);
     if (other.calls > 0 || other.endTimeMs !== undefined) this.endTimeMs = other.endTimeMs;
+    if (other.agent !== undefined) this.agent = other.agent;
     this.mergeRecent(other.recentCalls());
   }
 
@@ -144,6 +150,7 @@ export class SessionAggregate {
       schemaVersion: REPORT_SCHEMA_VERSION,
       sessionId: this.sessionId,
       ...this.times(),
+      ...(this.agent === undefined ? {} : { agent: { ...this.agent } }),
       operations,
       recent: this.recentCalls().map(toRecent),
     };
@@ -162,7 +169,7 @@ export class SessionAggregate {
   summary(): SessionSummary {
     const tally = new SummaryTally();
     this.tallyInto(tally);
-    return tally.summary(this.sessionId, this.times());
+    return tally.summary(this.sessionId, this.times(), this.agent);
   }
 
   /** Adds this aggregate's counts to a summary being made. */
@@ -255,6 +262,7 @@ export function toRecent(call: CallRecord): RecentCall {
   };
   if (call.callId !== undefined) recent.callId = call.callId;
   if (call.errorType !== undefined) recent.errorType = call.errorType;
+  if (call.errorClass !== undefined) recent.errorClass = call.errorClass;
   if (call.traceId !== undefined) recent.traceId = call.traceId;
   if (call.spanId !== undefined) recent.spanId = call.spanId;
   return recent;
@@ -269,6 +277,7 @@ function fromRecent(sessionId: string, recent: RecentCall): CallRecord {
     startTimeMs: Date.parse(recent.startedAt),
     durationMs: recent.durationMs,
     errorType: recent.errorType,
+    errorClass: recent.errorClass,
     traceId: recent.traceId,
     spanId: recent.spanId,
   };

@@ -168,6 +168,7 @@ export class SessionLedger {
     let start = Infinity;
     let update = -Infinity;
     let end: number | undefined;
+    let agent = this.base?.agent;
     if (this.base) {
       for (const [type, op] of Object.entries(this.base.operations)) {
         tally.addOperation(type, op.count, op.errors, Object.entries(op.tools).map(([name, stats]) => [name, stats.count] as const));
@@ -182,8 +183,9 @@ export class SessionLedger {
       start = Math.min(start, delta.startTimeMs);
       update = Math.max(update, delta.updateTimeMs);
       if (delta.calls > 0 || delta.endTimeMs !== undefined) end = delta.endTimeMs;
+      agent = delta.agent ?? agent;
     }
-    return tally.summary(this.sessionId, sessionTimes(start, update, end));
+    return tally.summary(this.sessionId, sessionTimes(start, update, end), agent);
   }
 
   private setBase(stored: StoredSessionReport | undefined): void {

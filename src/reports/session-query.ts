@@ -18,6 +18,8 @@ export interface SessionFilter {
   readonly until?: number;
   /** Sessions whose ID holds this text, any case. */
   readonly search?: string;
+  /** Sessions whose calls came from this agent (`SessionSummary.agent.name`: `claude-code`, `codex`, ...). */
+  readonly agent?: string;
 }
 
 /** The summary fields a list can be sorted by. */
@@ -79,6 +81,7 @@ const PREDICATES: { readonly [K in keyof SessionFilter]-?: (value: NonNullable<S
     const needle = text.toLowerCase();
     return (s) => s.sessionId.toLowerCase().includes(needle);
   },
+  agent: (name) => (s) => s.agent?.name === name,
 };
 
 /**

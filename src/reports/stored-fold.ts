@@ -1,4 +1,4 @@
-import type { DurationStats, OperationStats, RecentCall, StatsState, StoredOperationState, StoredSessionReport } from '../document/report.js';
+import type { AgentInfo, DurationStats, OperationStats, RecentCall, StatsState, StoredOperationState, StoredSessionReport } from '../document/report.js';
 import { ERROR_TYPE_OTHER } from '../telemetry/semconv.js';
 import { ownEntry, setEntry } from '../util/own-record.js';
 import { RunningStats } from './running-stats.js';
@@ -42,11 +42,16 @@ export function foldIntoStored(stored: StoredSessionReport | undefined, delta: S
     schemaVersion: stored.schemaVersion,
     sessionId: stored.sessionId,
     ...times,
+    ...agentOf(delta.agent ?? stored.agent),
     operations,
     recent: mergedRecent(stored.recent, delta.recentCalls().map(toRecent), delta.maxRecent),
     aggregates,
     ...(stored.writers ? { writers: stored.writers } : {}),
   };
+}
+
+function agentOf(agent: AgentInfo | undefined): { agent?: AgentInfo } {
+  return agent === undefined ? {} : { agent: { ...agent } };
 }
 
 /** `name`, or `_OTHER` when `record` has no entry for it and already holds `cap` names. */

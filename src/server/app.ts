@@ -2,13 +2,15 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Hono } from 'hono';
 import type { BlankEnv } from 'hono/types';
 import { consoleLogger, describeError, type Logger } from '../util/logger.js';
-import { storeIdentityOf, type Reports } from '../reports/reports.js';
+import type { Reports } from '../reports/reports.js';
 import { InvalidSessionIdError } from '../util/session-id.js';
 import { VERSION } from '../util/version.js';
 import { apiError } from './api-error.js';
-import { deleteSessionRoute, getOperationRoute, getReportRoute, healthRoute, listSessionsRoute, listToolsRoute } from './routes.js';
+import { deleteSessionRoute, getOperationRoute, getReportRoute, healthRoute, ingestStatsRoute, listSessionsRoute, listToolsRoute } from './routes.js';
 import { requireBearerToken } from './bearer-token.js';
-import { otlpTracesHandler } from './otlp-ingest/traces-route.js';
+import { otlpHandler } from './otlp-ingest/otlp-route.js';
+import { EventLoopTurns } from './otlp-ingest/event-loop-turns.js';
+import { IngestPipeline } from './otlp-ingest/ingest-pipeline.js';
 import { declaresBodyOver } from './otlp-ingest/read-body.js';
 import { decodeSessionCursor, encodeSessionCursor } from './session-cursor.js';
 import { ownEntry } from '../util/own-record.js';
@@ -19,7 +21,10 @@ import { DEFAULT_SESSION_SORT } from '../reports/session-query.js';
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export interface ReportAppOptions {
-  /** Serve OTLP ingest (`POST /v1/traces`), folding spans into `reports`. Default true; false answers 404 there. */
+  /**
+   * Serve OTLP ingest (`POST /v1/traces`, `/v1/logs`, `/v1/metrics`), folding the tool calls of
+   * spans and log records into `reports`. Default true; false answers 404 there.
+   */
   readonly ingest?: boolean;
   /**
    * When set, `/api/*` and `/v1/*` need `Authorization: Bearer <token>`; `/healthz` stays open.
@@ -136,13 +141,19 @@ export function createReportApp(reports: Reports, options: ReportAppOptions = {}
     return c.json({ tools: await reports.listToolTrends({ sessionsPerTool: sessions }) }, 200);
   });
 
-  app.post(
-    '/v1/traces',
-    options.ingest !== false
-      ? otlpTracesHandler(reports.exporter, maxBodyBytes, () => storeIdentityOf(reports))
-      : (c) => apiError(c, 404, 'not_found', 'OTLP ingest is not enabled on this server'),
-  );
-  registerOtlpRoute(app);
+  if (options.ingest !== false) {
+    const pipeline = new IngestPipeline(reports, { logger });
+    ingestPipelines.set(app, pipeline);
+    // The three signals' requests take turns at decoding and folding, one slice each.
+    const turns = new EventLoopTurns();
+    app.post('/v1/traces', otlpHandler('span', pipeline, maxBodyBytes, turns));
+    app.post('/v1/logs', otlpHandler('log', pipeline, maxBodyBytes, turns));
+    app.post('/v1/metrics', otlpHandler('metric', pipeline, maxBodyBytes, turns));
+    app.openapi(ingestStatsRoute, (c) => c.json(pipeline.stats(), 200));
+  } else {
+    app.post('/v1/*', (c) => apiError(c, 404, 'not_found', 'OTLP ingest is not enabled on this server'));
+  }
+  for (const signal of OTLP_SIGNALS) registerOtlpRoute(app, signal);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {
@@ -154,23 +165,39 @@ export function createReportApp(reports: Reports, options: ReportAppOptions = {}
   return app;
 }
 
-/** `/v1/traces` is served by hand (its body is OTLP, not a JSON schema); this documents it. */
-function registerOtlpRoute(app: OpenAPIHono<BlankEnv>): void {
+const ingestPipelines = new WeakMap<Hono, IngestPipeline>();
+
+/**
+ * Runs the OTLP ingest's waiting steps of an app made by `createReportApp` now (calls held for
+ * their copy on another signal are folded): before its reports are flushed for the last time.
+ */
+export function flushIngest(app: Hono): void {
+  ingestPipelines.get(app)?.flush();
+}
+
+const OTLP_SIGNALS = [
+  { path: '/v1/traces', request: 'ExportTraceServiceRequest', response: 'ExportTraceServiceResponse', what: 'trace', rejected: 'spans' },
+  { path: '/v1/logs', request: 'ExportLogsServiceRequest', response: 'ExportLogsServiceResponse', what: 'log', rejected: 'log records' },
+  { path: '/v1/metrics', request: 'ExportMetricsServiceRequest', response: 'ExportMetricsServiceResponse', what: 'metric', rejected: 'metrics' },
+] as const;
+
+/** The OTLP routes are served by hand (their bodies are OTLP, not JSON schemas); this documents them. */
+function registerOtlpRoute(app: OpenAPIHono<BlankEnv>, signal: (typeof OTLP_SIGNALS)[number]): void {
   app.openAPIRegistry.registerPath({
     method: 'post',
-    path: '/v1/traces',
-    summary: 'OTLP/HTTP trace ingest (JSON or protobuf, optionally gzip)',
+    path: signal.path,
+    summary: `OTLP/HTTP ${signal.what} ingest (JSON or protobuf, optionally gzip)`,
     security: [{ bearer: [] }],
     request: {
       body: {
         content: {
           'application/x-protobuf': { schema: { type: 'string', format: 'binary' } },
-          'application/json': { schema: { type: 'object', description: 'ExportTraceServiceRequest in OTLP/JSON' } },
+          'application/json': { schema: { type: 'object', description: `${signal.request} in OTLP/JSON` } },
         },
       },
     },
     responses: {
-      200: { description: 'ExportTraceServiceResponse in the request encoding; `partialSuccess` when spans were rejected.' },
+      200: { description: `${signal.response} in the request encoding; \`partialSuccess\` when ${signal.rejected} were rejected.` },
       400: { description: 'Undecodable body: google.rpc.Status in the request encoding.' },
       401: { description: 'Missing or wrong bearer token.' },
       404: { description: 'Ingest not enabled on this server.' },

@@ -3,6 +3,7 @@ import {
   ApiErrorSchema,
   DurationStatsSchema,
   HealthSchema,
+  IngestStatsSchema,
   OperationParams,
   OperationQuery,
   OperationStatsSchema,
@@ -78,4 +79,12 @@ export const healthRoute = createRoute({
   path: '/healthz',
   summary: 'Liveness (no token needed)',
   responses: { 200: json(HealthSchema, 'Up.') },
+});
+
+export const ingestStatsRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/ingest',
+  summary: 'What OTLP ingest did with the records it was sent, per signal and source',
+  security: secured,
+  responses: { 200: json(IngestStatsSchema, 'Counts since the server started.'), ...common },
 });

@@ -89,6 +89,12 @@ export const SessionListQuery = z.object({
     .enum(['asc', 'desc'], { message: 'expected asc or desc' })
     .optional()
     .openapi({ param: { name: 'order', in: 'query' }, description: 'Sort order; default `desc`.' }),
+  agent: z
+    .string()
+    .min(1)
+    .max(256)
+    .optional()
+    .openapi({ param: { name: 'agent', in: 'query' }, description: 'Only sessions from this agent (its name: `claude-code`, `codex`, `gemini-cli`, `opencode`, ...).' }),
 });
 
 export const OperationQuery = z.object({
@@ -172,3 +178,19 @@ export const ApiErrorSchema = z
     }),
   })
   .openapi('Error');
+
+const ingestCounts = z.object({
+  mapped: z.number().int().openapi({ description: 'Records a source turned into calls.' }),
+  ignored: z.number().int().openapi({ description: 'Records a source knew that hold no call (model requests, session events, copies of a call on the other signal).' }),
+  unknown: z.number().int().openapi({ description: 'Records no source knew.' }),
+});
+
+export const IngestStatsSchema = z
+  .object({
+    span: ingestCounts,
+    log: ingestCounts,
+    metric: z.object({ received: z.number().int() }),
+    duplicates: z.number().int().openapi({ description: 'Calls an agent sent on two signals, counted once.' }),
+    bySource: z.record(z.string(), z.number().int()).openapi({ description: 'Records mapped into calls, per source (claude-code, codex, ...).' }),
+  })
+  .openapi('IngestStats');

@@ -7,7 +7,7 @@ import type { Logger } from '../util/logger.js';
 import type { Reports } from '../reports/reports.js';
 import { createDashboardApp } from './dashboard.js';
 import { isLoopbackHost } from './loopback.js';
-import { createReportApp } from './app.js';
+import { createReportApp, flushIngest } from './app.js';
 import { ServerConfigError } from './server-config-error.js';
 
 export interface StartReportServerOptions {
@@ -36,7 +36,7 @@ export interface RunningReportServer {
    * starts on its own after it listens (requests are served meanwhile). Never rejects.
    */
   readonly ready: Promise<void>;
-  /** Stops listening and closes open connections. Idempotent. */
+  /** Stops listening, closes open connections and folds the calls ingest still holds. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -92,6 +92,8 @@ export async function startReportServer(options: StartReportServerOptions): Prom
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       });
+      // Calls ingest holds for their copy on another signal are folded now, before the reports' last write.
+      flushIngest(app);
       return closed;
     },
   };

@@ -66,6 +66,9 @@ export class FileLock {
     // lease could free).
     const draft = `${path}.${owner.token}`;
     const handle = await open(draft, 'wx');
+    // Known as this process's before the link lands: the last write at exit can come between the
+    // link and the line after it, and must take over a lock whose holder will never run again.
+    heldHere.add(owner.token);
     try {
       await handle.writeFile(JSON.stringify(owner));
       const { ino, dev } = await handle.stat({ bigint: true });
@@ -81,6 +84,7 @@ export class FileLock {
         await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
       }
     } catch (error) {
+      heldHere.delete(owner.token);
       await handle.close();
       throw error;
     } finally {
@@ -144,12 +148,13 @@ export class FileLock {
 
   /** Removes the lock file if it is still this lock's. Never throws: a lock left behind goes stale. */
   async release(): Promise<void> {
-    heldHere.delete(this.token);
     try {
       if (this.names(await lstat(this.path, { bigint: true }))) await unlink(this.path);
     } catch {
       // already gone, or taken over
     }
+    // Only once the file is gone: until then the last write at exit must know it as this process's.
+    heldHere.delete(this.token);
     await Promise.resolve(this.file.close()).catch(() => undefined);
   }
 

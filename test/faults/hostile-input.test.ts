@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createReports } from '../../src/reports/reports.js';
-import { MAX_SPANS_PER_REQUEST } from '../../src/server/otlp-ingest/traces-route.js';
+import { MAX_RECORDS_PER_REQUEST as MAX_SPANS_PER_REQUEST } from '../../src/server/otlp-ingest/otlp-route.js';
 import { ExportTraceServiceResponse } from '../../src/server/otlp-ingest/otlp-proto.js';
 import { startFixture, waitForOutput, type Finished } from '../helpers/child.js';
 import { tempDir } from '../helpers/cli.js';

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import protobuf from 'protobufjs';
-import { OTLP_TRACE_PROTO } from '../../src/server/otlp-ingest/otlp-proto.js';
+import { OTLP_PROTO as INGEST_PROTO } from '../../src/server/otlp-ingest/otlp-proto.js';
 
 /**
  * A stand-in for the Collector's OTLP/HTTP receiver (no Collector binary can run here): it takes
@@ -10,7 +10,7 @@ import { OTLP_TRACE_PROTO } from '../../src/server/otlp-ingest/otlp-proto.js';
  */
 
 /** The trace protos the report server decodes, plus the metrics parts the tests read (opentelemetry-proto v1 field numbers). */
-const OTLP_PROTO = `${OTLP_TRACE_PROTO}
+const RECEIVER_PROTO = `${INGEST_PROTO}
 message NumberDataPoint { repeated KeyValue attributes = 7; fixed64 start_time_unix_nano = 2; fixed64 time_unix_nano = 3; double as_double = 4; sfixed64 as_int = 6; }
 message HistogramDataPoint {
   repeated KeyValue attributes = 9; fixed64 start_time_unix_nano = 2; fixed64 time_unix_nano = 3; fixed64 count = 4; double sum = 5;
@@ -24,7 +24,7 @@ message ResourceMetrics { Resource resource = 1; repeated ScopeMetrics scope_met
 message ExportMetricsServiceRequest { repeated ResourceMetrics resource_metrics = 1; }
 `;
 
-const root = protobuf.parse(OTLP_PROTO, { keepCase: false }).root;
+const root = protobuf.parse(RECEIVER_PROTO, { keepCase: false }).root;
 const TraceRequest = root.lookupType('otlp.ExportTraceServiceRequest');
 const MetricsRequest = root.lookupType('otlp.ExportMetricsServiceRequest');
 

@@ -18,11 +18,13 @@ interface SessionsOptions extends StoreOptions {
   readonly search?: string;
   readonly sort: SessionSortField;
   readonly order: SortOrder;
+  readonly agent?: string;
 }
 
 const COLUMNS: TextColumn[] = [
   { title: 'session', align: 'left' },
   { title: 'status', align: 'left' },
+  { title: 'agent', align: 'left' },
   { title: 'started', align: 'left' },
   { title: 'updated', align: 'left' },
   { title: 'duration', align: 'right' },
@@ -41,6 +43,7 @@ export function addSessionsCommand(program: Command, io: CliIo): void {
     .option('--since <time>', 'only sessions updated at or after this time: ISO 8601, or a duration back from now (2h)', parseTimeOption)
     .option('--until <time>', 'only sessions updated at or before this time: ISO 8601, or a duration back from now', parseTimeOption)
     .option('--search <text>', 'only sessions whose ID holds this text, any case')
+    .option('--agent <name>', 'only sessions from this agent (claude-code, codex, gemini-cli, opencode, ...)')
     .addOption(new Option('--sort <field>', 'sort by this field').choices(SESSION_SORT_FIELDS).default('updatedAt'))
     .addOption(new Option('--order <order>', 'sort order').choices(['asc', 'desc']).default('desc'))
     .option('--json', 'print {"sessions": [...]} as JSON, the shape GET /api/v1/sessions answers')
@@ -50,6 +53,7 @@ export function addSessionsCommand(program: Command, io: CliIo): void {
       '  toolperf sessions --limit 10 --data-dir ./.toolperf',
       '  toolperf sessions --status active,idle --has-errors --since 2h',
       '  toolperf sessions --tool bash --sort errorRate --order desc',
+      '  toolperf sessions --agent claude-code',
     ].join('\n'))
     .action((options: SessionsOptions) =>
       withReports(options, io, async ({ reports, dataDir }) => {
@@ -63,8 +67,8 @@ export function addSessionsCommand(program: Command, io: CliIo): void {
 }
 
 function filterOf(options: SessionsOptions): SessionFilter {
-  const { status, hasErrors, tool, since, until, search } = options;
-  return Object.fromEntries(Object.entries({ status, hasErrors, tool, since, until, search }).filter(([, value]) => value !== undefined));
+  const { status, hasErrors, tool, since, until, search, agent } = options;
+  return Object.fromEntries(Object.entries({ status, hasErrors, tool, since, until, search, agent }).filter(([, value]) => value !== undefined));
 }
 
 function isFiltered(options: SessionsOptions): boolean {
@@ -83,6 +87,7 @@ function row(s: ListedSession): string[] {
   return [
     s.sessionId,
     s.status,
+    s.agent === undefined ? '-' : s.agent.version === undefined ? s.agent.name : `${s.agent.name} ${s.agent.version}`,
     time(s.startedAt),
     time(s.updatedAt),
     duration(s.durationMs),

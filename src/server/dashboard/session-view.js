@@ -6,7 +6,7 @@ import { axis, chartBox, COLORS, destroyCharts, upsertChart } from './charts.js'
 import { dataTable, h, replace, timeElement } from './dom.js';
 import { errorRate, formatMs, formatPercent, formatSeconds, formatTime } from './format.js';
 import { toolHref } from './routes.js';
-import { statusBadge } from './sessions-view.js';
+import { agentLabel, statusBadge } from './sessions-view.js';
 
 export function createSessionView(root, sessionId) {
   const heading = h('h1', {}, 'Session ', h('code', {}, sessionId));
@@ -48,6 +48,7 @@ function summaryOf(report) {
   const item = (term, ...value) => [h('dt', {}, term), h('dd', {}, ...value)];
   return h('dl', { class: 'summary' },
     item('Status', statusBadge(report.status)),
+    item('Agent', agentLabel(report.agent)),
     item('Started', timeElement(report.startedAt, formatTime(report.startedAt))),
     item('Last activity', timeElement(report.updatedAt, formatTime(report.updatedAt))),
     item('Calls', String(calls)),

@@ -37,6 +37,7 @@ function sessionsTableOf(sessions) {
     columns: [
       { label: 'Session' },
       { label: 'Status' },
+      { label: 'Agent' },
       { label: 'Started' },
       { label: 'Last activity' },
       { label: 'Calls', numeric: true },
@@ -45,12 +46,19 @@ function sessionsTableOf(sessions) {
     rows: sessions.map((s) => [
       h('a', { href: sessionHref(s.sessionId) }, s.sessionId),
       statusBadge(s.status),
+      agentLabel(s.agent),
       timeElement(s.startedAt, formatTime(s.startedAt)),
       timeElement(s.updatedAt, formatTime(s.updatedAt)),
       String(s.calls),
       String(s.errors),
     ]),
   });
+}
+
+/** `claude-code 2.1.332`, or `-` for a session no agent named (a wrapped tool's). */
+export function agentLabel(agent) {
+  if (agent === undefined) return '-';
+  return agent.version === undefined ? agent.name : `${agent.name} ${agent.version}`;
 }
 
 const STATUS_TITLES = {

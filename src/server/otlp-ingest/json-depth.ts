@@ -1,4 +1,4 @@
-import { stringEnd } from './json-spans.js';
+import { stringEnd } from './json-records.js';
 
 const OPEN_BRACE = 0x7b;
 const OPEN_BRACKET = 0x5b;

@@ -28,12 +28,13 @@ function summary(sessionId: string, spec: { startedMin: number; updatedMin: numb
   };
 }
 
+const withAgent = (s: SessionSummary, name: string): SessionSummary => ({ ...s, agent: { name, version: '1.0.0' } });
 const SESSIONS: SessionSummary[] = [
   summary('ses_active', { startedMin: 30, updatedMin: 1, calls: 10, errors: 1, tools: ['bash', 'read'] }),
   summary('ses_edge', { startedMin: 20, updatedMin: 5, calls: 3 }), // exactly at the threshold: still active
-  summary('ses_idle', { startedMin: 90, updatedMin: 6, calls: 40, errors: 10, toolCalls: 30, tools: ['grep'] }),
-  summary('ses_ended', { startedMin: 300, updatedMin: 200, ended: true, calls: 7, errors: 7, tools: ['bash'] }),
-  summary('SES_Upper', { startedMin: 100, updatedMin: 100, calls: 0, tools: [] }),
+  withAgent(summary('ses_idle', { startedMin: 90, updatedMin: 6, calls: 40, errors: 10, toolCalls: 30, tools: ['grep'] }), 'codex'),
+  withAgent(summary('ses_ended', { startedMin: 300, updatedMin: 200, ended: true, calls: 7, errors: 7, tools: ['bash'] }), 'claude-code'),
+  withAgent(summary('SES_Upper', { startedMin: 100, updatedMin: 100, calls: 0, tools: [] }), 'claude-code'),
 ];
 
 const ids = (query: Partial<SessionPageQuery>) => selectSessions(SESSIONS, { limit: 100, ...query }, CLOCK).sessions.map((s) => s.sessionId);
@@ -65,6 +66,8 @@ describe('selectSessions', () => {
     [{ search: 'E' }, ['ses_active', 'ses_edge', 'ses_idle', 'SES_Upper', 'ses_ended']],
     [{ status: ['idle'] as const, hasErrors: true, tool: 'grep' }, ['ses_idle']],
     [{}, ['ses_active', 'ses_edge', 'ses_idle', 'SES_Upper', 'ses_ended']],
+    [{ agent: 'codex' }, ['ses_idle']],
+    [{ agent: 'claude-code', hasErrors: true }, ['ses_ended']],
   ])('filters %j', (filter, expected) => {
     expect(ids({ filter })).toEqual(expected);
   });

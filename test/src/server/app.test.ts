@@ -395,7 +395,10 @@ describe('GET /openapi.json', () => {
         'DELETE /api/v1/sessions/{id}',
         'GET /api/v1/tools',
         'GET /healthz',
+        'GET /api/v1/ingest',
         'POST /v1/traces',
+        'POST /v1/logs',
+        'POST /v1/metrics',
       ].sort(),
     );
     expect(JSON.stringify(paths['/api/v1/sessions'])).toContain('"name":"limit"');

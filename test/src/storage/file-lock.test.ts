@@ -97,6 +97,15 @@ describe('FileLock', () => {
     await first.release();
   });
 
+  it('the last write at exit takes over a lock this process is still releasing (its file not gone yet)', async () => {
+    const held = await FileLock.acquire(path, { timeoutMs: 1000 });
+    const releasing = held.release();
+    // The release has not reached its unlink yet: the lock file is there, and still this process's.
+    const atExit = FileLock.acquireSync(path, { timeoutMs: 0 });
+    atExit.releaseSync();
+    await releasing;
+  });
+
   it('waits at exit share one budget: once it is spent, a locked session is skipped without waiting', async () => {
     const budget = { leftMs: 100 };
     for (let i = 0; i < 5; i++) {

@@ -25,6 +25,8 @@ export interface OtlpRecord {
   readonly startTimeMs: number;
   /** A span's end; a log record's time again. */
   readonly endTimeMs: number;
+  /** A span's duration, computed exactly from its nanoseconds (`endTimeMs - startTimeMs` can be off by a rounding); 0 for a log record. */
+  readonly durationMs?: number;
   /** A span's status: 0 unset, 1 ok, 2 error (always 0 for a log record). */
   readonly statusCode: 0 | 1 | 2;
   readonly statusMessage: string | undefined;
@@ -54,6 +56,11 @@ export interface MappedCall {
 
 /** What a source gets to hand calls on with. */
 export interface SourceContext {
+  /**
+   * The store the ingesting reports write (`toolperf.store.id`): a toolperf span that names it was
+   * folded into that store by its own tracker already, and is ignored here.
+   */
+  readonly storeId: string | undefined;
   /** Hands a call on: matched across signals, checked, folded into its session's report. */
   emit(mapped: MappedCall): void;
   /**

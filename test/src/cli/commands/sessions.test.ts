@@ -18,16 +18,16 @@ describe('toolperf sessions', () => {
   it('prints one row per session, newest update first, with status, duration, call and error counts', async () => {
     const { code, stdout, stderr } = await runToolperf(['sessions', '--data-dir', dataDir.path]);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(stdout.split('\n')[0]?.trim().split(/\s{2,}/)).toEqual(['session', 'status', 'started', 'updated', 'duration', 'calls', 'tool calls', 'errors', 'error rate']);
+    expect(stdout.split('\n')[0]?.trim().split(/\s{2,}/)).toEqual(['session', 'status', 'agent', 'started', 'updated', 'duration', 'calls', 'tool calls', 'errors', 'error rate']);
     const rows = tableRows(stdout);
-    // ses_b: 4 tool calls (one failed) and 2 llm calls.
-    expect(rows.map((r) => [r[0], r[1], r[5], r[6], r[7], r[8]])).toEqual([
-      ['ses_c', 'active', '1', '1', '0', '0.0%'],
-      ['ses_b', 'ended', '6', '4', '1', '16.7%'],
-      ['ses_a', 'ended', '1', '1', '0', '0.0%'],
+    // ses_b: 4 tool calls (one failed) and 2 llm calls. No agent named these sessions.
+    expect(rows.map((r) => [r[0], r[1], r[2], r[6], r[7], r[8], r[9]])).toEqual([
+      ['ses_c', 'active', '-', '1', '1', '0', '0.0%'],
+      ['ses_b', 'ended', '-', '6', '4', '1', '16.7%'],
+      ['ses_a', 'ended', '-', '1', '1', '0', '0.0%'],
     ]);
-    for (const row of rows) expect(row[2]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    for (const row of rows) expect(row[4]).toMatch(/^\d+ms$|^\d+\.\ds$/);
+    for (const row of rows) expect(row[3]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    for (const row of rows) expect(row[5]).toMatch(/^\d+ms$|^\d+\.\ds$/);
   });
 
   it.each([
@@ -131,5 +131,27 @@ describe('toolperf sessions', () => {
     expect(stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(stderr).toContain("option '--limit <n>' argument");
     expect(stderr).toContain('expected a positive integer');
+  });
+});
+
+describe('toolperf sessions --agent', () => {
+  it('shows the agent of each session, and lists only the sessions of the agent asked for', async () => {
+    const dir = await tempDir('toolperf-cli-agents-');
+    try {
+      const reports = createReports({ dataDir: dir.path, logger: recordingLogger() });
+      const call = (sessionId: string, agent?: { name: string; version?: string }) =>
+        reports.record({ sessionId, operationType: 'tool-execution', toolName: 'read', callId: undefined, startTimeMs: Date.now(), durationMs: 3, errorType: undefined, traceId: undefined, spanId: undefined, agent });
+      call('ses_codex', { name: 'codex', version: '0.171.0' });
+      call('ses_claude', { name: 'claude-code' });
+      call('ses_plain');
+      await reports.shutdown();
+      const all = await runToolperf(['sessions', '--data-dir', dir.path]);
+      const agents = Object.fromEntries(all.stdout.trimEnd().split('\n').slice(2).map((line) => [line.trim().split(/\s+/)[0], line.includes('codex 0.171.0') ? 'codex 0.171.0' : line.trim().split(/\s+/)[2]]));
+      expect(agents).toEqual({ ses_codex: 'codex 0.171.0', ses_claude: 'claude-code', ses_plain: '-' });
+      const codex = await runToolperf(['sessions', '--data-dir', dir.path, '--agent', 'codex', '--json']);
+      expect((JSON.parse(codex.stdout) as { sessions: SessionSummary[] }).sessions.map((s) => [s.sessionId, s.agent])).toEqual([['ses_codex', { name: 'codex', version: '0.171.0' }]]);
+    } finally {
+      await dir.remove();
+    }
   });
 });

@@ -18,8 +18,8 @@ import type { SessionReport } from '../../../../src/document/report.js';
 import { createReportApp } from '../../../../src/server/app.js';
 import { ExportTraceServiceResponse, RpcStatus } from '../../../../src/server/otlp-ingest/otlp-proto.js';
 import { startReportServer, type RunningReportServer } from '../../../../src/server/start.js';
-import { MAX_SPANS_PER_REQUEST, otlpTracesHandler } from '../../../../src/server/otlp-ingest/traces-route.js';
-import type { SessionReportExporter } from '../../../../src/reports/session-report-exporter.js';
+import { MAX_RECORDS_PER_REQUEST as MAX_SPANS_PER_REQUEST, otlpHandler } from '../../../../src/server/otlp-ingest/otlp-route.js';
+import { IngestPipeline } from '../../../../src/server/otlp-ingest/ingest-pipeline.js';
 import { recordingLogger } from '../../../helpers/tracking.js';
 import { memoryReports } from '../fixtures.js';
 
@@ -137,7 +137,7 @@ async function postJson(url: string, body: unknown, headers: Record<string, stri
 const T = Date.UTC(2026, 0, 2);
 
 describe('OTLP ingest of other agents\' spans', () => {
-  it("folds OpenCode's Tool.execute and GenAI execute_tool spans, ignoring other spans", async () => {
+  it("folds OpenCode's Tool.execute and GenAI execute_tool spans, their failures typed by the vocabulary, ignoring other spans", async () => {
     const { server, api } = await startServer();
     const response = await postJson(
       server.url,
@@ -152,11 +152,12 @@ describe('OTLP ingest of other agents\' spans', () => {
     expect(await response.json()).toEqual({});
 
     const opencode = await api.getReport({ sessionId: 'ses_oc' });
-    expect(opencode?.operations['tool-execution']?.tools.bash).toMatchObject({ count: 2, errors: 1, errorTypes: { _OTHER: 1 }, minMs: 12.5, maxMs: 30 });
+    expect(opencode?.operations['tool-execution']?.tools.bash).toMatchObject({ count: 2, errors: 1, errorTypes: { tool_error: 1 }, minMs: 12.5, maxMs: 30 });
     expect(opencode?.recent.map((r) => r.callId)).toEqual(['call_1', 'call_2']);
     expect(opencode?.startedAt).toBe(new Date(T).toISOString());
     const genai = await api.getReport({ sessionId: 'ses_ai' });
-    expect(genai?.operations['tool-execution']?.tools.grep).toMatchObject({ count: 1, errors: 1, errorTypes: { TimeoutError: 1 }, meanMs: 7 });
+    expect(genai?.operations['tool-execution']?.tools.grep).toMatchObject({ count: 1, errors: 1, errorTypes: { timeout: 1 }, meanMs: 7 });
+    expect(genai?.recent[0]?.errorClass).toBe('TimeoutError');
   });
 
   it('takes JSON timestamps written as numbers (proto3 JSON allows an int64 as one)', async () => {
@@ -311,7 +312,7 @@ describe('OTLP ingest of hostile bodies', () => {
   it('cuts long names and ids at ingest, and leaves out trace and span ids that are not ones', async () => {
     const { server, api } = await startServer();
     const huge = (c: string) => c.repeat(1_000_000);
-    const long = jsonSpan('Tool.execute', { 'tool.name': huge('n'), 'tool.call_id': huge('c'), 'session.id': 'ses_long', 'error.type': huge('E') }, T, 5);
+    const long = jsonSpan('execute_tool', { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': huge('n'), 'gen_ai.tool.call.id': huge('c'), 'session.id': 'ses_long', 'error.type': huge('E') }, T, 5);
     const badIds = { ...jsonSpan('Tool.execute', { 'tool.name': 'read', 'session.id': 'ses_long' }, T + 10, 5), traceId: 'not hex at all', spanId: 'ab' };
     expect((await postJson(server.url, exportRequest([{ ...long, traceId: huge('a').slice(0, 500_000) }, badIds]))).status).toBe(200);
     const report = await api.getReport({ sessionId: 'ses_long' });
@@ -319,6 +320,7 @@ describe('OTLP ingest of hostile bodies', () => {
     expect(tools.map((name) => name.length).sort()).toEqual([256, 4]);
     expect(Object.keys(report?.operations['tool-execution']?.errorTypes ?? {}).map((type) => type.length)).toEqual([128]);
     expect(report?.recent[0]?.callId).toHaveLength(1024);
+    expect(report?.recent[0]?.errorClass).toHaveLength(128);
     expect(report?.recent.map((r) => [r.traceId, r.spanId])).toEqual([[undefined, 'eee19b7ec3c1b174'], [undefined, undefined]]);
     expect(JSON.stringify(report).length).toBeLessThan(20_000);
   });
@@ -335,25 +337,22 @@ function varint(n: number): Buffer {
 }
 
 describe('OTLP ingest when the reports shut down', () => {
-  /** An exporter that folds `accepting` batches, then answers FAILED as reports do after shutdown. */
+  /** Ingest into reports that take `accepting` chunks of calls, then shut down. */
   function stoppingExporter(accepting: number) {
     const folded: number[] = [];
-    const exporter = {
-      export(spans: unknown[], done: (result: { code: number; error?: Error }) => void) {
-        if (folded.length < accepting) {
-          folded.push(spans.length);
-          done({ code: 0 });
-        } else {
-          done({ code: 1, error: new Error('the session reports are shut down') });
-        }
+    let recorded = 0;
+    const reports = { record: () => recorded++ } as unknown as Reports;
+    let chunks = 0;
+    const pipeline = new IngestPipeline(reports, {
+      logger: recordingLogger(),
+      accepting: () => {
+        if (recorded > 0) folded.push(recorded);
+        recorded = 0;
+        return chunks++ < accepting;
       },
-      onStart() {},
-      onEnd() {},
-      forceFlush: async () => {},
-      shutdown: async () => {},
-    } as unknown as SessionReportExporter;
+    });
     const app = new Hono();
-    app.post('/v1/traces', otlpTracesHandler(exporter, 4 * 1024 * 1024));
+    app.post('/v1/traces', otlpHandler('span', pipeline, 4 * 1024 * 1024));
     return { app, folded };
   }
   const calls = (n: number) => exportRequest(Array.from({ length: n }, () => jsonSpan('Tool.execute', { 'tool.name': 'read', 'session.id': 'ses_stop' }, T, 1)));

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { SpanCount } from '../../../../src/server/otlp-ingest/decode-spans.js';
+import type { RecordCount } from '../../../../src/server/otlp-ingest/found-record.js';
 import { ExportTraceServiceRequest } from '../../../../src/server/otlp-ingest/otlp-proto.js';
-import { findProtoSpans } from '../../../../src/server/otlp-ingest/proto-spans.js';
+import { findProtoRecords } from '../../../../src/server/otlp-ingest/proto-records.js';
 
 const find = (body: Uint8Array, max = 100) => {
-  const count: SpanCount = { max, seen: 0 };
-  const found = findProtoSpans(body, count);
+  const count: RecordCount = { max, seen: 0 };
+  const found = findProtoRecords(body, count, 'span');
   return { count, spans: found.map((f) => ({ span: f.read(), resource: f.origin.resource(), scope: f.origin.scope() })) };
 };
 
@@ -19,7 +19,7 @@ const field = (number: number, inner: Uint8Array): Buffer => {
   return Buffer.concat([Buffer.from([(number << 3) | 2, ...length]), inner]);
 };
 
-describe('findProtoSpans', () => {
+describe('findProtoRecords', () => {
   it('finds each span with its resource and scope, as the protobuf decoder reads them', () => {
     const request = {
       resourceSpans: [

@@ -1,6 +1,6 @@
 import type protobuf from 'protobufjs';
-import type { FoundSpan, Json, SpanCount, SpanOrigin } from './decode-spans.js';
-import { InstrumentationScopeMessage, ResourceMessage, SpanMessage } from './otlp-proto.js';
+import type { FoundRecord, Json, RecordCount, RecordOrigin, Signal } from './found-record.js';
+import { InstrumentationScopeMessage, LogRecordMessage, ResourceMessage, SpanMessage } from './otlp-proto.js';
 
 /** Wire type of length-delimited fields: every field walked here (messages). */
 const LENGTH_DELIMITED = 2;
@@ -13,17 +13,20 @@ type Message = protobuf.Type;
 type Range = readonly [number, number];
 
 /**
- * The spans of a protobuf `ExportTraceServiceRequest`, found by one walk over its bytes that builds
- * nothing: `resource_spans` (1) › `scope_spans` (2) › `spans` (2). Each of the first `count.max`
+ * The records of a protobuf export request of `signal`, found by one walk over its bytes that builds
+ * nothing: `resource_spans` (1) › `scope_spans` (2) › `spans` (2); logs and metrics have the same
+ * field numbers (`resource_logs` › `scope_logs` › `log_records`). Each of the first `count.max`
  * is decoded only when read; the rest are counted in `count.seen` and never decoded, so a body of
- * millions of empty spans costs a pass over its bytes, not millions of objects. Throws (a plain
+ * millions of empty records costs a pass over its bytes, not millions of objects. Throws (a plain
  * `Error`) on bytes that are not such a request.
  */
-export function findProtoSpans(body: Uint8Array, count: SpanCount): FoundSpan[] {
+export function findProtoRecords(body: Uint8Array, count: RecordCount, signal: Signal): FoundRecord[] {
+  // Metrics are counted, never read: a decoder for them would be a record type of its own.
+  const message = signal === 'log' ? LogRecordMessage : SpanMessage;
   const reader = new FieldReader(body);
-  const found: FoundSpan[] = [];
-  // As in json-spans.ts: the walk keeps its place in these, and makes an origin only for a scope
-  // with a span to read; fields may come in any order (the resource after its spans).
+  const found: FoundRecord[] = [];
+  // As in json-records.ts: the walk keeps its place in these, and makes an origin only for a scope
+  // with a record to read; fields may come in any order (the resource after its records).
   let resource: Range | undefined;
   let scope: Range | undefined;
   let origin: ProtoOrigin | undefined;
@@ -33,7 +36,7 @@ export function findProtoSpans(body: Uint8Array, count: SpanCount): FoundSpan[] 
     if (field === 1) scope = [from, to];
     if (field !== 2 || count.seen++ >= count.max) return;
     if (origin === undefined) originsOfResource.push((origin = new ProtoOrigin(body)));
-    found.push({ read: () => decode(SpanMessage, body, from, to), origin });
+    found.push({ read: () => decode(message, body, from, to), origin });
   };
   const resourceSpansField = (field: number, from: number, to: number): void => {
     if (field === 1) resource = [from, to];
@@ -54,8 +57,8 @@ export function findProtoSpans(body: Uint8Array, count: SpanCount): FoundSpan[] 
   return found;
 }
 
-/** The resource and scope of spans found in protobuf, decoded when read. */
-class ProtoOrigin implements SpanOrigin {
+/** The resource and scope of records found in protobuf, decoded when read. */
+class ProtoOrigin implements RecordOrigin {
   private resourceRange: Range | undefined;
   private scopeRange: Range | undefined;
 

@@ -1,4 +1,5 @@
-import type { FoundSpan, Json, SpanCount, SpanOrigin } from './decode-spans.js';
+import type { FoundRecord, Json, RecordCount, RecordOrigin } from './found-record.js';
+import { JSON_SHAPES, type Signal } from './found-record.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -19,25 +20,27 @@ type Visit<A extends unknown[]> = (...args: A) => number | undefined;
 type Range = readonly [number, number];
 
 /**
- * The spans of an OTLP/JSON `ExportTraceServiceRequest`, found by one pass over its bytes that
- * builds nothing: `resourceSpans[]` › `scopeSpans[]` › `spans[]`. Each of the first `count.max`
+ * The records of an OTLP/JSON export request of `signal`, found by one pass over its bytes that
+ * builds nothing: `resourceSpans[]` › `scopeSpans[]` › `spans[]` (for logs `resourceLogs` ›
+ * `scopeLogs` › `logRecords`, for metrics `resourceMetrics` › `scopeMetrics` › `metrics`). Each of the first `count.max`
  * is parsed (`JSON.parse` of its own bytes) only when read; the rest are counted in `count.seen`
  * and never parsed. `JSON.parse` of the whole body would build every object first: 1.4 million for
  * 4 MB of `{},`, most of a second of the event loop with its garbage collection. Only the path to
- * the spans is checked here; a span past the limit is skipped by its brackets, unread, and a
+ * the records is checked here; a record past the limit is skipped by its brackets, unread, and a
  * repeated key is read each time. Throws (a plain `Error`) on a body that is not such a request.
  */
-export function findJsonSpans(body: Uint8Array, count: SpanCount): FoundSpan[] {
+export function findJsonRecords(body: Uint8Array, count: RecordCount, signal: Signal): FoundRecord[] {
+  const shape = JSON_SHAPES[signal];
   const scan = new JsonScan(body);
-  const found: FoundSpan[] = [];
+  const found: FoundRecord[] = [];
   // The walk keeps its place in these rather than in objects per element: a hostile body holds a
-  // million empty `resourceSpans`. An origin is made only for a scope with a span to read.
+  // million empty `resourceSpans`. An origin is made only for a scope with a record to read.
   let resource: Range | undefined;
   let scope: Range | undefined;
   let origin: JsonOrigin | undefined;
   let originsOfResource: JsonOrigin[] = [];
 
-  const span: Visit<[number]> = (from) => {
+  const record: Visit<[number]> = (from) => {
     const to = scan.value(from);
     if (count.seen++ >= count.max || body[from] !== OPEN_BRACE) return to;
     if (origin === undefined) originsOfResource.push((origin = new JsonOrigin(scan)));
@@ -46,40 +49,40 @@ export function findJsonSpans(body: Uint8Array, count: SpanCount): FoundSpan[] {
   };
   const scopeMember: Visit<[string, number]> = (key, at) => {
     if (key === 'scope') return (scope = scan.range(at))[1];
-    return key === 'spans' ? scan.elements(at, key, span) : undefined;
+    return key === shape.records ? scan.elements(at, key, record) : undefined;
   };
   const scopeSpans: Visit<[number]> = (from) => {
     if (body[from] !== OPEN_BRACE) return undefined;
     origin = undefined;
     scope = undefined;
     const to = scan.members(from, scopeMember);
-    // Set by `span` meanwhile, which TypeScript cannot see.
+    // Set by `record` meanwhile, which TypeScript cannot see.
     (origin as JsonOrigin | undefined)?.setScope(scope);
     return to;
   };
   const resourceMember: Visit<[string, number]> = (key, at) => {
     if (key === 'resource') return (resource = scan.range(at))[1];
-    return key === 'scopeSpans' ? scan.elements(at, key, scopeSpans) : undefined;
+    return key === shape.scopes ? scan.elements(at, key, scopeSpans) : undefined;
   };
   const resourceSpans: Visit<[number]> = (from) => {
     if (body[from] !== OPEN_BRACE) return undefined;
     resource = undefined;
     const to = scan.members(from, resourceMember);
-    // The resource may follow its spans.
+    // The resource may follow its records.
     for (const each of originsOfResource) each.setResource(resource);
     if (originsOfResource.length > 0) originsOfResource = [];
     return to;
   };
 
   const start = scan.space(0);
-  if (body[start] !== OPEN_BRACE) throw new Error('an OTLP trace export must be an object with "resourceSpans"');
-  const end = scan.members(start, (key, at) => (key === 'resourceSpans' ? scan.elements(at, key, resourceSpans) : undefined));
+  if (body[start] !== OPEN_BRACE) throw new Error(`an OTLP ${signal} export must be an object with "${shape.resources}"`);
+  const end = scan.members(start, (key, at) => (key === shape.resources ? scan.elements(at, key, resourceSpans) : undefined));
   if (scan.space(end) !== body.length) throw new Error(`unexpected data after the request at byte ${scan.space(end)}`);
   return found;
 }
 
-/** The resource and scope of spans found in JSON, parsed when read (objects only). */
-class JsonOrigin implements SpanOrigin {
+/** The resource and scope of records found in JSON, parsed when read (objects only). */
+class JsonOrigin implements RecordOrigin {
   private resourceRange: Range | undefined;
   private scopeRange: Range | undefined;
 

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { SpanCount } from '../../../../src/server/otlp-ingest/decode-spans.js';
-import { findJsonSpans, stringEnd } from '../../../../src/server/otlp-ingest/json-spans.js';
+import type { RecordCount } from '../../../../src/server/otlp-ingest/found-record.js';
+import { findJsonRecords, stringEnd } from '../../../../src/server/otlp-ingest/json-records.js';
 
 const find = (json: string, max = 100) => {
-  const count: SpanCount = { max, seen: 0 };
-  const found = findJsonSpans(Buffer.from(json), count);
+  const count: RecordCount = { max, seen: 0 };
+  const found = findJsonRecords(Buffer.from(json), count, 'span');
   return { count, spans: found.map((f) => ({ span: f.read(), resource: f.origin.resource(), scope: f.origin.scope() })) };
 };
 
-describe('findJsonSpans', () => {
+describe('findJsonRecords', () => {
   it('finds each span with its resource and scope, whatever the order of the keys', () => {
     const { spans, count } = find(
       JSON.stringify({

@@ -1,0 +1,92 @@
+import type { LanguageModelV3GenerateResult } from '@ai-sdk/provider';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { generateText, stepCountIs, tool } from 'ai';
+import { MockLanguageModelV3 } from 'ai/test';
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { startReportServer } from '../../../../../src/server/start.js';
+import { memoryReports } from '../../fixtures.js';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function startServer() {
+  const { reports, logger } = memoryReports();
+  const server = await startReportServer({ reports, port: 0, logger, dashboard: false });
+  cleanups.push(() => reports.shutdown(), () => server.close());
+  return { server, reports };
+}
+
+function tracerProvider(url: string, resource: Record<string, string>): BasicTracerProvider {
+  const provider = new BasicTracerProvider({ resource: resourceFromAttributes(resource), spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${url}/v1/traces` }))] });
+  cleanups.push(() => provider.shutdown());
+  return provider;
+}
+
+const usage: LanguageModelV3GenerateResult['usage'] = {
+  inputTokens: { total: 10, noCache: 10, cacheRead: 0, cacheWrite: 0 },
+  outputTokens: { total: 5, text: 5, reasoning: 0 },
+};
+
+describe("the AI SDK's ai.toolCall spans, from the real `ai` package", () => {
+  it('become calls of the session in the telemetry metadata, failures typed by their message, arguments and results left out', async () => {
+    const { server, reports } = await startServer();
+    const provider = tracerProvider(server.url, { 'service.name': 'my-agent', 'service.version': '4.2.0' });
+    const steps: LanguageModelV3GenerateResult[] = [
+      {
+        content: [
+          { type: 'tool-call', toolCallId: 'call_1', toolName: 'readFile', input: JSON.stringify({ path: '/secret/a' }) },
+          { type: 'tool-call', toolCallId: 'call_2', toolName: 'readFile', input: JSON.stringify({ path: '/missing' }) },
+        ],
+        finishReason: { unified: 'tool-calls', raw: 'tool_calls' },
+        usage,
+        warnings: [],
+      },
+      { content: [{ type: 'text', text: 'Done.' }], finishReason: { unified: 'stop', raw: 'stop' }, usage, warnings: [] },
+    ];
+    let step = 0;
+    await generateText({
+      model: new MockLanguageModelV3({ doGenerate: async () => steps[step++] as LanguageModelV3GenerateResult }),
+      prompt: 'read them',
+      stopWhen: stepCountIs(3),
+      tools: {
+        readFile: tool({
+          inputSchema: z.object({ path: z.string() }),
+          execute: async ({ path }): Promise<string> => {
+            if (path === '/missing') throw new Error(`ENOENT: no such file or directory, open '${path}'`);
+            return 'contents of a';
+          },
+        }),
+      },
+      experimental_telemetry: { isEnabled: true, tracer: provider.getTracer('ai'), metadata: { sessionId: 'ses_aisdk' } },
+    });
+    await provider.forceFlush();
+
+    const report = await reports.getReport({ sessionId: 'ses_aisdk' });
+    expect(report?.agent).toEqual({ name: 'my-agent', version: '4.2.0' });
+    expect(report?.operations['tool-execution']?.tools.readFile).toMatchObject({ count: 2, errors: 1, errorTypes: { file_not_found: 1 } });
+    expect(report?.recent.map((r) => r.callId).sort()).toEqual(['call_1', 'call_2']);
+    expect(JSON.stringify(report)).not.toContain('secret');
+    expect(JSON.stringify(report)).not.toContain('contents of a');
+  });
+});
+
+describe('the agent a session came from', () => {
+  it('is on the report and the session list, and the list filters by it', async () => {
+    const { server } = await startServer();
+    for (const [agent, session] of [['agent-a', 'ses_a'], ['agent-b', 'ses_b']] as const) {
+      const provider = tracerProvider(server.url, { 'service.name': agent });
+      const span = provider.getTracer('any').startSpan('execute_tool read', { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'read', 'session.id': session } });
+      span.end();
+      await provider.forceFlush();
+    }
+    const list = async (query: string) => ((await (await fetch(`${server.url}/api/v1/sessions${query}`)).json()) as { sessions: { sessionId: string; agent?: { name: string } }[] }).sessions;
+    expect((await list('')).map((s) => [s.sessionId, s.agent?.name]).sort()).toEqual([['ses_a', 'agent-a'], ['ses_b', 'agent-b']]);
+    expect((await list('?agent=agent-b')).map((s) => s.sessionId)).toEqual(['ses_b']);
+    expect(await list('?agent=nobody')).toEqual([]);
+  });
+});
