@@ -1,6 +1,7 @@
 import type { DDSketch } from '@datadog/sketches-js';
 import type { DurationStats, StatsState } from '../document/report.js';
 import { decodeSketch, newSketch } from '../document/stored-sketch.js';
+import { percentileByNearestRank } from './nearest-rank.js';
 import { ERROR_TYPE_OTHER } from '../telemetry/semconv.js';
 
 export { SKETCH_RELATIVE_ACCURACY } from '../document/stored-sketch.js';
@@ -127,10 +128,9 @@ export class RunningStats {
     this.errorTypes.set(key, (this.errorTypes.get(key) ?? 0) + n);
   }
 
-  /** The sketch answers within 1%; clamped so that a percentile never leaves [min, max]. */
+  /** By nearest rank (the value at rank ⌈q·n⌉): see `percentileByNearestRank`. */
   private quantile(q: number): number {
-    const value = this.sketch.getValueAtQuantile(q);
-    return round(Math.min(this.max, Math.max(this.min, value)));
+    return round(percentileByNearestRank(this.sketch, q, this.min, this.max));
   }
 }
 

@@ -11,6 +11,7 @@ import {
   type StoredSessionReport,
 } from '../document/report.js';
 import { RunningStats } from './running-stats.js';
+import { SummaryTally } from '../document/session-summary.js';
 import { setEntry } from '../util/own-record.js';
 import { ERROR_TYPE_OTHER } from '../telemetry/semconv.js';
 
@@ -166,9 +167,16 @@ export class SessionAggregate {
   }
 
   summary(): SessionSummary {
-    const summary: SessionSummary = { sessionId: this.sessionId, ...this.times(), calls: this.calls, errors: this.errors };
-    if (this.agent !== undefined) summary.agent = { ...this.agent };
-    return summary;
+    const tally = new SummaryTally();
+    this.tallyInto(tally);
+    return tally.summary(this.sessionId, this.times(), this.agent);
+  }
+
+  /** Adds this aggregate's counts to a summary being made. */
+  tallyInto(tally: SummaryTally): void {
+    for (const [type, op] of this.operations) {
+      tally.addOperation(type, op.all.count, op.all.errors, [...op.tools].map(([name, stats]) => [name, stats.count] as const));
+    }
   }
 
   private times(): SessionTimes {

@@ -56,7 +56,10 @@ describe('GET /api/v1/sessions', () => {
     // 11 sessions; two pairs share an updatedAt, so ties are ordered by session ID.
     const starts = [0, 1, 2, 3, 3, 4, 5, 6, 6, 7, 8];
     for (const [i, minute] of starts.entries()) await store.put(storedReport(`ses_${String.fromCharCode(107 - i)}`, T0 + minute * 60_000, CALLS));
-    const expected = (await store.list()).sort((a, b) => (a.updatedAt === b.updatedAt ? (a.sessionId < b.sessionId ? -1 : 1) : a.updatedAt > b.updatedAt ? -1 : 1));
+    // Stored in 2026-01-01, read now: every one is idle.
+    const expected = (await store.list())
+      .sort((a, b) => (a.updatedAt === b.updatedAt ? (a.sessionId < b.sessionId ? -1 : 1) : a.updatedAt > b.updatedAt ? -1 : 1))
+      .map((s) => ({ ...s, status: 'idle' }));
 
     const seen: Json[] = [];
     let cursor: string | undefined;
@@ -99,6 +102,109 @@ describe('GET /api/v1/sessions', () => {
   );
 });
 
+describe('GET /api/v1/sessions: filters and sort', () => {
+  /** Sessions at known times around now: status, errors and tools tell them apart. */
+  async function seeded() {
+    const env = setup();
+    const now = Date.now();
+    const put = (id: string, minutesAgo: number, calls: CallSpec[]) => env.store.put(storedReport(id, now - minutesAgo * 60_000, calls));
+    await put('ses_fresh', 1, [{ tool: 'read', ms: 5 }, { tool: 'bash', ms: 900, error: 'Exit1' }]);
+    await put('ses_stale', 10, [{ tool: 'read', ms: 5 }, { tool: 'read', ms: 6 }, { tool: 'grep', ms: 7 }]);
+    await put('ses_old', 60 * 24, [{ tool: 'grep', ms: 50, error: 'Timeout' }, { tool: 'plan', ms: 3000, operationType: 'llm-call' }]);
+    await env.reports.endSession('ses_old');
+    return env;
+  }
+  const list = async (app: Hono, query: string) => json(await app.request(`/api/v1/sessions${query}`));
+  const ids = async (app: Hono, query: string) => ((await list(app, query)).sessions as Json[]).map((s) => s.sessionId);
+
+  it('gives every summary its status, duration, error rate and tool calls apart', async () => {
+    const { app } = await seeded();
+    const { sessions } = (await list(app, '')) as { sessions: Json[] };
+    expect(sessions.map((s) => [s.sessionId, s.status, s.calls, s.toolCalls, s.errors, s.toolErrors, s.errorRate])).toEqual([
+      ['ses_old', 'ended', 2, 1, 1, 1, 0.5], // ended now: its last update is now
+      ['ses_fresh', 'active', 2, 2, 1, 1, 0.5],
+      ['ses_stale', 'idle', 3, 3, 0, 0, 0],
+    ]);
+    expect(sessions[1]).toMatchObject({ durationMs: 910, tools: ['bash', 'read'] });
+  });
+
+  it.each([
+    ['?status=active', ['ses_fresh']],
+    ['?status=idle', ['ses_stale']],
+    ['?status=idle,ended', ['ses_old', 'ses_stale']],
+    ['?hasErrors=true', ['ses_old', 'ses_fresh']],
+    ['?hasErrors=false', ['ses_stale']],
+    ['?tool=grep', ['ses_old', 'ses_stale']],
+    ['?search=FRE', ['ses_fresh']],
+    ['?sort=calls&order=desc', ['ses_stale', 'ses_fresh', 'ses_old']],
+    ['?sort=startedAt&order=asc', ['ses_old', 'ses_stale', 'ses_fresh']],
+    ['?sort=durationMs', ['ses_old', 'ses_fresh', 'ses_stale']],
+    ['?status=active,idle&sort=errorRate&order=desc', ['ses_fresh', 'ses_stale']],
+  ])('%s', async (query, expected) => {
+    const { app } = await seeded();
+    expect(await ids(app, query)).toEqual(expected);
+  });
+
+  it('filters by a time range on the last update', async () => {
+    const { app } = await seeded();
+    const minutesAgo = (m: number) => encodeURIComponent(new Date(Date.now() - m * 60_000).toISOString());
+    expect(await ids(app, `?since=${minutesAgo(5)}`)).toEqual(['ses_old', 'ses_fresh']);
+    expect(await ids(app, `?until=${minutesAgo(5)}`)).toEqual(['ses_stale']);
+    expect(await ids(app, `?since=${minutesAgo(30)}&until=${minutesAgo(5)}`)).toEqual(['ses_stale']);
+  });
+
+  it('pages under a sort: the cursor carries it, and pages join without gaps or repeats', async () => {
+    const { app, store } = setup();
+    const now = Date.now();
+    for (let i = 0; i < 23; i++) {
+      const calls: CallSpec[] = Array.from({ length: 1 + (i % 4) }, (_, k) => ({ tool: 'read', ms: 1 + k, ...(k === 0 && i % 3 === 0 ? { error: 'E' } : {}) }));
+      await store.put(storedReport(`ses_${String(i).padStart(2, '0')}`, now - i * 1000, calls));
+    }
+    for (const sort of ['calls', 'errorRate', 'startedAt', 'durationMs']) {
+      for (const order of ['asc', 'desc']) {
+        const whole = await ids(app, `?limit=500&sort=${sort}&order=${order}`);
+        const paged: unknown[] = [];
+        let cursor: string | undefined;
+        for (let pages = 0; pages < 20; pages++) {
+          // Only the first request names the sort: the cursor carries it after that.
+          const body = await list(app, cursor === undefined ? `?limit=4&sort=${sort}&order=${order}` : `?limit=4&cursor=${cursor}`);
+          paged.push(...(body.sessions as Json[]).map((s) => s.sessionId));
+          cursor = body.nextCursor as string | undefined;
+          if (cursor === undefined) break;
+        }
+        expect(paged, `${sort} ${order}`).toEqual(whole);
+        expect(new Set(paged).size).toBe(23);
+      }
+    }
+  });
+
+  it('refuses a cursor made for another sort, and accepts the same sort given again', async () => {
+    const { app } = await seeded();
+    const first = await list(app, '?limit=1&sort=calls');
+    const cursor = first.nextCursor as string;
+    expect((await app.request(`/api/v1/sessions?limit=1&sort=calls&order=desc&cursor=${cursor}`)).status).toBe(200);
+    const response = await app.request(`/api/v1/sessions?limit=1&sort=errors&cursor=${cursor}`);
+    expect(response.status).toBe(400);
+    expectError(await json(response), 'invalid_request', /^cursor: made for sort=calls&order=desc, not sort=errors&order=desc/);
+  });
+
+  it.each([
+    ['status=live', /^status\.0: expected active, idle, ended/],
+    ['hasErrors=yes', /^hasErrors: expected true or false/],
+    ['sort=name', /^sort: expected one of updatedAt, /],
+    ['order=up', /^order: expected asc or desc/],
+    ['since=yesterday', /^since: expected an ISO 8601 date-time/],
+    ['until=12', /^until: expected an ISO 8601 date-time/],
+    [`search=${'x'.repeat(300)}`, /^search: /],
+    ['tool=', /^tool: /],
+  ])('rejects %s with a 400 naming the parameter', async (query, message) => {
+    const { app } = setup();
+    const response = await app.request(`/api/v1/sessions?${query}`);
+    expect(response.status).toBe(400);
+    expectError(await json(response), 'invalid_request', message);
+  });
+});
+
 describe('GET /api/v1/sessions/:id/report and operations', () => {
   it('answers the report the API gives', async () => {
     const { app, store, reports: api } = setup();
@@ -106,7 +212,7 @@ describe('GET /api/v1/sessions/:id/report and operations', () => {
     const response = await app.request('/api/v1/sessions/ses_1/report');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(await response.json()).toEqual(JSON.parse(JSON.stringify(await api.getReport({ sessionId: 'ses_1' }))));
+    expect(await response.json()).toEqual({ ...JSON.parse(JSON.stringify(await api.getReport({ sessionId: 'ses_1' }))), status: 'idle' });
   });
 
   it('answers 404 for an unknown session and 400 for an invalid id', async () => {

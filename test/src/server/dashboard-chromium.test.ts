@@ -8,7 +8,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPerformance, type DurationStats, type Performance, type SessionReport } from '../../../src/index.js';
+import { createPerformance, createReports, InMemoryReportStore, type DurationStats, type Performance, type SessionReport } from '../../../src/index.js';
 import { createDashboardApp } from '../../../src/server/dashboard.js';
 import { createReportApp } from '../../../src/server/app.js';
 import { prng } from '../../helpers/prng.js';
@@ -196,10 +196,8 @@ describe.skipIf(skipUnlessAvailable(chromiumProgram))('the dashboard in real Chr
       const rows = await readTable(page, 'sessions');
       const summaries = await perf.api.listSessions();
       expect(rows.map((r) => r.Session)).toEqual(['ses_live', 'ses_beta', 'ses_alpha']);
-      expect(rows.map((r) => [r.Status, r.Calls, r.Errors])).toEqual(
-        summaries.map((s) => [s.endedAt === undefined ? 'live' : 'ended', String(s.calls), String(s.errors)]),
-      );
-      expect(rows.map((r) => r.Status)).toEqual(['live', 'ended', 'ended']);
+      expect(rows.map((r) => [r.Status, r.Calls, r.Errors])).toEqual(summaries.map((s) => [s.status, String(s.calls), String(s.errors)]));
+      expect(rows.map((r) => r.Status)).toEqual(['active', 'ended', 'ended']);
       const toolRows = await readTable(page, 'tools');
       expect(toolRows.map((r) => [r.Tool, r.Calls, r.Sessions])).toEqual([['read', '49', '3'], ['grep', '10', '3'], ['bash', '4', '1']]);
       expect(requests.some((url) => url.endsWith('/assets/chart.umd.js'))).toBe(true);
@@ -208,6 +206,32 @@ describe.skipIf(skipUnlessAvailable(chromiumProgram))('the dashboard in real Chr
       expect(problems).toEqual([]);
     } finally {
       await done();
+    }
+  });
+
+  it('shows a session whose last call is older than the idle threshold as idle, not active, in the list and on its page', async () => {
+    const reports = createReports({ store: new InMemoryReportStore(), idleAfterMs: 60_000 });
+    const now = Date.now();
+    const call = (sessionId: string, startTimeMs: number) => ({
+      sessionId, operationType: 'tool-execution', toolName: 'read', callId: undefined, startTimeMs, durationMs: 5, errorType: undefined, traceId: undefined, spanId: undefined,
+    });
+    reports.record(call('ses_stale', now - 61_000)); // ended 61 s − 5 ms ago: past the 60 s threshold
+    reports.record(call('ses_fresh', now - 30_000));
+    const served = await listen(createReportApp(reports, { dashboard: createDashboardApp() }));
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const { problems } = watch(page, new URL(served.url).origin);
+    try {
+      await page.goto(`${served.url}/`);
+      const rows = await readTable(page, 'sessions');
+      expect(rows.map((r) => [r.Session, r.Status])).toEqual([['ses_fresh', 'active'], ['ses_stale', 'idle']]);
+      await page.getByRole('link', { name: 'ses_stale' }).click();
+      await expect(page.locator('dl.summary .badge').textContent()).resolves.toBe('idle');
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+      await close(served.server);
+      await reports.shutdown();
     }
   });
 
