@@ -4,10 +4,13 @@
 
 import { ApiError, changeGate, fetchComparison, fetchSessions } from './api.js';
 import { chartBox, destroyCharts, durationAxis, forLogAxis, upsertChart } from './charts.js';
-import { h, replace } from './dom.js';
-import { formatChange, formatMs, formatPercent } from './format.js';
+import { h } from './dom.js';
+import { formatChange, formatDuration, formatMs, formatPercent } from './format.js';
 import { isLogScale, latencyScaleControl } from './latency-scale.js';
+import { operationTitle } from './operation-section.js';
 import { compareHref, sessionHref } from './routes.js';
+import { agentLabel, sessionStatus, statusBadge } from './session-status.js';
+import { figuresOf } from './session-table.js';
 import { colors } from './theme.js';
 
 export function createCompareView(root, params) {
@@ -18,23 +21,24 @@ export function createCompareView(root, params) {
   const body = h('div');
   root.append(h('h1', {}, 'Compare sessions'), form.element, body);
   let comparison;
-  let table;
   let chart;
 
   const render = () => {
     if (comparison === undefined) return;
-    const tools = toolsOf(comparison);
+    const operations = operationsOf(comparison);
     if (chart === undefined) {
-      chart = chartBox('compare', 'p50 and p95 latency per tool in session A and in session B; the numbers are in the table below', 'compare-table');
+      chart = chartBox('compare', 'p50 and p95 latency per tool call in session A and in session B; the numbers are in the tables below', 'compare-tables');
       body.replaceChildren(
+        h('dl', { class: 'cards sides-cards' }),
         h('div', { class: 'toolbar' }, latencyScaleControl(render)),
         h('section', { class: 'panel' }, h('figure', {}, h('figcaption', {}, 'p50 and p95 per tool, A against B'), chart.box)),
-        h('section', { class: 'panel', id: 'compare-table' }),
+        h('div', { id: 'compare-tables' }),
       );
     }
+    body.querySelector('.sides-cards').replaceChildren(sideCard('A', comparison.a), sideCard('B', comparison.b));
+    const tools = operations.find((o) => o.operationType === 'tool-execution')?.tools ?? operations[0]?.tools ?? [];
     drawChart(chart.canvas, tools);
-    const tableBox = body.querySelector('#compare-table');
-    table = replace(tableBox, table, comparisonTable(tools, a, b));
+    body.querySelector('#compare-tables').replaceChildren(...operations.map((op) => comparisonTable(op)));
   };
 
   return {
@@ -63,7 +67,6 @@ export function createCompareView(root, params) {
       gate.reset();
       destroyCharts(body);
       chart = undefined;
-      table = undefined;
       comparison = undefined;
       body.replaceChildren(h('p', { class: 'missing', 'data-page': 'compare-problem' }, error.message));
       return;
@@ -100,23 +103,18 @@ function pickForm(a, b) {
   };
 }
 
-/** `[{ toolName, operationType, a?, b?, significant, direction }]` from the API's answer, most calls first. */
-export function toolsOf(comparison) {
-  return (comparison.tools ?? [])
-    .map((t) => {
-      const sideA = t.a ?? undefined;
-      const sideB = t.b ?? undefined;
-      const slower = sideA && sideB ? sideB.p50Ms > sideA.p50Ms : undefined;
-      return { ...t, a: sideA, b: sideB, direction: t.direction ?? (slower === undefined ? undefined : slower ? 'slower' : 'faster') };
-    })
-    .sort((x, y) => (y.a?.count ?? 0) + (y.b?.count ?? 0) - ((x.a?.count ?? 0) + (x.b?.count ?? 0)) || (x.toolName < y.toolName ? -1 : 1));
+/** The operation types of a comparison, tool calls first, then by name. */
+export function operationsOf(comparison) {
+  return [...(comparison.operations ?? [])].sort(
+    (x, y) => (y.operationType === 'tool-execution') - (x.operationType === 'tool-execution') || (x.operationType < y.operationType ? -1 : 1),
+  );
 }
 
 function drawChart(canvas, tools) {
   const palette = colors();
-  const values = tools.flatMap((t) => [t.a?.p50Ms, t.a?.p95Ms, t.b?.p50Ms, t.b?.p95Ms]).filter((v) => v !== undefined);
+  const values = tools.flatMap((t) => [t.a?.p50Ms, t.a?.p95Ms, t.b?.p50Ms, t.b?.p95Ms]).filter((v) => typeof v === 'number');
   const log = isLogScale(values);
-  const series = (side, key) => tools.map((t) => forLogAxis(t[side]?.[key] ?? null, log));
+  const series = (side, key) => tools.map((t) => (t[side] ? forLogAxis(t[side][key], log) : null));
   upsertChart(canvas, {
     type: 'bar',
     data: {
@@ -135,43 +133,68 @@ function drawChart(canvas, tools) {
   });
 }
 
+/** One side's session: its ID (a link), status, agent and figures. */
+function sideCard(side, summary) {
+  const figures = figuresOf(summary);
+  return h('div', { class: 'card', 'data-side-card': side },
+    h('dt', {}, side === 'A' ? 'A · baseline' : 'B'),
+    h('dd', {}, h('a', { href: sessionHref(summary.sessionId) }, summary.sessionId), ' ', statusBadge(sessionStatus(summary))),
+    h('dd', { class: 'muted' }, `${agentLabel(summary.agent)} · ${figures.toolCalls} tool calls · ${summary.errors} errors · ${formatDuration(figures.durationMs)}`),
+  );
+}
+
 /** `3.20 ms → 9.61 ms` with the change below it. */
-function sides(a, b, format, change) {
+function sides(a, b, format, change, formatDelta = formatChange) {
   return h('div', { class: 'sides' },
     h('span', {}, a === undefined ? '–' : format(a), h('span', { class: 'arrow' }, ' → '), b === undefined ? '–' : format(b)),
-    change === undefined ? null : h('span', { class: `change ${change > 0 ? 'up' : change < 0 ? 'down' : ''}` }, formatChange(change)),
+    change === undefined ? null : h('span', { class: `change ${change > 0 ? 'up' : change < 0 ? 'down' : ''}` }, formatDelta(change)),
   );
 }
 
-function ratio(a, b) {
-  if (a === undefined || b === undefined || a === 0) return undefined;
-  return (b - a) / a;
+/** `b / a` as a change (`+200%`); undefined without both sides. */
+function change(ratioBA) {
+  return typeof ratioBA === 'number' && Number.isFinite(ratioBA) ? ratioBA - 1 : undefined;
 }
 
-function verdict(tool) {
-  if (tool.a === undefined) return h('span', { class: 'badge' }, 'only in B');
-  if (tool.b === undefined) return h('span', { class: 'badge' }, 'only in A');
-  if (!tool.significant) return h('span', { class: 'badge quiet', title: 'The rank test finds no difference beyond noise' }, 'no significant change');
-  return tool.direction === 'slower'
-    ? h('span', { class: 'badge regressed', title: 'B is slower, and the rank test says it is not noise' }, 'slower ▲')
-    : h('span', { class: 'badge improved', title: 'B is faster, and the rank test says it is not noise' }, 'faster ▼');
+/** What the rank test says of a row, in words, with the p-value on hover. */
+function verdict(row) {
+  if (row.a === null) return h('span', { class: 'badge' }, 'only in B');
+  if (row.b === null) return h('span', { class: 'badge' }, 'only in A');
+  if (row.pValue === null) return h('span', { class: 'badge quiet', title: 'Fewer than 10 calls on a side: the rank test says little' }, 'too few calls');
+  const p = `adjusted p = ${row.pValue < 0.0001 ? row.pValue.toExponential(1) : row.pValue.toFixed(4)}`;
+  if (!row.significant) return h('span', { class: 'badge quiet', title: `No shift beyond noise (${p})` }, 'no significant change');
+  return (row.delta?.p50Ratio ?? 1) > 1
+    ? h('span', { class: 'badge regressed', title: `B is slower beyond noise (${p})` }, 'slower ▲')
+    : h('span', { class: 'badge improved', title: `B is faster beyond noise (${p})` }, 'faster ▼');
 }
 
-function comparisonTable(tools, a, b) {
-  const errorRate = (s) => (s === undefined ? undefined : s.count === 0 ? 0 : s.errors / s.count);
-  const rows = tools.map((t) =>
-    h('tr', { 'data-tool': t.toolName, 'data-significant': String(Boolean(t.significant)) },
-      h('th', { scope: 'row' }, t.toolName, t.operationType && t.operationType !== 'tool-execution' ? h('span', { class: 'muted' }, ` (${t.operationType})`) : null),
-      h('td', { class: 'num' }, `${t.a?.count ?? 0} / ${t.b?.count ?? 0}`),
-      ...['p50Ms', 'p95Ms', 'p99Ms'].map((key) => h('td', { class: 'num' }, sides(t.a?.[key], t.b?.[key], formatMs, ratio(t.a?.[key], t.b?.[key])))),
-      h('td', { class: 'num' }, sides(errorRate(t.a), errorRate(t.b), formatPercent)),
-      h('td', {}, verdict(t)),
+function comparisonRow(name, row, isTotal) {
+  return h('tr', { 'data-tool': isTotal ? undefined : name, 'data-significant': String(row.significant), class: isTotal ? 'total' : undefined },
+    h('th', { scope: 'row' }, name),
+    h('td', { class: 'num' }, `${row.a?.count ?? 0} / ${row.b?.count ?? 0}`),
+    h('td', { class: 'num' }, sides(row.a?.p50Ms, row.b?.p50Ms, formatMs, change(row.delta?.p50Ratio))),
+    h('td', { class: 'num' }, sides(row.a?.p95Ms, row.b?.p95Ms, formatMs, change(row.delta?.p95Ratio))),
+    h('td', { class: 'num' }, sides(row.a?.p99Ms, row.b?.p99Ms, formatMs, change(row.delta?.p99Ratio))),
+    h('td', { class: 'num' }, sides(row.a?.errorRate, row.b?.errorRate, formatPercent, row.delta ? row.delta.errorRateChange : undefined, formatPoints)),
+    h('td', {}, verdict(row)),
+  );
+}
+
+/** One operation type: its total first, then each tool. */
+function comparisonTable(op) {
+  const column = (label, numeric) => h('th', { scope: 'col', class: numeric ? 'num' : undefined }, label);
+  return h('section', { class: 'panel scroll-x' },
+    h('h2', {}, operationTitle(op.operationType), ' ', h('code', { class: 'tag' }, op.operationType)),
+    h('table', { 'data-table': `compare-${op.operationType}` },
+      h('caption', {}, 'Per tool: A → B, the change, and whether the rank test calls it beyond noise (adjusted p < 0.01 and p50s 1.2× apart)'),
+      h('thead', {}, h('tr', {}, column('Tool'), column('Calls A / B', true), column('p50', true), column('p95', true), column('p99', true), column('Error rate', true), column('Significance'))),
+      h('tbody', {}, comparisonRow(`all ${operationTitle(op.operationType).toLowerCase()}`, op, true), op.tools.map((t) => comparisonRow(t.toolName, t, false))),
     ),
   );
-  const column = (label, numeric) => h('th', { scope: 'col', class: numeric ? 'num' : undefined }, label);
-  return h('table', { 'data-table': 'compare' },
-    h('caption', {}, 'Per tool: A ', h('a', { href: sessionHref(a) }, a), ' against B ', h('a', { href: sessionHref(b) }, b)),
-    h('thead', {}, h('tr', {}, column('Tool'), column('Calls A / B', true), column('p50', true), column('p95', true), column('p99', true), column('Error rate', true), column('Significance'))),
-    h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', { colspan: 7, class: 'empty' }, 'Neither session has calls.'))),
-  );
+}
+
+/** An error rate's change in percentage points. */
+function formatPoints(change) {
+  const points = change * 100;
+  return `${points > 0 ? '+' : points < 0 ? '−' : '±'}${Math.abs(points).toFixed(1)} pts`;
 }
