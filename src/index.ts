@@ -27,7 +27,15 @@ export { defaultDataDir } from './storage/data-dir.js';
 
 // Reports
 export { createReports } from './reports/reports.js';
-export type { Reports, CreateReportsOptions, SessionQuery, OperationStatsQuery, ToolTrendsQuery, EndSessionOptions } from './reports/reports.js';
+export type { Reports, CreateReportsOptions, SessionQuery, OperationStatsQuery, ToolTrendsQuery, EndSessionOptions, CompareQuery } from './reports/reports.js';
+export type {
+  SessionComparison,
+  OperationComparison,
+  ToolComparison,
+  ComparedStats,
+  ComparedSide,
+  ComparisonDelta,
+} from './reports/compare/session-comparison.js';
 export type {
   SessionListQuery,
   SessionPageQuery,

@@ -50,6 +50,7 @@ function cells(s: DurationStats): string[] {
   return [String(s.count), String(s.errors), `${(s.successRate * 100).toFixed(1)}%`, ...[s.meanMs, s.stddevMs, s.minMs, s.p50Ms, s.p90Ms, s.p95Ms, s.p99Ms, s.maxMs].map(ms)];
 }
 
-function ms(value: number): string {
+/** Three significant digits or so: `0.29`, `14.4`, `1234`. */
+export function ms(value: number): string {
   return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
 }

@@ -8,7 +8,8 @@ import { assertValidSessionId } from '../util/session-id.js';
 import { checkCall, type CallRecord } from './call-record.js';
 import { SessionListing } from './session-listing.js';
 import type { SessionListQuery, SessionPage, SessionPageQuery } from './session-query.js';
-import { DEFAULT_IDLE_AFTER_MS, sessionStatus, type StatusClock } from './session-status.js';
+import { DEFAULT_IDLE_AFTER_MS, sessionStatus, withStatus, type StatusClock } from './session-status.js';
+import { compareReports, type SessionComparison } from './compare/session-comparison.js';
 import { SpanFolder, type SessionReportExporter } from './session-report-exporter.js';
 import { SessionRegistry } from './session-registry.js';
 import { ToolTrendIndex, type ToolTrend } from './tool-trends.js';
@@ -53,6 +54,13 @@ export interface OperationStatsQuery extends SessionQuery {
   readonly toolName?: string;
 }
 
+export interface CompareQuery {
+  /** The baseline session. */
+  readonly a: string;
+  /** The session compared with it. */
+  readonly b: string;
+}
+
 export interface EndSessionOptions {
   /** When the session ended (epoch milliseconds), e.g. as its source said. Default: now. */
   readonly endedAtMs?: number;
@@ -95,6 +103,14 @@ export interface Reports {
    * @example const { sessions, hasMore } = await reports.listSessionsPage({ limit: 50 });
    */
   listSessionsPage(query: SessionPageQuery): Promise<SessionPage>;
+  /**
+   * Session `b` against session `a`, per operation type and per tool: both sides' counts,
+   * p50/p95/p99 and error rates, the ratios b / a, and `significant` where the durations shifted
+   * beyond noise (a Mann–Whitney U test on the two sessions' sketches, Holm-adjusted over the
+   * comparison's rows, p < 0.01, and p50s at least 1.2× apart). Undefined if either is unknown.
+   * @example const diff = await reports.compareSessions({ a: 'ses_yesterday', b: 'ses_today' });
+   */
+  compareSessions(query: CompareQuery): Promise<SessionComparison<ListedSession> | undefined>;
   /** A session's status now, from its times (`updatedAt`, `endedAt`): as the session list shows it. */
   statusOf(session: Pick<SessionSummary, 'updatedAt' | 'endedAt'>): SessionStatus;
   /**
@@ -204,6 +220,15 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
     listSessions: async (query = {}) => (await listing.page({ ...query, limit: Number.POSITIVE_INFINITY }, clock())).sessions,
     listSessionsPage: (query) => listing.page(query, clock()),
     statusOf: (session) => sessionStatus(session, clock()),
+    compareSessions: async ({ a, b }) => {
+      assertValidSessionId(a);
+      assertValidSessionId(b);
+      const [storedA, storedB] = await Promise.all([registry.getStored(a), registry.getStored(b)]);
+      if (storedA === undefined || storedB === undefined) return undefined;
+      const comparison = compareReports(storedA, storedB);
+      const now = clock();
+      return { ...comparison, a: withStatus(comparison.a, now), b: withStatus(comparison.b, now) };
+    },
     listToolTrends: ({ sessionsPerTool = 20 } = {}) => (toolTrends ??= new ToolTrendIndex(store, logger)).trends(sessionsPerTool),
     clear: async (query) => {
       if (query === undefined) return registry.clearAll();

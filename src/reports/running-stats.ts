@@ -82,6 +82,20 @@ export class RunningStats {
     };
   }
 
+  /**
+   * The sketch's value counts by bin index, zeros under -Infinity: what a rank test between two
+   * sessions reads (every stored sketch has the same mapping, so an index is the same bin in both).
+   */
+  binCounts(): Map<number, number> {
+    const counts = new Map<number, number>();
+    const { store, zeroCount } = this.sketch;
+    if (zeroCount > 0) counts.set(-Infinity, zeroCount);
+    store.bins.forEach((n, i) => {
+      if (n > 0) counts.set(i + store.offset, n);
+    });
+    return counts;
+  }
+
   toState(): StatsState {
     return {
       count: this.count,

@@ -158,8 +158,13 @@ export class SessionLedger {
 
   /** The stored report (as last known) with every unwritten call: the live session. A new object every time. */
   report(): SessionReport {
+    return toPublicReport(this.stored());
+  }
+
+  /** `report()` with its merge state (the sketches). */
+  stored(): StoredSessionReport {
     const written = this.inFlight ? foldIntoStored(this.base, this.inFlight.calls) : this.base;
-    return toPublicReport(foldIntoStored(written, this.pending));
+    return foldIntoStored(written, this.pending);
   }
 
   /** `report()`'s summary, without merging any statistics (listing asks for every live session's). */

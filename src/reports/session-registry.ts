@@ -1,6 +1,6 @@
 import { toPublicReport, type SessionReport, type SessionSummary, type StoredSessionReport } from '../document/report.js';
 import type { ReportStore } from '../storage/report-store.js';
-import { sketchProblem } from '../document/stored-sketch.js';
+import { assertSketchesMerge } from './assert-sketches-merge.js';
 import { FailureLog, LoggedError, type Logger } from '../util/logger.js';
 import { SerialTask } from '../util/serial-task.js';
 import type { CallRecord } from './call-record.js';
@@ -82,13 +82,16 @@ export class SessionRegistry {
   }
 
   async getReport(sessionId: string): Promise<SessionReport | undefined> {
-    const session = this.live.get(sessionId);
-    if (session) {
-      await this.ensureBase(sessionId, session);
-      return session.ledger.report();
-    }
-    const stored = await this.options.store.get(sessionId);
+    const stored = await this.getStored(sessionId);
     return stored && toPublicReport(stored);
+  }
+
+  /** The session's report with its merge state (the sketches): live, or as stored. */
+  async getStored(sessionId: string): Promise<StoredSessionReport | undefined> {
+    const session = this.live.get(sessionId);
+    if (session === undefined) return this.options.store.get(sessionId);
+    await this.ensureBase(sessionId, session);
+    return session.ledger.stored();
   }
 
   /** The live sessions' summaries, each with its stored report merged in. */
@@ -283,15 +286,5 @@ export class SessionRegistry {
       ending.end(atMs ?? updatedMs);
       return foldIntoStored(stored, ending);
     });
-  }
-}
-
-/** Throws unless every sketch of `stored` decodes and fits its count (see `sketchProblem`). */
-function assertSketchesMerge(stored: StoredSessionReport): void {
-  for (const [type, operation] of Object.entries(stored.aggregates)) {
-    for (const [name, state] of [['(all)', operation.all], ...Object.entries(operation.tools)] as const) {
-      const problem = sketchProblem(state.sketch, state.count);
-      if (problem !== undefined) throw new Error(`the sketch of ${type} ${name} does not merge: ${problem}`);
-    }
   }
 }

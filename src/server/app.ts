@@ -6,7 +6,7 @@ import type { Reports } from '../reports/reports.js';
 import { InvalidSessionIdError } from '../util/session-id.js';
 import { VERSION } from '../util/version.js';
 import { apiError } from './api-error.js';
-import { deleteSessionRoute, getOperationRoute, getReportRoute, healthRoute, ingestStatsRoute, listSessionsRoute, listToolsRoute } from './routes.js';
+import { compareRoute, deleteSessionRoute, getOperationRoute, getReportRoute, healthRoute, ingestStatsRoute, listSessionsRoute, listToolsRoute } from './routes.js';
 import { requireBearerToken } from './bearer-token.js';
 import { otlpHandler } from './otlp-ingest/otlp-route.js';
 import { EventLoopTurns } from './otlp-ingest/event-loop-turns.js';
@@ -134,6 +134,14 @@ export function createReportApp(reports: Reports, options: ReportAppOptions = {}
     const { id } = c.req.valid('param');
     if ((await reports.clear({ sessionId: id })) === 0) return apiError(c, 404, 'not_found', `no session ${JSON.stringify(id)}`);
     return c.body(null, 204);
+  });
+
+  app.openapi(compareRoute, async (c) => {
+    const { a, b } = c.req.valid('query');
+    const comparison = await reports.compareSessions({ a, b });
+    if (comparison !== undefined) return c.json(comparison, 200);
+    const missing = (await reports.getReport({ sessionId: a })) === undefined ? a : b;
+    return apiError(c, 404, 'not_found', `no session ${JSON.stringify(missing)}`);
   });
 
   app.openapi(listToolsRoute, async (c) => {

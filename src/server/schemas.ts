@@ -169,6 +169,60 @@ export const ToolTrendListSchema = z
   })
   .openapi('ToolTrendList');
 
+const sessionIdParam = (name: 'a' | 'b', description: string) =>
+  z
+    .string()
+    .refine(isValidSessionId, { message: `invalid session id: expected ${SESSION_ID_RULE}` })
+    .openapi({ param: { name, in: 'query' }, description, example: name === 'a' ? 'ses_yesterday' : 'ses_today' });
+
+export const CompareQuery = z.object({
+  a: sessionIdParam('a', 'The baseline session.'),
+  b: sessionIdParam('b', 'The session compared with it.'),
+});
+
+const ratio = z.number().nullable().openapi({ description: 'b / a; null when a’s is 0.' });
+
+const ComparedSideSchema = z
+  .object({
+    count: z.number().int(),
+    errors: z.number().int(),
+    errorRate: z.number().openapi({ description: '0 to 1' }),
+    meanMs: z.number(),
+    p50Ms: z.number(),
+    p95Ms: z.number(),
+    p99Ms: z.number(),
+  })
+  .openapi('ComparedSide');
+
+const comparedStats = {
+  a: ComparedSideSchema.nullable().openapi({ description: 'Null when session a has no such calls.' }),
+  b: ComparedSideSchema.nullable(),
+  delta: z
+    .object({ p50Ratio: ratio, p95Ratio: ratio, p99Ratio: ratio, meanRatio: ratio, errorRateChange: z.number().openapi({ description: 'b’s error rate minus a’s, −1 to 1.' }) })
+    .nullable()
+    .openapi({ description: 'Null unless both sides have calls.' }),
+  pValue: z.number().nullable().openapi({
+    description: 'Mann–Whitney U on the two sketches, two-sided, Holm-adjusted over the rows of the comparison; null with fewer than 10 calls on a side.',
+  }),
+  significant: z.boolean().openapi({ description: 'Durations shifted beyond noise: adjusted p < 0.01 and p50s at least 1.2× apart.' }),
+};
+
+export const SessionComparisonSchema = z
+  .object({
+    a: SessionSummarySchema,
+    b: SessionSummarySchema,
+    operations: z.array(
+      z
+        .object({
+          operationType: z.string(),
+          ...comparedStats,
+          tools: z.array(z.object({ toolName: z.string(), ...comparedStats }).openapi('ToolComparison')),
+        })
+        .openapi('OperationComparison'),
+    ),
+  })
+  .openapi('SessionComparison');
+
 export const HealthSchema = z.object({ status: z.literal('ok') }).openapi('Health');
 
 export const ApiErrorSchema = z

@@ -168,6 +168,19 @@ describe('RunningStats', () => {
     });
   });
 
+  it('hands out its sketch bins: zeros under -Infinity, keys in the order of their values, counts summing to the calls', () => {
+    const stats = feed([0, 0, 1.5, 1.501, 2, 50, 50, 1000]);
+    const bins = stats.binCounts();
+    expect(bins.get(-Infinity)).toBe(2);
+    expect([...bins.values()].reduce((sum, n) => sum + n, 0)).toBe(8);
+    // 1.5 and 1.501 share a bin (0.07% apart, bins are ~1% wide); 50 and 50 too.
+    expect(bins.size).toBe(5);
+    const keys = [...bins.keys()].sort((x, y) => x - y);
+    expect(keys.map((k) => bins.get(k))).toEqual([2, 2, 1, 2, 1]);
+    // The same value gets the same key in another sketch: keys are comparable across sessions.
+    expect([...feed([50]).binCounts().keys()]).toEqual([keys[3]]);
+  });
+
   it('gives the constant itself for every percentile of constant data', () => {
     const result = feed(Array(1000).fill(42.5)).toStats();
     expect([result.p50Ms, result.p90Ms, result.p95Ms, result.p99Ms, result.minMs, result.maxMs]).toEqual([42.5, 42.5, 42.5, 42.5, 42.5, 42.5]);

@@ -5,7 +5,7 @@ import { createReportApp } from '../../../src/server/app.js';
 import type { ReportStore } from '../../../src/storage/report-store.js';
 import { createReports, type Reports } from '../../../src/reports/reports.js';
 import { recordingLogger } from '../../helpers/tracking.js';
-import { memoryReports, storedReport, T0, type CallSpec } from './fixtures.js';
+import { memoryReports, sessionCalls, storedReport, T0, type CallSpec } from './fixtures.js';
 
 type Json = Record<string, unknown>;
 const opened: Reports[] = [];
@@ -205,6 +205,65 @@ describe('GET /api/v1/sessions: filters and sort', () => {
   });
 });
 
+describe('GET /api/v1/compare', () => {
+  type Row = { toolName?: string; operationType?: string; significant: boolean; pValue: number | null; delta: { p50Ratio: number | null } | null };
+  const flaggedTools = (body: Json) =>
+    (body.operations as (Row & { tools: Row[] })[]).flatMap((op) => op.tools.filter((t) => t.significant).map((t) => t.toolName));
+
+  it('flags no tool for two sessions drawn from one distribution', async () => {
+    const { app, store } = setup();
+    await store.put(storedReport('ses_a', T0, sessionCalls(1001, 60)));
+    await store.put(storedReport('ses_b', T0 + 3_600_000, sessionCalls(1002, 60)));
+    const response = await app.request('/api/v1/compare?a=ses_a&b=ses_b');
+    expect(response.status).toBe(200);
+    const body = await json(response);
+    expect(body).toMatchObject({ a: { sessionId: 'ses_a', status: 'idle', calls: 300 }, b: { sessionId: 'ses_b', calls: 300 } });
+    const tools = (body.operations as { tools: Row[] }[])[0]!.tools;
+    expect(tools.map((t) => t.toolName).sort()).toEqual(['bash', 'edit', 'glob', 'grep', 'read']);
+    for (const tool of tools) expect(tool.pValue, tool.toolName).not.toBeNull();
+    expect(flaggedTools(body)).toEqual([]);
+  });
+
+  it('flags the one tool that got 3× slower over 30 calls, and only it', async () => {
+    const { app, store } = setup();
+    await store.put(storedReport('ses_before', T0, sessionCalls(2001, 30)));
+    await store.put(storedReport('ses_after', T0 + 3_600_000, sessionCalls(2002, 30, { grep: 3 })));
+    const body = await json(await app.request('/api/v1/compare?a=ses_before&b=ses_after'));
+    expect(flaggedTools(body)).toEqual(['grep']);
+    const grep = (body.operations as { tools: Row[] }[])[0]!.tools.find((t) => t.toolName === 'grep')!;
+    expect(grep.delta?.p50Ratio).toBeGreaterThan(2);
+    expect(grep.pValue).toBeLessThan(0.01);
+  });
+
+  it('answers what reports.compareSessions does, live sessions included', async () => {
+    const { app, reports: api } = setup();
+    for (const [sessionId, calls] of [['ses_live_a', sessionCalls(3001, 12)], ['ses_live_b', sessionCalls(3002, 12, { read: 4 })]] as const) {
+      calls.forEach((spec, i) => api.record({
+        sessionId, operationType: 'tool-execution', toolName: spec.tool, callId: undefined, startTimeMs: Date.now() - 60_000 + i,
+        durationMs: spec.ms, errorType: spec.error, traceId: undefined, spanId: undefined,
+      }));
+    }
+    const body = await json(await app.request('/api/v1/compare?a=ses_live_a&b=ses_live_b'));
+    expect(body).toEqual(JSON.parse(JSON.stringify(await api.compareSessions({ a: 'ses_live_a', b: 'ses_live_b' }))));
+    expect(body).toMatchObject({ a: { status: 'active' }, b: { status: 'active' } });
+  });
+
+  it('answers 404 naming the session that does not exist, 400 for a bad or missing id', async () => {
+    const { app, store } = setup();
+    await store.put(storedReport('ses_a', T0, CALLS));
+    for (const [query, missing] of [['a=ses_a&b=ses_nope', 'ses_nope'], ['a=ses_gone&b=ses_a', 'ses_gone']] as const) {
+      const response = await app.request(`/api/v1/compare?${query}`);
+      expect(response.status).toBe(404);
+      expectError(await json(response), 'not_found', new RegExp(`no session "${missing}"`));
+    }
+    for (const [query, parameter] of [['a=../x&b=ses_a', 'a'], ['a=ses_a', 'b']] as const) {
+      const response = await app.request(`/api/v1/compare?${query}`);
+      expect(response.status).toBe(400);
+      expectError(await json(response), 'invalid_request', new RegExp(`^${parameter}: `));
+    }
+  });
+});
+
 describe('GET /api/v1/sessions/:id/report and operations', () => {
   it('answers the report the API gives', async () => {
     const { app, store, reports: api } = setup();
@@ -396,6 +455,7 @@ describe('GET /openapi.json', () => {
         'GET /api/v1/sessions/{id}/operations/{type}',
         'DELETE /api/v1/sessions/{id}',
         'GET /api/v1/tools',
+        'GET /api/v1/compare',
         'GET /healthz',
         'GET /api/v1/ingest',
         'POST /v1/traces',
