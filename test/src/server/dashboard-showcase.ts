@@ -31,7 +31,7 @@ const TOOLS: Readonly<Record<string, ToolProfile>> = {
   Bash: {
     weight: 3,
     median: 900,
-    sigma: 1.1,
+    sigma: 0.7,
     failRate: 0.18,
     failure: {
       type: 'nonzero_exit',
@@ -54,6 +54,8 @@ export interface ShowcaseSession {
   readonly bashFactor?: number;
   /** Which tools the session uses. */
   readonly tools?: readonly string[];
+  /** Whether its calls include the model's (an agent's session does; a host's wrapped tools do not). */
+  readonly llm?: boolean;
   readonly ended: boolean;
 }
 
@@ -61,7 +63,7 @@ export const SHOWCASE_SESSIONS: readonly ShowcaseSession[] = [
   { sessionId: 'ses_refactor_auth', agent: { name: 'claude-code', version: '2.1.3' }, startMs: SHOWCASE_T0 + 26 * 3_600_000, turns: 60, seed: 7, bashFactor: 3, ended: true },
   { sessionId: 'ses_fix_flaky_test', agent: { name: 'claude-code', version: '2.1.3' }, startMs: SHOWCASE_T0 + 4 * 3_600_000, turns: 60, seed: 11, ended: true },
   { sessionId: 'ses_docs_pass', agent: { name: 'gemini-cli', version: '0.21.0' }, startMs: SHOWCASE_T0 + 30 * 3_600_000, turns: 8, seed: 3, tools: ['Read', 'Glob', 'Edit'], ended: false },
-  { sessionId: 'ses_wrapped_tools', startMs: SHOWCASE_T0, turns: 12, seed: 5, tools: ['Read', 'Grep', 'Bash'], ended: true },
+  { sessionId: 'ses_wrapped_tools', startMs: SHOWCASE_T0, turns: 12, seed: 5, tools: ['Read', 'Grep', 'Bash'], llm: false, ended: true },
   { sessionId: 'ses_codex_migration', agent: { name: 'codex', version: '0.63.0' }, startMs: SHOWCASE_T0 + 50 * 3_600_000, turns: 14, seed: 13, tools: ['Read', 'Bash', 'Edit'], ended: true },
 ];
 
@@ -99,8 +101,9 @@ export function showcaseCalls(session: ShowcaseSession): CallRecord[] {
   const base = { sessionId: session.sessionId, agent: session.agent, spanId: undefined } as const;
   for (let turn = 0; turn < session.turns; turn++) {
     const traceId = hex(next, 32);
+    // The model's turn (for a host's own tools, the host's think time: no call).
     const llmMs = duration(next, 3200, 0.45);
-    calls.push({ ...base, operationType: 'llm-call', toolName: 'claude-sonnet-4-5', callId: `msg_${turn}`, startTimeMs: t, durationMs: llmMs, errorType: undefined, traceId });
+    if (session.llm !== false) calls.push({ ...base, operationType: 'llm-call', toolName: 'claude-sonnet-4-5', callId: `msg_${turn}`, startTimeMs: t, durationMs: llmMs, errorType: undefined, traceId });
     t += llmMs + 20;
     // A batch of tool calls the model asked for at once: they run side by side.
     const batch = 1 + Math.floor(next() * (turn % 3 === 0 ? 4 : 2));
