@@ -277,11 +277,8 @@ function fromRecent(sessionId: string, recent: RecentCall): CallRecord {
     callId: recent.callId,
     startTimeMs: Date.parse(recent.startedAt),
     durationMs: recent.durationMs,
-    errorType: recent.errorType,
-    errorClass: recent.errorClass,
-    errorMessage: recent.errorMessage,
-    traceId: recent.traceId,
-    spanId: recent.spanId,
+    errorType: recent.errorType, errorClass: recent.errorClass, errorMessage: recent.errorMessage,
+    traceId: recent.traceId, spanId: recent.spanId,
   };
 }
 
