@@ -66,3 +66,21 @@ function isPowerOfTen(value) {
 export function forLogAxis(value, log) {
   return log && typeof value === 'number' && value <= 0 ? 0.001 : value;
 }
+
+/**
+ * Legend labels for per-series charts whose point styles vary per point (failures): each entry in
+ * its series' colour and shape (`shapes[i]` for the i-th series), whatever its first point looks like.
+ */
+export function seriesLegend(colors, shapes) {
+  return {
+    usePointStyle: true,
+    generateLabels: (chart) =>
+      globalThis.Chart.defaults.plugins.legend.labels.generateLabels(chart).map((item) => ({
+        ...item,
+        pointStyle: shapes[item.datasetIndex],
+        fillStyle: colors[item.datasetIndex],
+        strokeStyle: colors[item.datasetIndex],
+        lineWidth: 1,
+      })),
+  };
+}

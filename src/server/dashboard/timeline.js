@@ -4,7 +4,7 @@
 
 import { callSeries } from './call-series.js';
 import { callTooltipLines } from './call-details.js';
-import { axis, chartBox, durationAxis, forLogAxis, upsertChart } from './charts.js';
+import { axis, chartBox, durationAxis, forLogAxis, seriesLegend, upsertChart } from './charts.js';
 import { h } from './dom.js';
 import { isLogScale } from './latency-scale.js';
 import { colors } from './theme.js';
@@ -23,23 +23,28 @@ export function createTimeline(onSelect) {
       const start = Date.parse(report.startedAt);
       const { failed } = colors();
       const log = isLogScale(report.recent.map((c) => c.durationMs));
-      const datasets = callSeries(report).map((series) => ({
-        label: series.label,
-        data: series.calls.map((call) => ({ x: (Date.parse(call.startedAt) - start) / 1000, y: forLogAxis(call.durationMs, log), call })),
-        backgroundColor: series.color,
-        borderColor: (ctx) => (ctx.raw?.call.ok === false ? failed : series.color),
-        pointStyle: (ctx) => (ctx.raw?.call.ok === false ? 'crossRot' : series.isTool ? 'circle' : 'triangle'),
-        pointRadius: (ctx) => (ctx.raw?.call.ok === false ? 6 : series.isTool ? 3.5 : 5),
-        pointHoverRadius: 7,
-        borderWidth: (ctx) => (ctx.raw?.call.ok === false ? 2.5 : 1),
-      }));
+      // Per-point styles as arrays (Chart.js's indexable options): cheaper than a function per point.
+      const all = callSeries(report);
+      const datasets = all.map((series) => {
+        const failedAt = series.calls.map((call) => !call.ok);
+        return {
+          label: series.label,
+          data: series.calls.map((call) => ({ x: (Date.parse(call.startedAt) - start) / 1000, y: forLogAxis(call.durationMs, log), call })),
+          backgroundColor: series.color,
+          borderColor: failedAt.map((f) => (f ? failed : series.color)),
+          pointStyle: failedAt.map((f) => (f ? 'crossRot' : series.isTool ? 'circle' : 'triangle')),
+          pointRadius: failedAt.map((f) => (f ? 6 : series.isTool ? 3.5 : 5)),
+          pointHoverRadius: 7,
+          borderWidth: failedAt.map((f) => (f ? 2.5 : 1)),
+        };
+      });
       upsertChart(chart.canvas, {
         type: 'scatter',
         data: { datasets },
         options: {
           scales: { x: axis('seconds since the session started', { beginAtZero: false }), y: durationAxis('duration', log) },
           plugins: {
-            legend: { labels: { usePointStyle: true } },
+            legend: { labels: seriesLegend(all.map((s) => s.color), all.map((s) => (s.isTool ? 'circle' : 'triangle'))) },
             tooltip: { callbacks: { title: () => '', label: (ctx) => callTooltipLines(ctx.raw.call, start) } },
           },
           onClick: (_event, elements, instance) => selectFrom(elements, instance, onSelect),

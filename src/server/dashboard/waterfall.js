@@ -4,7 +4,7 @@
 
 import { callSeries } from './call-series.js';
 import { callTooltipLines } from './call-details.js';
-import { axis, chartBox, upsertChart } from './charts.js';
+import { axis, chartBox, seriesLegend, upsertChart } from './charts.js';
 import { h } from './dom.js';
 import { colors } from './theme.js';
 import { pointer, selectFrom } from './timeline.js';
@@ -68,8 +68,8 @@ export function createWaterfall(onSelect) {
           return { x: [from, from + call.durationMs / 1000], y: laneLabelOf.get(call), call };
         }),
         backgroundColor: s.color,
-        borderColor: (ctx) => (ctx.raw?.call.ok === false ? failed : s.color),
-        borderWidth: (ctx) => (ctx.raw?.call.ok === false ? 2 : 0),
+        borderColor: s.calls.map((call) => (call.ok ? s.color : failed)),
+        borderWidth: s.calls.map((call) => (call.ok ? 0 : 2)),
         borderSkipped: false,
         grouped: false,
         barPercentage: 0.8,
@@ -86,7 +86,7 @@ export function createWaterfall(onSelect) {
             y: { type: 'category', title: { display: true, text: 'lane' }, grid: { display: false } },
           },
           plugins: {
-            legend: { labels: { usePointStyle: true, pointStyle: 'rect' } },
+            legend: { labels: seriesLegend(series.map((s) => s.color), series.map(() => 'rect')) },
             tooltip: { callbacks: { title: () => '', label: (ctx) => callTooltipLines(ctx.raw.call, start) } },
           },
           onClick: (_event, elements, instance) => selectFrom(elements, instance, onSelect),

@@ -285,6 +285,34 @@ describe.skipIf(skipUnlessAvailable(chromiumProgram))("exploring a session's pag
     }
   });
 
+  it('draws the newest 250 recent calls and the rest on request, or when an older call is picked', async () => {
+    const t0 = Date.now() - 600_000;
+    for (let i = 0; i < 300; i++) {
+      showcase.reports.record({
+        sessionId: 'ses_many', operationType: 'tool-execution', toolName: i === 0 ? 'slow' : 'read', callId: `c${i}`, startTimeMs: t0 + i * 1000,
+        durationMs: i === 0 ? 900 : 2, errorType: undefined, traceId: undefined, spanId: undefined,
+      });
+    }
+    const { page, context, problems } = await showcase.open(browser);
+    try {
+      await page.goto(`${showcase.url}/#/sessions/ses_many`);
+      const rows = await readTable(page, 'recent-calls');
+      expect(rows.map((r) => r['Call ID'])).toEqual(Array.from({ length: 250 }, (_, i) => `c${299 - i}`));
+      const more = page.getByRole('button', { name: 'Show all 300' });
+      await expect(more.isVisible()).resolves.toBe(true);
+      // The oldest call, picked on the timeline, is not among the rows drawn: they all are then.
+      const at = await pointOf(page, 'timeline', { toolName: 'slow', ok: true });
+      await page.mouse.click(at.x, at.y);
+      await page.locator('[data-panel="call-details"]').waitFor();
+      await expect(page.locator('table[data-table="recent-calls"] tbody tr').count()).resolves.toBe(300);
+      await expect(page.locator('table[data-table="recent-calls"] tr.selected th').textContent()).resolves.toMatch(/^0\.000 s$/);
+      await expect(more.isVisible()).resolves.toBe(false);
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('says so when a session does not exist', async () => {
     const { page, context, problems } = await showcase.open(browser);
     try {
