@@ -148,11 +148,14 @@ describe.skipIf(skipUnlessAvailable(chromiumProgram))("exploring a session's pag
       expect(failed.errorMessage).toMatch(/exit code/);
       const at = await pointOf(page, 'waterfall', { toolName: 'Bash', ok: false });
       await page.mouse.move(at.x, at.y);
-      const lines = await page.locator('canvas[data-chart="waterfall"]').evaluate((canvas) => {
+      // Chart.js handles pointer events on its next animation frame: wait for the tooltip.
+      const tooltip = await page.waitForFunction(() => {
         interface Chart { tooltip: { body?: { lines: string[] }[] } }
-        const chart = (globalThis as unknown as { Chart: { getChart(c: unknown): Chart } }).Chart.getChart(canvas);
-        return (chart.tooltip.body ?? []).flatMap((b) => b.lines);
+        const { document: doc, Chart: charts } = globalThis as unknown as { document: { querySelector(s: string): unknown }; Chart: { getChart(c: unknown): Chart } };
+        const lines = (charts.getChart(doc.querySelector('canvas[data-chart="waterfall"]')).tooltip.body ?? []).flatMap((b) => b.lines);
+        return lines.length > 0 ? lines : undefined;
       });
+      const lines = (await tooltip.jsonValue()) as string[];
       expect(lines[0]).toBe('Bash (tool-execution)');
       expect(lines).toContain(`call ${failed.callId}`);
       expect(lines.some((l) => l.startsWith('duration '))).toBe(true);
