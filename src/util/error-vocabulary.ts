@@ -40,7 +40,8 @@ const TEXT_PATTERNS: readonly (readonly [RegExp, ErrorKind])[] = [
   [/\b(ETIMEDOUT|timed? ?out|timeout|deadline exceeded)/i, ERROR_KINDS.timeout],
   [/\b(abort(ed)?|cancel+ed|interrupted|AbortError)\b/i, ERROR_KINDS.aborted],
   [/\b(exit(ed)? (with )?code [1-9]\d*|exit status [1-9]\d*|non-?zero exit)/i, ERROR_KINDS.nonzeroExit],
-  [/\b(invalid (argument|input|param)|validation|schema|required (property|parameter|field)|must (be|have)|expected .* (got|received)|ZodError|could not find .* to replace|old_string)/i, ERROR_KINDS.invalidArguments],
+  // EISDIR: a path that names a directory given to a tool that reads or writes files (Claude Code's `Error:EISDIR`).
+  [/\b(invalid (argument|input|param)|validation|schema|required (property|parameter|field)|must (be|have)|expected .* (got|received)|ZodError|could not find .* to replace|old_string|EISDIR)/i, ERROR_KINDS.invalidArguments],
 ];
 
 /** The kind a message or class name says, or undefined when none of the known patterns match. */
