@@ -1,4 +1,4 @@
-import type { DurationStats, OperationStats, SessionReport } from '../document/report.js';
+import type { DurationStats, OperationStats, SessionReport, SessionStatus } from '../document/report.js';
 import { textTable, type TextColumn } from './text-table.js';
 
 const STAT_COLUMNS = ['calls', 'errors', 'success', 'mean', 'stddev', 'min', 'p50', 'p90', 'p95', 'p99', 'max'] as const;
@@ -8,9 +8,9 @@ const COLUMNS: TextColumn[] = [
 ];
 
 /** A session report as a plain-text table, one block per operation type, one row per tool. */
-export function formatReport(report: SessionReport): string {
+export function formatReport(report: SessionReport & { readonly status?: SessionStatus }): string {
   const lines = [
-    `Session ${report.sessionId}`,
+    `Session ${report.sessionId}${report.status === undefined ? '' : ` (${report.status})`}`,
     `  started ${report.startedAt}   updated ${report.updatedAt}${report.endedAt ? `   ended ${report.endedAt}` : ''}`,
     '',
   ];

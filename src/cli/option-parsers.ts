@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { InvalidSessionIdError, isValidSessionId } from '../util/session-id.js';
-import { parseDuration } from '../util/duration.js';
+import { DURATION_FORMAT, parseDuration } from '../util/duration.js';
 
 /** `--port`: a TCP port; 0 asks the system for a free one. */
 export function parsePort(raw: string): number {
@@ -38,11 +38,16 @@ export function parseSessionId(raw: string): string {
   return raw;
 }
 
-/** `--idle-after`, `--end-idle-after`: a duration such as `5m`, `90s`, `2h`. */
+/** `--idle-after`: a duration such as `5m`, `90s`, `2h`. */
 export function parseDurationOption(raw: string): number {
   const ms = parseDuration(raw);
-  if (ms === undefined) throw new InvalidArgumentError('expected a duration such as 90s, 5m, 2h or 1h30m.');
+  if (ms === undefined) throw new InvalidArgumentError(`expected ${DURATION_FORMAT}.`);
   return ms;
+}
+
+/** `--end-idle-after`: a duration, or `never` (also `0`). */
+export function parseDurationOrNever(raw: string): number {
+  return raw === 'never' || raw === '0' ? 0 : parseDurationOption(raw);
 }
 
 /** `--since`, `--until`: an ISO 8601 date-time, or a duration back from now (`2h`: two hours ago). Epoch ms. */
@@ -50,7 +55,7 @@ export function parseTimeOption(raw: string): number {
   const ago = parseDuration(raw);
   if (ago !== undefined) return Date.now() - ago;
   const ms = /^\d{4}-\d{2}-\d{2}/.test(raw.trim()) ? Date.parse(raw.trim()) : Number.NaN;
-  if (Number.isNaN(ms)) throw new InvalidArgumentError('expected an ISO 8601 date-time (2026-01-31T12:00:00Z) or a duration back from now (2h).');
+  if (Number.isNaN(ms)) throw new InvalidArgumentError(`expected an ISO 8601 date-time (2026-01-31T12:00:00Z) or a duration back from now: ${DURATION_FORMAT}.`);
   return ms;
 }
 

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { DEFAULT_END_IDLE_AFTER_MS, DEFAULT_IDLE_AFTER_MS, DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT } from '../../config/schema.js';
-import { formatDuration } from '../../util/duration.js';
+import { formatDuration } from '../../util/format-duration.js';
 import { cliLogger, type CliIo } from '../cli-io.js';
-import { parseDurationOption, parseHost, parsePort } from '../option-parsers.js';
+import { parseDurationOption, parseDurationOrNever, parseHost, parsePort } from '../option-parsers.js';
 import { resolveServerAddress } from '../server-address.js';
 import { addStoreOptions, type StoreOptions } from '../store-options.js';
 
@@ -18,7 +18,7 @@ export function addServeCommand(program: Command, io: CliIo): void {
     .option('--host <host>', `address to listen on (default: the config's server.host, else ${DEFAULT_SERVER_HOST}); a non-loopback one needs TOOLPERF_API_TOKEN`, parseHost)
     .option('--port <n>', `port to listen on, 0 for a free one (default: the config's server.port, else ${DEFAULT_SERVER_PORT})`, parsePort)
     .option('--idle-after <duration>', `a session with no call for longer is idle, not active (default: the config's idleAfterMs, else ${formatDuration(DEFAULT_IDLE_AFTER_MS)})`, parseDurationOption)
-    .option('--end-idle-after <duration>', `a session this server ingested is ended once it has had no call for this long; 0s: never (default: the config's server.endIdleAfterMs, else ${formatDuration(DEFAULT_END_IDLE_AFTER_MS)})`, parseDurationOption)
+    .option('--end-idle-after <duration>', `a session this server ingested is ended once it has had no call for this long, or never (default: the config's server.endIdleAfterMs, else ${formatDuration(DEFAULT_END_IDLE_AFTER_MS)})`, parseDurationOrNever)
     .addHelpText('after', [
       '',
       'Examples:',

@@ -205,6 +205,23 @@ describe('GET /api/v1/sessions: filters and sort', () => {
   });
 });
 
+describe('percentiles by nearest rank, in every answer', () => {
+  it('11 calls: the report’s p99 and the tool trend’s p95 are the max, the p50s the 6th value, within 1%', async () => {
+    const { app, store } = setup();
+    // Sorted: 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 45000.
+    const durations = [34, 3, 45_000, 13, 144, 5, 89, 21, 233, 8, 55];
+    await store.put(storedReport('ses_11', T0, durations.map((ms) => ({ tool: 'bash', ms }))));
+    const report = await json(await app.request('/api/v1/sessions/ses_11/report'));
+    const bash = (report.operations as Record<string, { tools: Record<string, Json> }>)['tool-execution']!.tools.bash!;
+    expect(bash.p99Ms).toBe(45_000);
+    expect(bash.maxMs).toBe(45_000);
+    expect(Math.abs((bash.p50Ms as number) - 34) / 34).toBeLessThanOrEqual(0.01);
+    const { tools } = (await json(await app.request('/api/v1/tools'))) as { tools: Json[] };
+    expect(tools[0]).toMatchObject({ toolName: 'bash', calls: 11, p95Ms: 45_000 });
+    expect(Math.abs((tools[0]!.p50Ms as number) - 34) / 34).toBeLessThanOrEqual(0.01);
+  });
+});
+
 describe('GET /api/v1/compare', () => {
   type Row = { toolName?: string; operationType?: string; significant: boolean; pValue: number | null; delta: { p50Ratio: number | null } | null };
   const flaggedTools = (body: Json) =>
