@@ -118,6 +118,7 @@ export function createPerformance(options: PerformanceOptions = {}): Performance
       maxMetrics: config.maxMetrics,
       writeIntervalMs: config.writeIntervalMs,
       sessionIdleTimeoutMs: config.sessionIdleTimeoutMs,
+      recordErrorMessages: config.recordErrorMessages,
       logger,
     });
   if (!config.enabled || isSdkDisabled(env)) return disabledPerformance({ ...config, enabled: false }, openReports);

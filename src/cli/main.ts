@@ -6,6 +6,7 @@ import { VERSION } from '../util/version.js';
 import { CliError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
 import { addClearCommand } from './commands/clear.js';
+import { addCompareCommand } from './commands/compare.js';
 import { addDemoCommand } from './commands/demo.js';
 import { addReportCommand } from './commands/report.js';
 import { addServeCommand } from './commands/serve.js';
@@ -33,6 +34,7 @@ export function createProgram(io: CliIo): Command {
   addSessionsCommand(program, io);
   addReportCommand(program, io);
   addStatsCommand(program, io);
+  addCompareCommand(program, io);
   addClearCommand(program, io);
   addDemoCommand(program, io);
   addSetupCommand(program, io);

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { PerformanceConfig } from '../config/schema.js';
 import { loadConfig } from '../config/load.js';
-import { createReports, type Reports } from '../reports/reports.js';
+import { createReports, type CreateReportsOptions, type Reports } from '../reports/reports.js';
 import { defaultDataDir } from '../storage/data-dir.js';
 import { cliLogger, type CliIo } from './cli-io.js';
 import type { StoreOptions } from './store-options.js';
@@ -17,6 +17,9 @@ export interface OpenReports extends CliConfig {
   readonly reports: Reports;
 }
 
+/** What a command sets beyond the config: `serve`'s thresholds. */
+export type ReportsOverrides = Pick<CreateReportsOptions, 'idleAfterMs' | 'endIdleAfterMs'>;
+
 /** Loads `--config` (else `$TOOLPERF_CONFIG`, else `./toolperf.json`) with environment overrides; `--data-dir` wins. */
 export async function loadCliConfig(options: StoreOptions, io: CliIo): Promise<CliConfig> {
   const config = await loadConfig({ file: options.config, cwd: io.cwd, env: io.env });
@@ -28,13 +31,16 @@ export async function loadCliConfig(options: StoreOptions, io: CliIo): Promise<C
  * endpoint is started from the user's config (one would take the agent's port), and the files
  * are what is read whatever `saveReports` says.
  */
-export function openReports({ config, dataDir }: CliConfig, io: CliIo): OpenReports {
+export function openReports({ config, dataDir }: CliConfig, io: CliIo, overrides: ReportsOverrides = {}): OpenReports {
   const reports = createReports({
     dataDir,
     maxMetrics: config.maxMetrics,
     writeIntervalMs: config.writeIntervalMs,
     sessionIdleTimeoutMs: config.sessionIdleTimeoutMs,
+    idleAfterMs: config.idleAfterMs,
+    recordErrorMessages: config.recordErrorMessages,
     logger: cliLogger(io),
+    ...overrides,
   });
   return { config, dataDir, reports };
 }
