@@ -27,14 +27,34 @@ export { defaultDataDir } from './storage/data-dir.js';
 
 // Reports
 export { createReports } from './reports/reports.js';
-export type { Reports, CreateReportsOptions, SessionQuery, OperationStatsQuery, ToolTrendsQuery } from './reports/reports.js';
-export type { SessionPageQuery, SessionPage, SessionPosition } from './reports/session-listing.js';
+export type { Reports, CreateReportsOptions, SessionQuery, OperationStatsQuery, ToolTrendsQuery, EndSessionOptions, CompareQuery } from './reports/reports.js';
+export type {
+  SessionComparison,
+  OperationComparison,
+  ToolComparison,
+  ComparedStats,
+  ComparedSide,
+  ComparisonDelta,
+} from './reports/compare/session-comparison.js';
+export type {
+  SessionListQuery,
+  SessionPageQuery,
+  SessionPage,
+  SessionPosition,
+  SessionFilter,
+  SessionSort,
+  SessionSortField,
+  SortOrder,
+} from './reports/session-query.js';
+export { SESSION_SORT_FIELDS } from './reports/session-query.js';
 export type { PruneQuery, PruneResult } from './reports/retention.js';
 export type { SessionReportExporter } from './reports/session-report-exporter.js';
 export type { CallRecord } from './reports/call-record.js';
 export type { ToolTrend, ToolTrendPoint } from './reports/tool-trends.js';
-export { REPORT_SCHEMA_VERSION } from './document/report.js';
+export { REPORT_SCHEMA_VERSION, SESSION_STATUSES } from './document/report.js';
 export type {
+  ListedSession,
+  SessionStatus,
   SessionReport,
   StoredSessionReport,
   OperationStats,

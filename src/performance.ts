@@ -44,6 +44,14 @@ export interface PerformanceOptions extends PerformanceConfigInput {
    * (and calls `shutdown()`).
    */
   readonly handleProcessExit?: boolean;
+  /**
+   * With `handleProcessExit`: ends, synchronously, the host's calls that will never end once the
+   * process is going down (SIGINT, SIGTERM, `beforeExit`, `exit`), before the reports are written;
+   * returns how many it ended. When a signal cuts some, the reports are written synchronously and
+   * the process goes down at once, without the usual shutdown. For hosts that end calls from
+   * events (the OpenCode plugin).
+   */
+  readonly endOpenCalls?: () => number;
   /** Environment for `TOOLPERF_*` and the standard `OTEL_*` variables; `process.env` by default. */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -110,6 +118,7 @@ export function createPerformance(options: PerformanceOptions = {}): Performance
       maxMetrics: config.maxMetrics,
       writeIntervalMs: config.writeIntervalMs,
       sessionIdleTimeoutMs: config.sessionIdleTimeoutMs,
+      recordErrorMessages: config.recordErrorMessages,
       logger,
     });
   if (!config.enabled || isSdkDisabled(env)) return disabledPerformance({ ...config, enabled: false }, openReports);
@@ -203,6 +212,7 @@ class EnabledPerformance implements Performance {
                 exit?.flushSync();
               },
               hasUnwritten: () => exit?.hasUnwritten() ?? false,
+              ...(options.endOpenCalls ? { endOpenCalls: options.endOpenCalls } : {}),
             },
             logger,
           );

@@ -1,4 +1,4 @@
-import type { DurationStats, OperationStats, SessionReport } from '../document/report.js';
+import type { DurationStats, OperationStats, SessionReport, SessionStatus } from '../document/report.js';
 import { textTable, type TextColumn } from './text-table.js';
 
 const STAT_COLUMNS = ['calls', 'errors', 'success', 'mean', 'stddev', 'min', 'p50', 'p90', 'p95', 'p99', 'max'] as const;
@@ -8,9 +8,9 @@ const COLUMNS: TextColumn[] = [
 ];
 
 /** A session report as a plain-text table, one block per operation type, one row per tool. */
-export function formatReport(report: SessionReport): string {
+export function formatReport(report: SessionReport & { readonly status?: SessionStatus }): string {
   const lines = [
-    `Session ${report.sessionId}`,
+    `Session ${report.sessionId}${report.status === undefined ? '' : ` (${report.status})`}`,
     `  started ${report.startedAt}   updated ${report.updatedAt}${report.endedAt ? `   ended ${report.endedAt}` : ''}`,
     '',
   ];
@@ -50,6 +50,7 @@ function cells(s: DurationStats): string[] {
   return [String(s.count), String(s.errors), `${(s.successRate * 100).toFixed(1)}%`, ...[s.meanMs, s.stddevMs, s.minMs, s.p50Ms, s.p90Ms, s.p95Ms, s.p99Ms, s.maxMs].map(ms)];
 }
 
-function ms(value: number): string {
+/** Three significant digits or so: `0.29`, `14.4`, `1234`. */
+export function ms(value: number): string {
   return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
 }

@@ -4,6 +4,7 @@ import { VERSION } from '../util/version.js';
 import { CliError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
 import { addClearCommand } from './commands/clear.js';
+import { addCompareCommand } from './commands/compare.js';
 import { addDemoCommand } from './commands/demo.js';
 import { addPruneCommand } from './commands/prune.js';
 import { addReportCommand } from './commands/report.js';
@@ -32,6 +33,7 @@ export function createProgram(io: CliIo): Command {
   addSessionsCommand(program, io);
   addReportCommand(program, io);
   addStatsCommand(program, io);
+  addCompareCommand(program, io);
   addClearCommand(program, io);
   addPruneCommand(program, io);
   addDemoCommand(program, io);

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { PerformanceConfig } from '../config/schema.js';
 import { loadConfig } from '../config/load.js';
-import { createReports, type Reports } from '../reports/reports.js';
+import { createReports, type CreateReportsOptions, type Reports } from '../reports/reports.js';
 import { defaultDataDir } from '../storage/data-dir.js';
 import { FileReportStore } from '../storage/file-store.js';
 import { cliLogger, type CliIo } from './cli-io.js';
@@ -18,6 +18,9 @@ export interface OpenReports extends CliConfig {
   readonly reports: Reports;
 }
 
+/** What a command sets beyond the config: `serve`'s thresholds. */
+export type ReportsOverrides = Pick<CreateReportsOptions, 'idleAfterMs' | 'endIdleAfterMs'>;
+
 /** Loads `--config` (else `$TOOLPERF_CONFIG`, else `./toolperf.json`) with environment overrides; `--data-dir` wins. */
 export async function loadCliConfig(options: StoreOptions, io: CliIo): Promise<CliConfig> {
   const config = await loadConfig({ file: options.config, cwd: io.cwd, env: io.env, logger: cliLogger(io) });
@@ -33,14 +36,17 @@ export type ReportsMode = 'read' | 'write';
  * are what is read whatever `saveReports` says. Opened `read`, a corrupt report is reported with
  * how to set it aside, and left where it is.
  */
-export function openReports({ config, dataDir }: CliConfig, io: CliIo, mode: ReportsMode = 'write'): OpenReports {
+export function openReports({ config, dataDir }: CliConfig, io: CliIo, mode: ReportsMode = 'write', overrides: ReportsOverrides = {}): OpenReports {
   const logger = cliLogger(io);
   const reports = createReports({
     store: new FileReportStore(dataDir, logger, { readOnly: mode === 'read' }),
     maxMetrics: config.maxMetrics,
     writeIntervalMs: config.writeIntervalMs,
     sessionIdleTimeoutMs: config.sessionIdleTimeoutMs,
+    idleAfterMs: config.idleAfterMs,
+    recordErrorMessages: config.recordErrorMessages,
     logger,
+    ...overrides,
   });
   return { config, dataDir, reports };
 }

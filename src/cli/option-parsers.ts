@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { InvalidSessionIdError, isValidSessionId } from '../util/session-id.js';
+import { DURATION_FORMAT, parseDuration } from '../util/duration.js';
 
 /** `--port`: a TCP port; 0 asks the system for a free one. */
 export function parsePort(raw: string): number {
@@ -35,4 +36,33 @@ export function parsePath(raw: string): string {
 export function parseSessionId(raw: string): string {
   if (!isValidSessionId(raw)) throw new InvalidArgumentError(new InvalidSessionIdError(raw).message);
   return raw;
+}
+
+/** `--idle-after`: a duration such as `5m`, `90s`, `2h`. */
+export function parseDurationOption(raw: string): number {
+  const ms = parseDuration(raw);
+  if (ms === undefined) throw new InvalidArgumentError(`expected ${DURATION_FORMAT}.`);
+  return ms;
+}
+
+/** `--end-idle-after`: a duration, or `never` (also `0`). */
+export function parseDurationOrNever(raw: string): number {
+  return raw === 'never' || raw === '0' ? 0 : parseDurationOption(raw);
+}
+
+/** `--since`, `--until`: an ISO 8601 date-time, or a duration back from now (`2h`: two hours ago). Epoch ms. */
+export function parseTimeOption(raw: string): number {
+  const ago = parseDuration(raw);
+  if (ago !== undefined) return Date.now() - ago;
+  const ms = /^\d{4}-\d{2}-\d{2}/.test(raw.trim()) ? Date.parse(raw.trim()) : Number.NaN;
+  if (Number.isNaN(ms)) throw new InvalidArgumentError(`expected an ISO 8601 date-time (2026-01-31T12:00:00Z) or a duration back from now: ${DURATION_FORMAT}.`);
+  return ms;
+}
+
+/** `--has-errors [bool]`: `true` when given alone. */
+export function parseBooleanOption(raw: string): boolean {
+  const value = raw.trim().toLowerCase();
+  if (['true', 'yes', '1'].includes(value)) return true;
+  if (['false', 'no', '0'].includes(value)) return false;
+  throw new InvalidArgumentError('expected true or false.');
 }

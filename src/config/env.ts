@@ -32,8 +32,10 @@ export const ENV_OVERRIDES: ReadonlyArray<readonly [variable: string, key: strin
   ['TOOLPERF_DATA_DIR', 'dataDir', parseString],
   ['TOOLPERF_WRITE_INTERVAL_MS', 'writeIntervalMs', parseInteger],
   ['TOOLPERF_SESSION_IDLE_TIMEOUT_MS', 'sessionIdleTimeoutMs', parseInteger],
+  ['TOOLPERF_IDLE_AFTER_MS', 'idleAfterMs', parseInteger],
   ['TOOLPERF_CAPTURE_CONTENT', 'captureContent', parseBoolean],
   ['TOOLPERF_MAX_CONTENT_LENGTH', 'maxContentLength', parseInteger],
+  ['TOOLPERF_RECORD_ERROR_MESSAGES', 'recordErrorMessages', parseBoolean],
   ['TOOLPERF_METRICS_INCLUDE_SESSION_ID', 'metrics.includeSessionId', parseBoolean],
   ['TOOLPERF_METRICS_MAX_SERIES', 'metrics.maxSeries', parseInteger],
   ['TOOLPERF_OTLP_ENABLED', 'otlp.enabled', parseBoolean],
@@ -42,6 +44,8 @@ export const ENV_OVERRIDES: ReadonlyArray<readonly [variable: string, key: strin
   ['TOOLPERF_PROMETHEUS_PORT', 'prometheus.port', parseInteger],
   ['TOOLPERF_SERVER_HOST', 'server.host', parseString],
   ['TOOLPERF_SERVER_PORT', 'server.port', parseInteger],
+  ['TOOLPERF_SERVER_END_IDLE_AFTER_MS', 'server.endIdleAfterMs', parseInteger],
+  ['TOOLPERF_JAEGER_URL', 'server.jaegerUrl', parseString],
 ];
 
 /** The config keys that the environment sets, as a partial `performance` block. */

@@ -12,6 +12,9 @@ export const DEFAULT_SERVER_HOST = '127.0.0.1';
 export const DEFAULT_SERVER_PORT = 7318;
 
 const WEEK_MS = 7 * 24 * 3_600_000;
+/** `idleAfterMs`: as `DEFAULT_IDLE_AFTER_MS` of the reports (config does not import them). */
+export const DEFAULT_IDLE_AFTER_MS = 5 * 60_000;
+export const DEFAULT_END_IDLE_AFTER_MS = 30 * 60_000;
 
 /** The `performance` block of a config file: every key, its kind, bounds and default. */
 export const PERFORMANCE_BLOCK = object({
@@ -27,10 +30,17 @@ export const PERFORMANCE_BLOCK = object({
   writeIntervalMs: integer({ min: 0, max: 3_600_000, default: 1000 }),
   /** A session with no call for this long is written and dropped from memory (not ended). */
   sessionIdleTimeoutMs: integer({ min: 1000, max: WEEK_MS, default: 15 * 60_000 }),
+  /** A session with no call for longer than this lists as `idle` rather than `active`. */
+  idleAfterMs: integer({ min: 1000, max: WEEK_MS, default: DEFAULT_IDLE_AFTER_MS }),
   /** Record tool arguments and results on spans. Off by default: they may hold secrets. */
   captureContent: boolean({ default: false }),
   /** Longest captured argument or result, in characters; longer ones are cut. */
   maxContentLength: integer({ min: 1, max: 1_000_000, default: 1024 }),
+  /**
+   * Keep a failed call's error message (cut to 300 characters) with the session's recent calls. On
+   * by default; messages can hold paths and data, so turn it off where reports are shared.
+   */
+  recordErrorMessages: boolean({ default: true }),
   metrics: object({
     /**
      * Put `session.id` on the tool metrics: one time series per session, to compare sessions in
@@ -86,6 +96,13 @@ export const PERFORMANCE_BLOCK = object({
     host: nonEmptyString({ default: DEFAULT_SERVER_HOST }),
     /** 0 picks a free port. */
     port: integer({ min: 0, max: 65_535, default: DEFAULT_SERVER_PORT }),
+    /**
+     * The server ends (and writes) a session it ingested once it has had no call for this long, at
+     * its last call's end: agents seldom say a session ended. 0: never.
+     */
+    endIdleAfterMs: integer({ min: 0, max: WEEK_MS, default: DEFAULT_END_IDLE_AFTER_MS }),
+    /** Jaeger's UI (e.g. http://localhost:16686): the dashboard links each call with a trace ID to `<jaegerUrl>/trace/<traceId>`. */
+    jaegerUrl: httpUrl(),
   }),
 });
 

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import type { ReportSchemas } from './schema.js';
+import type { ReportSchemas, SESSION_STATUSES } from './schema.js';
 
-export { REPORT_SCHEMA_VERSION } from './schema.js';
+export { REPORT_SCHEMA_VERSION, SESSION_STATUSES } from './schema.js';
 
 /** Duration statistics of a set of calls, as reports show them. Milliseconds, rounded to the microsecond. */
 export type DurationStats = z.output<ReportSchemas['durationStats']>;
@@ -18,25 +18,17 @@ export type StatsState = z.output<ReportSchemas['statsState']>;
 export type StoredOperationState = z.output<ReportSchemas['operationState']>;
 /** What a store keeps: the report plus the state that lets a later process continue it exactly. */
 export type StoredSessionReport = z.output<ReportSchemas['storedSessionReport']>;
-/** A line of the session list. */
+/** A line of the session list, as stored: what does not change until the session's next call. */
 export type SessionSummary = z.output<ReportSchemas['sessionSummary']>;
+/** `active` (a call lately), `idle` (none for a while), or `ended`: see `Reports.listSessions`. */
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+/** A line of the session list as read: the summary and the session's status at the time of reading. */
+export type ListedSession = z.output<ReportSchemas['listedSession']>;
+
+export { summarize } from './session-summary.js';
 
 /** The public report of a stored one: without the merge state. */
 export function toPublicReport(stored: StoredSessionReport): SessionReport {
   const { aggregates, writers, ...report } = stored;
   return report;
-}
-
-export function summarize(report: SessionReport): SessionSummary {
-  let calls = 0;
-  let errors = 0;
-  for (const op of Object.values(report.operations)) {
-    calls += op.count;
-    errors += op.errors;
-  }
-  const { sessionId, startedAt, updatedAt, endedAt, agent } = report;
-  const summary: SessionSummary = { sessionId, startedAt, updatedAt, calls, errors };
-  if (endedAt !== undefined) summary.endedAt = endedAt;
-  if (agent !== undefined) summary.agent = agent;
-  return summary;
 }

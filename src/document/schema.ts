@@ -1,6 +1,9 @@
 import type { z as Zod } from 'zod';
 import { isValidSessionId } from '../util/session-id.js';
 
+/** What a session is when read: see `ListedSession.status`. */
+export const SESSION_STATUSES = ['active', 'idle', 'ended'] as const;
+
 /**
  * Version of the report document; a reader refuses versions newer than it knows. 2: sketches
  * stored as their non-empty bins (1 stored the dense protobuf, base64; still read, see
@@ -58,6 +61,8 @@ export function defineReportSchemas(z: typeof Zod) {
     errorType: z.string().optional(),
     /** The failure's class in its source's own words, where it has one beside `errorType`. */
     errorClass: z.string().optional(),
+    /** The failure's message, cut to 300 characters; absent when `recordErrorMessages` is off. */
+    errorMessage: z.string().optional(),
     traceId: z.string().optional(),
     spanId: z.string().optional(),
   });
@@ -113,18 +118,34 @@ export function defineReportSchemas(z: typeof Zod) {
     aggregates: z.record(z.string(), z.object({ all: legacyStatsState, tools: z.record(z.string(), legacyStatsState) })),
   });
 
-  /** A line of the session list. */
+  /** A line of the session list, as stored: what does not change until the session's next call. */
   const sessionSummary = z.object({
     sessionId: z.string(),
     startedAt: isoDate,
     updatedAt: isoDate,
     endedAt: isoDate.optional(),
     agent: agentInfo.optional(),
+    /** Calls of every operation type (tool calls, LLM calls, ...). */
     calls: count,
     errors: count,
+    /** Calls of the `tool-execution` operation type alone. */
+    toolCalls: count,
+    toolErrors: count,
+    /** `errors / calls`, 0 to 1 (0 without calls). */
+    errorRate: finite,
+    /** From the first call's start to the last call's end. */
+    durationMs: finite,
+    /** Tool names of every operation type, most calls first (at most 32). */
+    tools: z.array(z.string()),
   });
 
-  return { agentInfo, durationStats, operationStats, recentCall, sessionReport, statsState, operationState, storedSessionReport, legacyStoredSessionReport, sessionSummary };
+  /** A line of the session list as read: the summary and the session's status at the time of reading. */
+  const listedSession = sessionSummary.extend({
+    /** `ended` once ended; else `active` while its last call is recent, `idle` after. Computed when read, never stored. */
+    status: z.enum(SESSION_STATUSES),
+  });
+
+  return { agentInfo, durationStats, operationStats, recentCall, sessionReport, statsState, operationState, storedSessionReport, legacyStoredSessionReport, sessionSummary, listedSession };
 }
 
 export type ReportSchemas = ReturnType<typeof defineReportSchemas>;

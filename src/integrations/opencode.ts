@@ -3,8 +3,8 @@
  * loader calls every export of a plugin module as a plugin.
  *
  * @example
- * // opencode.json
- * { "plugin": [["toolperf", { "dataDir": ".toolperf" }]] }
+ * // .opencode/plugins/toolperf.ts (what `toolperf setup opencode --write` writes)
+ * export { default } from 'toolperf/opencode';
  */
 import type { Hooks, Plugin, PluginInput, PluginOptions } from '@opencode-ai/plugin';
 import { loadConfig } from '../config/load.js';
@@ -21,6 +21,8 @@ import { OpenCodeToolTracker } from './opencode-tool-tracker.js';
 const toolperfPlugin: Plugin = async (input: PluginInput, options?: PluginOptions): Promise<Hooks> => {
   const logger = openCodeLogger(input.client);
   let perf: Performance;
+  // The tracker is built on the performance, whose process hooks end the tracker's open calls.
+  const late: { tracker?: OpenCodeToolTracker } = {};
   try {
     const config = await loadConfig({
       cwd: input.directory,
@@ -29,13 +31,15 @@ const toolperfPlugin: Plugin = async (input: PluginInput, options?: PluginOption
       overridesSource: 'the toolperf plugin options in opencode.json',
       logger,
     });
-    perf = createPerformance({ ...config, logger });
+    // OpenCode goes down on SIGINT/SIGTERM without ending the turn it is in (no `session.idle`, no
+    // `dispose`): the process hooks end the calls still running, as aborted, before writing.
+    perf = createPerformance({ ...config, logger, endOpenCalls: () => late.tracker?.abortOpenCalls() ?? 0 });
   } catch (error) {
     logger.error(`toolperf is off: ${describeError(error)}`);
     return {};
   }
   if (!perf.enabled) return {};
-  const tracker = new OpenCodeToolTracker(perf, logger);
+  const tracker = (late.tracker = new OpenCodeToolTracker(perf, logger));
   return {
     'tool.execute.before': async (hookInput, output) => tracker.before(hookInput, output.args),
     'tool.execute.after': async (hookInput, output) => tracker.after(hookInput, output),
@@ -49,11 +53,15 @@ const toolperfPlugin: Plugin = async (input: PluginInput, options?: PluginOption
 
 export default toolperfPlugin;
 
-/** Lines go to OpenCode's own log (the terminal belongs to its UI); to stderr if that fails. */
+/**
+ * Lines go to OpenCode's own log (the terminal belongs to its UI); to stderr if that fails. OpenCode
+ * 1.x writes a log request's `extra` as the line's fields and drops its `service`: both are sent, so
+ * that the line says `service=toolperf` either way.
+ */
 function openCodeLogger(client: PluginInput['client']): Logger & { error(message: string): void } {
   const log = (level: 'warn' | 'error', message: string): void => {
     Promise.resolve()
-      .then(() => client.app.log({ body: { service: 'toolperf', level, message }, throwOnError: true }))
+      .then(() => client.app.log({ body: { service: 'toolperf', level, message, extra: { service: 'toolperf' } }, throwOnError: true }))
       .catch(() => consoleLogger.warn(message));
   };
   return { warn: (message) => log('warn', message), error: (message) => log('error', message) };

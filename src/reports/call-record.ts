@@ -1,4 +1,4 @@
-import { cutText, isPlausibleTime, MAX_ERROR_TYPE_LENGTH, MAX_ID_LENGTH, MAX_NAME_LENGTH } from '../util/input-limits.js';
+import { cutText, isPlausibleTime, MAX_ERROR_MESSAGE_LENGTH, MAX_ERROR_TYPE_LENGTH, MAX_ID_LENGTH, MAX_NAME_LENGTH } from '../util/input-limits.js';
 import { InvalidSessionIdError, isValidSessionId } from '../util/session-id.js';
 
 /**
@@ -21,6 +21,11 @@ export interface CallRecord {
   readonly spanId: string | undefined;
   /** The failing call's error class in its source's own words, where the source has one beside `errorType` (e.g. Claude Code's `error_class`). */
   readonly errorClass?: string | undefined;
+  /**
+   * The failing call's error message (a span's status message), cut to `MAX_ERROR_MESSAGE_LENGTH`.
+   * It can hold paths and data: `recordErrorMessages: false` keeps it out of reports.
+   */
+  readonly errorMessage?: string | undefined;
   /** The agent the call came from, for calls ingested from one (`claude-code`, `codex`, ...). */
   readonly agent?: AgentInfo | undefined;
 }
@@ -42,7 +47,7 @@ export type CallCheck =
 /**
  * The one check of every call from outside, whatever carried it (`Reports.record`, a span, OTLP):
  * a valid session ID, non-empty names, start and end within 100 years of `nowMs`
- * (`MAX_TIME_FROM_NOW_MS`), and names, IDs and error types cut to their limits (`input-limits.ts`).
+ * (`MAX_TIME_FROM_NOW_MS`), and names, IDs, error types and messages cut to their limits (`input-limits.ts`).
  * Never throws; a refused call comes back with its reason, so a batch can count them.
  */
 export function inspectCall(call: CallRecord, nowMs: number = Date.now()): CallCheck {
@@ -56,6 +61,7 @@ export function inspectCall(call: CallRecord, nowMs: number = Date.now()): CallC
   if (!isOptionalString(call.traceId)) return refused('shape', 'traceId must be a string or undefined');
   if (!isOptionalString(call.spanId)) return refused('shape', 'spanId must be a string or undefined');
   if (!isOptionalString(call.errorClass)) return refused('shape', 'errorClass must be a string or undefined');
+  if (!isOptionalString(call.errorMessage)) return refused('shape', 'errorMessage must be a string or undefined');
   if (call.agent !== undefined && !isAgent(call.agent)) return refused('shape', 'agent must be { name: non-empty string, version?: string }');
   const { startTimeMs, durationMs } = call;
   if (!isPlausibleTime(startTimeMs, nowMs)) {
@@ -89,9 +95,10 @@ function isNonEmptyString(value: unknown): value is string {
 
 /** `call` itself when every string is within its limit (the usual case: no copy), else a copy with them cut. */
 function withinLimits(call: CallRecord): CallRecord {
-  const { operationType, toolName, callId, errorType, traceId, spanId, errorClass, agent } = call;
+  const { operationType, toolName, callId, errorType, traceId, spanId, errorClass, errorMessage, agent } = call;
   if (
     (errorClass?.length ?? 0) <= MAX_ERROR_TYPE_LENGTH &&
+    (errorMessage?.length ?? 0) <= MAX_ERROR_MESSAGE_LENGTH &&
     (agent === undefined || (agent.name.length <= MAX_NAME_LENGTH && (agent.version?.length ?? 0) <= MAX_NAME_LENGTH)) &&
     operationType.length <= MAX_NAME_LENGTH &&
     toolName.length <= MAX_NAME_LENGTH &&
@@ -111,6 +118,7 @@ function withinLimits(call: CallRecord): CallRecord {
     traceId: cutText(traceId, MAX_ID_LENGTH),
     spanId: cutText(spanId, MAX_ID_LENGTH),
     ...(errorClass === undefined ? {} : { errorClass: cutText(errorClass, MAX_ERROR_TYPE_LENGTH) }),
+    ...(errorMessage === undefined ? {} : { errorMessage: cutText(errorMessage, MAX_ERROR_MESSAGE_LENGTH) }),
     ...(agent === undefined ? {} : { agent: { name: cutText(agent.name, MAX_NAME_LENGTH), version: cutText(agent.version, MAX_NAME_LENGTH) } }),
   };
 }

@@ -1,4 +1,4 @@
-import type { DurationStats, OperationStats, SessionReport, SessionSummary } from '../document/report.js';
+import type { DurationStats, ListedSession, OperationStats, SessionReport, SessionStatus, SessionSummary } from '../document/report.js';
 import { FileReportStore } from '../storage/file-store.js';
 import { defaultDataDir } from '../storage/data-dir.js';
 import type { ReportStore } from '../storage/report-store.js';
@@ -6,7 +6,10 @@ import { consoleLogger, type Logger } from '../util/logger.js';
 import { ownEntry } from '../util/own-record.js';
 import { assertValidSessionId } from '../util/session-id.js';
 import { checkCall, type CallRecord } from './call-record.js';
-import { SessionListing, type SessionPage, type SessionPageQuery } from './session-listing.js';
+import { SessionListing } from './session-listing.js';
+import type { SessionListQuery, SessionPage, SessionPageQuery } from './session-query.js';
+import { DEFAULT_IDLE_AFTER_MS, sessionStatus, withStatus, type StatusClock } from './session-status.js';
+import { compareReports, type SessionComparison } from './compare/session-comparison.js';
 import { SpanFolder, type SessionReportExporter } from './session-report-exporter.js';
 import { SessionRegistry } from './session-registry.js';
 import { ToolTrendIndex, type ToolTrend } from './tool-trends.js';
@@ -23,6 +26,19 @@ export interface CreateReportsOptions {
   readonly writeIntervalMs?: number;
   /** A session with no call for this long is written and dropped from memory. Default 15 minutes. */
   readonly sessionIdleTimeoutMs?: number;
+  /**
+   * Keep failed calls' error messages in the recent calls (the config's `recordErrorMessages`).
+   * Default true; false drops them as calls are folded (messages can hold paths and data).
+   */
+  readonly recordErrorMessages?: boolean;
+  /** A session with no call for longer than this lists as `idle` rather than `active`. Default 5 minutes. */
+  readonly idleAfterMs?: number;
+  /**
+   * End (and write) a session this process folded calls for once it has had no call for this
+   * long, at its last call's end: what a report server does for the sessions it ingests, whose
+   * agents never say they ended. Default: never.
+   */
+  readonly endIdleAfterMs?: number;
   readonly logger?: Logger;
   /** Epoch milliseconds; injectable for tests. */
   readonly now?: () => number;
@@ -37,6 +53,18 @@ export interface OperationStatsQuery extends SessionQuery {
   readonly operationType: string;
   /** One tool's statistics instead of the operation type's. */
   readonly toolName?: string;
+}
+
+export interface CompareQuery {
+  /** The baseline session. */
+  readonly a: string;
+  /** The session compared with it. */
+  readonly b: string;
+}
+
+export interface EndSessionOptions {
+  /** When the session ended (epoch milliseconds), e.g. as its source said. Default: now. */
+  readonly endedAtMs?: number;
 }
 
 export interface ToolTrendsQuery {
@@ -63,14 +91,29 @@ export interface Reports {
    */
   getOperationStats(query: OperationStatsQuery & { toolName: string }): Promise<DurationStats | undefined>;
   getOperationStats(query: OperationStatsQuery): Promise<OperationStats | undefined>;
-  /** Every session, newest update first, with call and error counts. */
-  listSessions(): Promise<SessionSummary[]>;
   /**
-   * One page of `listSessions()`. Pages follow each other without gaps or repeats while the
-   * sessions do not change; a session updated meanwhile moves to the front.
+   * Every session (newest update first, unless `query.sort` says otherwise), with its counts and
+   * its status now; `query.filter` narrows the list.
+   * @example const failing = await reports.listSessions({ filter: { status: ['active'], hasErrors: true }, sort: { by: 'errorRate', order: 'desc' } });
+   */
+  listSessions(query?: SessionListQuery): Promise<ListedSession[]>;
+  /**
+   * One page of `listSessions(query)`; pass the last session of a page as `after` for the next.
+   * Pages follow each other without gaps or repeats while the sessions do not change; a session
+   * updated meanwhile moves to its new place.
    * @example const { sessions, hasMore } = await reports.listSessionsPage({ limit: 50 });
    */
   listSessionsPage(query: SessionPageQuery): Promise<SessionPage>;
+  /**
+   * Session `b` against session `a`, per operation type and per tool: both sides' counts,
+   * p50/p95/p99 and error rates, the ratios b / a, and `significant` where the durations shifted
+   * beyond noise (a Mann–Whitney U test on the two sessions' sketches, Holm-adjusted over the
+   * comparison's rows, p < 0.01, and p50s at least 1.2× apart). Undefined if either is unknown.
+   * @example const diff = await reports.compareSessions({ a: 'ses_yesterday', b: 'ses_today' });
+   */
+  compareSessions(query: CompareQuery): Promise<SessionComparison<ListedSession> | undefined>;
+  /** A session's status now, from its times (`updatedAt`, `endedAt`): as the session list shows it. */
+  statusOf(session: Pick<SessionSummary, 'updatedAt' | 'endedAt'>): SessionStatus;
   /**
    * Every tool across the stored sessions (live ones as of their last write), most calls first.
    * @example const tools = await reports.listToolTrends({ sessionsPerTool: 10 });
@@ -85,8 +128,8 @@ export interface Reports {
    * @example const { removed } = await reports.prune({ olderThanMs: 30 * 86_400_000 });
    */
   prune(query: PruneQuery): Promise<PruneResult>;
-  /** Marks the session ended, writes its final report and frees its memory. */
-  endSession(sessionId: string): Promise<void>;
+  /** Marks the session ended (now, or at `endedAtMs`), writes its final report and frees its memory. */
+  endSession(sessionId: string, options?: EndSessionOptions): Promise<void>;
   /** Writes every session with unwritten calls. */
   flush(): Promise<void>;
   /** Writes what is unwritten and stops; afterwards the exporter answers FAILED. Idempotent. */
@@ -141,13 +184,17 @@ export function isShutDown(reports: Reports): boolean {
 export function createReports(options: CreateReportsOptions = {}): Reports {
   const logger = options.logger ?? consoleLogger;
   const store = options.store ?? new FileReportStore(options.dataDir ?? defaultDataDir(), logger);
+  const now = options.now ?? Date.now;
+  const idleAfterMs = options.idleAfterMs ?? DEFAULT_IDLE_AFTER_MS;
+  const clock = (): StatusClock => ({ nowMs: now(), idleAfterMs });
   const registry = new SessionRegistry({
     store,
     maxRecent: options.maxMetrics ?? 1000,
     writeIntervalMs: options.writeIntervalMs ?? 1000,
     idleTimeoutMs: options.sessionIdleTimeoutMs ?? 15 * 60_000,
+    ...(options.endIdleAfterMs !== undefined ? { endIdleAfterMs: options.endIdleAfterMs } : {}),
     logger,
-    ...(options.now ? { now: options.now } : {}),
+    now,
   });
   const listing = new SessionListing(store, () => registry.liveSummaries());
   let toolTrends: ToolTrendIndex | undefined;
@@ -157,7 +204,11 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
     shutdownOnce ??= registry.shutdown();
     return shutdownOnce;
   };
-  const exporter = new SpanFolder((call) => registry.record(call), () => registry.flush(), shutdown, logger);
+  const fold =
+    options.recordErrorMessages === false
+      ? (call: CallRecord): void => registry.record(call.errorMessage === undefined ? call : { ...call, errorMessage: undefined })
+      : (call: CallRecord): void => registry.record(call);
+  const exporter = new SpanFolder(fold, () => registry.flush(), shutdown, logger);
 
   const getReport = async ({ sessionId }: SessionQuery): Promise<SessionReport | undefined> => {
     assertValidSessionId(sessionId);
@@ -171,11 +222,21 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
 
   const reports: Reports = {
     exporter,
-    record: (call) => registry.record(checkCall(call)),
+    record: (call) => fold(checkCall(call)),
     getReport,
     getOperationStats: getOperationStats as Reports['getOperationStats'],
-    listSessions: () => listing.list(),
-    listSessionsPage: (query) => listing.page(query),
+    listSessions: async (query = {}) => (await listing.page({ ...query, limit: Number.POSITIVE_INFINITY }, clock())).sessions,
+    listSessionsPage: (query) => listing.page(query, clock()),
+    statusOf: (session) => sessionStatus(session, clock()),
+    compareSessions: async ({ a, b }) => {
+      assertValidSessionId(a);
+      assertValidSessionId(b);
+      const [storedA, storedB] = await Promise.all([registry.getStored(a), registry.getStored(b)]);
+      if (storedA === undefined || storedB === undefined) return undefined;
+      const comparison = compareReports(storedA, storedB);
+      const now = clock();
+      return { ...comparison, a: withStatus(comparison.a, now), b: withStatus(comparison.b, now) };
+    },
     listToolTrends: ({ sessionsPerTool = 20 } = {}) => (toolTrends ??= new ToolTrendIndex(store, logger)).trends(sessionsPerTool),
     clear: async (query) => {
       if (query === undefined) return registry.clearAll();
@@ -184,11 +245,12 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
     },
     prune: (query) => {
       if (!(Number.isFinite(query.olderThanMs) && query.olderThanMs >= 0)) throw new TypeError('prune: olderThanMs must be a number of milliseconds, 0 or more');
-      return pruneSessions({ store, registry, list: () => listing.list(), now: options.now ?? Date.now }, query);
+      return pruneSessions({ store, registry, list: async () => (await listing.page({ limit: Number.POSITIVE_INFINITY }, clock())).sessions, now }, query);
     },
-    endSession: async (sessionId) => {
+    endSession: async (sessionId, { endedAtMs } = {}) => {
       assertValidSessionId(sessionId);
-      await registry.endSession(sessionId);
+      if (endedAtMs !== undefined && !Number.isFinite(endedAtMs)) throw new TypeError(`endSession: endedAtMs must be epoch milliseconds, got ${String(endedAtMs)}`);
+      await registry.endSession(sessionId, endedAtMs);
     },
     flush: () => registry.flush(),
     shutdown,

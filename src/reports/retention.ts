@@ -1,4 +1,4 @@
-import type { SessionSummary } from '../document/report.js';
+import type { ListedSession, SessionSummary } from '../document/report.js';
 import type { ReportStore } from '../storage/report-store.js';
 import type { SessionRegistry } from './session-registry.js';
 
@@ -13,14 +13,14 @@ export interface PruneResult {
   /** ISO 8601: sessions last updated before this were removed. */
   readonly before: string;
   /** The sessions removed (or that would be, on a dry run), newest first, as they were listed. */
-  readonly removed: SessionSummary[];
+  readonly removed: ListedSession[];
 }
 
 interface RetentionParts {
   readonly store: ReportStore;
   readonly registry: SessionRegistry;
   /** Every session, newest first. */
-  readonly list: () => Promise<SessionSummary[]>;
+  readonly list: () => Promise<ListedSession[]>;
   readonly now: () => number;
 }
 
@@ -36,7 +36,7 @@ export async function pruneSessions({ store, registry, list, now }: RetentionPar
   const candidates = (await list()).filter((s) => Date.parse(s.updatedAt) < cutoff);
   if (query.dryRun) return { before, removed: candidates };
   const stale = (summary: SessionSummary): boolean => Date.parse(summary.updatedAt) < cutoff;
-  const removed: SessionSummary[] = [];
+  const removed: ListedSession[] = [];
   for (const summary of candidates) {
     if (!(await registry.forgetWritten(summary.sessionId))) continue;
     const deleted = store.deleteIf ? await store.deleteIf(summary.sessionId, stale) : await store.delete(summary.sessionId);

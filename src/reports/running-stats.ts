@@ -1,6 +1,7 @@
 import type { DDSketch } from '@datadog/sketches-js';
 import type { DurationStats, StatsState } from '../document/report.js';
 import { decodeSketch, encodeSketch, newSketch } from '../document/stored-sketch.js';
+import { percentileByNearestRank } from './nearest-rank.js';
 import { ERROR_TYPE_OTHER } from '../telemetry/semconv.js';
 
 export { SKETCH_RELATIVE_ACCURACY } from '../document/stored-sketch.js';
@@ -81,6 +82,20 @@ export class RunningStats {
     };
   }
 
+  /**
+   * The sketch's value counts by bin index, zeros under -Infinity: what a rank test between two
+   * sessions reads (every stored sketch has the same mapping, so an index is the same bin in both).
+   */
+  binCounts(): Map<number, number> {
+    const counts = new Map<number, number>();
+    const { store, zeroCount } = this.sketch;
+    if (zeroCount > 0) counts.set(-Infinity, zeroCount);
+    store.bins.forEach((n, i) => {
+      if (n > 0) counts.set(i + store.offset, n);
+    });
+    return counts;
+  }
+
   toState(): StatsState {
     return {
       count: this.count,
@@ -127,10 +142,9 @@ export class RunningStats {
     this.errorTypes.set(key, (this.errorTypes.get(key) ?? 0) + n);
   }
 
-  /** The sketch answers within 1%; clamped so that a percentile never leaves [min, max]. */
+  /** By nearest rank (the value at rank ⌈q·n⌉): see `percentileByNearestRank`. */
   private quantile(q: number): number {
-    const value = this.sketch.getValueAtQuantile(q);
-    return round(Math.min(this.max, Math.max(this.min, value)));
+    return round(percentileByNearestRank(this.sketch, q, this.min, this.max));
   }
 }
 

@@ -11,6 +11,7 @@ import {
   type StoredSessionReport,
 } from '../document/report.js';
 import { RunningStats } from './running-stats.js';
+import { SummaryTally } from '../document/session-summary.js';
 import { setEntry } from '../util/own-record.js';
 import { ERROR_TYPE_OTHER } from '../telemetry/semconv.js';
 
@@ -166,9 +167,16 @@ export class SessionAggregate {
   }
 
   summary(): SessionSummary {
-    const summary: SessionSummary = { sessionId: this.sessionId, ...this.times(), calls: this.calls, errors: this.errors };
-    if (this.agent !== undefined) summary.agent = { ...this.agent };
-    return summary;
+    const tally = new SummaryTally();
+    this.tallyInto(tally);
+    return tally.summary(this.sessionId, this.times(), this.agent);
+  }
+
+  /** Adds this aggregate's counts to a summary being made. */
+  tallyInto(tally: SummaryTally): void {
+    for (const [type, op] of this.operations) {
+      tally.addOperation(type, op.all.count, op.all.errors, [...op.tools].map(([name, stats]) => [name, stats.count] as const));
+    }
   }
 
   private times(): SessionTimes {
@@ -255,6 +263,7 @@ export function toRecent(call: CallRecord): RecentCall {
   if (call.callId !== undefined) recent.callId = call.callId;
   if (call.errorType !== undefined) recent.errorType = call.errorType;
   if (call.errorClass !== undefined) recent.errorClass = call.errorClass;
+  if (call.errorMessage !== undefined) recent.errorMessage = call.errorMessage;
   if (call.traceId !== undefined) recent.traceId = call.traceId;
   if (call.spanId !== undefined) recent.spanId = call.spanId;
   return recent;
@@ -268,10 +277,8 @@ function fromRecent(sessionId: string, recent: RecentCall): CallRecord {
     callId: recent.callId,
     startTimeMs: Date.parse(recent.startedAt),
     durationMs: recent.durationMs,
-    errorType: recent.errorType,
-    errorClass: recent.errorClass,
-    traceId: recent.traceId,
-    spanId: recent.spanId,
+    errorType: recent.errorType, errorClass: recent.errorClass, errorMessage: recent.errorMessage,
+    traceId: recent.traceId, spanId: recent.spanId,
   };
 }
 

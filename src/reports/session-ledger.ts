@@ -4,6 +4,7 @@ import type { ReportMerge } from '../storage/report-store.js';
 import type { CallRecord } from './call-record.js';
 import { SessionAggregate, sessionTimes } from './session-aggregate.js';
 import { foldIntoStored } from './stored-fold.js';
+import { SummaryTally } from '../document/session-summary.js';
 
 /** Writers remembered in a stored report (see `StoredSessionReport.writers`); the least recent is dropped. */
 const MAX_WRITERS = 16;
@@ -157,22 +158,25 @@ export class SessionLedger {
 
   /** The stored report (as last known) with every unwritten call: the live session. A new object every time. */
   report(): SessionReport {
+    return toPublicReport(this.stored());
+  }
+
+  /** `report()` with its merge state (the sketches). */
+  stored(): StoredSessionReport {
     const written = this.inFlight ? foldIntoStored(this.base, this.inFlight.calls) : this.base;
-    return toPublicReport(foldIntoStored(written, this.pending));
+    return foldIntoStored(written, this.pending);
   }
 
   /** `report()`'s summary, without merging any statistics (listing asks for every live session's). */
   summary(): SessionSummary {
-    let calls = 0;
-    let errors = 0;
+    const tally = new SummaryTally();
     let start = Infinity;
     let update = -Infinity;
     let end: number | undefined;
     let agent = this.base?.agent;
     if (this.base) {
-      for (const op of Object.values(this.base.operations)) {
-        calls += op.count;
-        errors += op.errors;
+      for (const [type, op] of Object.entries(this.base.operations)) {
+        tally.addOperation(type, op.count, op.errors, Object.entries(op.tools).map(([name, stats]) => [name, stats.count] as const));
       }
       start = Date.parse(this.base.startedAt);
       update = Date.parse(this.base.updatedAt);
@@ -180,17 +184,13 @@ export class SessionLedger {
     }
     for (const delta of [this.inFlight?.calls, this.pending]) {
       if (delta === undefined) continue;
-      const n = delta.calls;
-      calls += n;
-      errors += delta.errors;
+      delta.tallyInto(tally);
       start = Math.min(start, delta.startTimeMs);
       update = Math.max(update, delta.updateTimeMs);
-      if (n > 0 || delta.endTimeMs !== undefined) end = delta.endTimeMs;
+      if (delta.calls > 0 || delta.endTimeMs !== undefined) end = delta.endTimeMs;
       agent = delta.agent ?? agent;
     }
-    const summary: SessionSummary = { sessionId: this.sessionId, ...sessionTimes(start, update, end), calls, errors };
-    if (agent !== undefined) summary.agent = { ...agent };
-    return summary;
+    return tally.summary(this.sessionId, sessionTimes(start, update, end), agent);
   }
 
   private setBase(stored: StoredSessionReport | undefined): void {

@@ -2,27 +2,8 @@ import type { SessionSummary } from '../document/report.js';
 import type { ReportStore } from '../storage/report-store.js';
 import type { SessionDigest } from '../storage/session-digest.js';
 import { compareNewestFirst } from './session-order.js';
-
-/** Where a page of sessions starts: just after this session in the list's order. */
-export interface SessionPosition {
-  readonly updatedAt: string;
-  readonly sessionId: string;
-}
-
-export interface SessionPageQuery {
-  /** Sessions per page. */
-  readonly limit: number;
-  /** The last session of the previous page; omitted for the first page. */
-  readonly after?: SessionPosition;
-  /** Only sessions whose calls came from this agent (`SessionSummary.agent.name`). */
-  readonly agent?: string;
-}
-
-export interface SessionPage {
-  readonly sessions: SessionSummary[];
-  /** Whether sessions follow this page. */
-  readonly hasMore: boolean;
-}
+import { selectSessions, type SessionPage, type SessionPageQuery } from './session-query.js';
+import type { StatusClock } from './session-status.js';
 
 /**
  * The session list: stored sessions, with the live ones' fresh summaries in their place, newest
@@ -58,14 +39,11 @@ export class SessionListing {
   }
 
   /**
-   * One page of `list()`. Pages follow each other without gaps or repeats while the sessions do
-   * not change; a session updated meanwhile moves to the front.
+   * One page of `list()`, filtered and sorted as `query` says (see `selectSessions`), each session
+   * with its status at `clock`.
    */
-  async page({ limit, after, agent }: SessionPageQuery): Promise<SessionPage> {
-    const listed = await this.list();
-    const all = agent === undefined ? listed : listed.filter((s) => s.agent?.name === agent);
-    const start = after === undefined ? 0 : firstAfter(all, after);
-    return { sessions: all.slice(start, start + limit), hasMore: start + limit < all.length };
+  async page(query: SessionPageQuery, clock: StatusClock): Promise<SessionPage> {
+    return selectSessions(await this.list(), query, clock);
   }
 
   private async storedNewestFirst(): Promise<readonly SessionSummary[]> {
@@ -77,16 +55,4 @@ export class SessionListing {
     }
     return this.sortedStored.sorted;
   }
-}
-
-/** Index of the first session that sorts after `position` (binary search: the list is sorted). */
-function firstAfter(sorted: readonly SessionSummary[], position: SessionPosition): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (compareNewestFirst(sorted[mid] as SessionSummary, position) <= 0) low = mid + 1;
-    else high = mid;
-  }
-  return low;
 }

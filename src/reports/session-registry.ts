@@ -1,6 +1,6 @@
 import { toPublicReport, type SessionReport, type SessionSummary, type StoredSessionReport } from '../document/report.js';
 import type { ReportStore } from '../storage/report-store.js';
-import { sketchProblem } from '../document/stored-sketch.js';
+import { assertSketchesMerge } from './assert-sketches-merge.js';
 import { FailureLog, LoggedError, type Logger } from '../util/logger.js';
 import { SerialTask } from '../util/serial-task.js';
 import type { CallRecord } from './call-record.js';
@@ -8,6 +8,7 @@ import { SessionAggregate } from './session-aggregate.js';
 import { ReportWriter, SessionLedger } from './session-ledger.js';
 import { foldIntoStored } from './stored-fold.js';
 import { WriteScheduler } from './write-scheduler.js';
+import { IdleSessionEnder } from './idle-session-ender.js';
 
 export interface SessionRegistryOptions {
   readonly store: ReportStore;
@@ -15,6 +16,8 @@ export interface SessionRegistryOptions {
   readonly maxRecent: number;
   readonly writeIntervalMs: number;
   readonly idleTimeoutMs: number;
+  /** End a session with no call for this long, at its last call's end (see `CreateReportsOptions`). Default: never. */
+  readonly endIdleAfterMs?: number;
   readonly logger: Logger;
   /** Epoch milliseconds; injectable for tests. */
   readonly now?: () => number;
@@ -52,6 +55,8 @@ export class SessionRegistry {
   private readonly failures: FailureLog;
   private readonly now: () => number;
   private readonly sweepTimer: NodeJS.Timeout;
+  /** With `endIdleAfterMs`: ends the sessions dropped from memory once idle past it. */
+  private readonly ender: IdleSessionEnder | undefined;
 
   constructor(private readonly options: SessionRegistryOptions) {
     this.failures = new FailureLog(options.logger);
@@ -62,8 +67,11 @@ export class SessionRegistry {
       flushConcurrency: FLUSH_WRITE_CONCURRENCY,
       write: (id) => this.write(id),
     });
-    const sweepEvery = Math.min(60_000, Math.max(1000, options.idleTimeoutMs / 2));
-    this.sweepTimer = setInterval(() => this.evictIdle(), sweepEvery).unref();
+    const { endIdleAfterMs, logger } = options;
+    const endStored = (id: string, ifUpdatedBy: number): Promise<void> => this.endStored(id, undefined, ifUpdatedBy);
+    this.ender = endIdleAfterMs === undefined ? undefined : new IdleSessionEnder({ endIdleAfterMs, now: this.now, logger, endStored });
+    const sweepEvery = Math.min(60_000, Math.max(1000, Math.min(options.idleTimeoutMs, options.endIdleAfterMs ?? Infinity) / 2));
+    this.sweepTimer = setInterval(() => this.sweep(), sweepEvery).unref();
   }
 
   /** Hot: called once per finished call. No I/O, no clock read. */
@@ -74,13 +82,16 @@ export class SessionRegistry {
   }
 
   async getReport(sessionId: string): Promise<SessionReport | undefined> {
-    const session = this.live.get(sessionId);
-    if (session) {
-      await this.ensureBase(sessionId, session);
-      return session.ledger.report();
-    }
-    const stored = await this.options.store.get(sessionId);
+    const stored = await this.getStored(sessionId);
     return stored && toPublicReport(stored);
+  }
+
+  /** The session's report with its merge state (the sketches): live, or as stored. */
+  async getStored(sessionId: string): Promise<StoredSessionReport | undefined> {
+    const session = this.live.get(sessionId);
+    if (session === undefined) return this.options.store.get(sessionId);
+    await this.ensureBase(sessionId, session);
+    return session.ledger.stored();
   }
 
   /** The live sessions' summaries, each with its stored report merged in. */
@@ -92,11 +103,12 @@ export class SessionRegistry {
     return summaries;
   }
 
-  /** Marks the session ended, writes its final report and frees its memory. */
-  async endSession(sessionId: string): Promise<void> {
+  /** Marks the session ended (at `atMs`, default now), writes its final report and frees its memory. */
+  async endSession(sessionId: string, atMs: number = this.now()): Promise<void> {
+    this.ender?.forget(sessionId);
     const session = this.live.get(sessionId);
-    if (session === undefined) return this.endStored(sessionId);
-    session.ledger.end(this.now());
+    if (session === undefined) return this.endStored(sessionId, atMs);
+    session.ledger.end(atMs);
     this.writes.forget(sessionId);
     await this.write(sessionId);
     // Calls that finished while the report was written reopen the session; keep it then.
@@ -107,6 +119,7 @@ export class SessionRegistry {
 
   /** Removes one session, from memory and store. True if there was anything to remove. */
   async clear(sessionId: string): Promise<boolean> {
+    this.ender?.forget(sessionId);
     const session = this.live.get(sessionId);
     if (session) {
       this.live.delete(sessionId);
@@ -118,18 +131,13 @@ export class SessionRegistry {
     return deleted || session !== undefined;
   }
 
-  /**
-   * Forgets a live session that has nothing left to write, once a write under way is done (for
-   * retention: its stored report is removed next); false if it still has calls to write.
-   */
+  /** Forgets a live session with nothing left to write (retention removes its report next); false if it has calls to write. */
   async forgetWritten(sessionId: string): Promise<boolean> {
     const session = this.live.get(sessionId);
-    if (session === undefined) return true;
-    await Promise.all([session.writer.idle(), session.loading]);
-    if (this.live.get(sessionId) !== session) return true;
+    if (session !== undefined) await Promise.all([session.writer.idle(), session.loading]);
+    if (session === undefined || this.live.get(sessionId) !== session) return true;
     if (this.writes.isDirty(sessionId) || session.ledger.hasUnwritten()) return false;
-    this.live.delete(sessionId);
-    return true;
+    return this.live.delete(sessionId);
   }
 
   /** Removes every session; returns how many. */
@@ -179,6 +187,7 @@ export class SessionRegistry {
   async shutdown(): Promise<void> {
     this.writes.close();
     clearInterval(this.sweepTimer);
+    await this.ender?.stop();
     await this.flush();
     if (this.writes.hasDirty()) await this.flush();
     const unwritten = [...this.live.keys()].filter((id) => this.writes.isDirty(id));
@@ -186,6 +195,7 @@ export class SessionRegistry {
   }
 
   private open(sessionId: string): LiveSession {
+    this.ender?.forget(sessionId); // it has a call again
     const session: LiveSession = {
       ledger: new SessionLedger(sessionId, this.options.maxRecent, this.writer),
       loading: undefined,
@@ -258,29 +268,32 @@ export class SessionRegistry {
     if (this.live.get(sessionId) === session) this.writes.markDirty(sessionId);
   }
 
-  private evictIdle(): void {
-    const cutoff = this.now() - this.options.idleTimeoutMs;
+  /**
+   * Drops from memory the sessions written and idle past the idle timeout (or past the end
+   * threshold, if sooner); with an end threshold, they wait in the ender to be ended.
+   */
+  private sweep(): void {
+    const { idleTimeoutMs, endIdleAfterMs } = this.options;
+    const cutoff = this.now() - Math.min(idleTimeoutMs, endIdleAfterMs ?? Infinity);
     for (const [id, session] of this.live) {
       if (this.writes.isDirty(id) || session.writer.busy || session.loading) continue;
-      if (!session.ledger.hasUnwritten() && session.ledger.updateTimeMs < cutoff) this.live.delete(id);
+      const { ledger } = session;
+      if (ledger.hasUnwritten() || !(ledger.updateTimeMs < cutoff)) continue;
+      this.live.delete(id);
+      if (ledger.summary().endedAt === undefined) this.ender?.awaitEnd(id, ledger.updateTimeMs);
     }
+    this.ender?.sweep();
   }
 
-  private async endStored(sessionId: string): Promise<void> {
-    const ending = new SessionAggregate(sessionId, this.options.maxRecent);
-    ending.end(this.now());
-    await this.options.store.update(sessionId, (stored) =>
-      stored === undefined || stored.endedAt !== undefined ? undefined : foldIntoStored(stored, ending),
-    );
-  }
-}
-
-/** Throws unless every sketch of `stored` decodes and fits its count (see `sketchProblem`). */
-function assertSketchesMerge(stored: StoredSessionReport): void {
-  for (const [type, operation] of Object.entries(stored.aggregates)) {
-    for (const [name, state] of [['(all)', operation.all], ...Object.entries(operation.tools)] as const) {
-      const problem = sketchProblem(state.sketch, state.count);
-      if (problem !== undefined) throw new Error(`the sketch of ${type} ${name} does not merge: ${problem}`);
-    }
+  /** Ends a stored session at `atMs`, else at its last update unless later than `ifUpdatedBy` (a call since). */
+  private async endStored(sessionId: string, atMs: number | undefined, ifUpdatedBy = Infinity): Promise<void> {
+    await this.options.store.update(sessionId, (stored) => {
+      if (stored === undefined || stored.endedAt !== undefined) return undefined;
+      const updatedMs = Date.parse(stored.updatedAt);
+      if (updatedMs > ifUpdatedBy) return undefined;
+      const ending = new SessionAggregate(sessionId, this.options.maxRecent);
+      ending.end(atMs ?? updatedMs);
+      return foldIntoStored(stored, ending);
+    });
   }
 }

@@ -33,6 +33,8 @@ export function callFromSpan(span: ReadableSpan): CallRecord | undefined {
     startTimeMs: hrTimeToMilliseconds(span.startTime),
     durationMs: hrTimeToMilliseconds(span.duration),
     errorType: failed ? (declaredError ?? semconv.ERROR_TYPE_OTHER) : undefined,
+    // The tracker puts the thrown error's message in the status of a failed call's span only.
+    errorMessage: failed ? span.status.message || undefined : undefined,
     // An empty ID (OTLP leaves a malformed one empty) is no ID.
     traceId: traceId || undefined,
     spanId: spanId || undefined,

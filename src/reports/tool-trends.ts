@@ -26,6 +26,8 @@ export interface ToolTrend {
   readonly errorRate: number;
   readonly p50Ms: number;
   readonly p95Ms: number;
+  /** Failed calls by `error.type`, across every stored session. */
+  readonly errorTypes: Readonly<Record<string, number>>;
   /** How many stored sessions used the tool. */
   readonly sessions: number;
   /** Oldest first: the last sessions (by start) that used the tool. */
@@ -207,6 +209,7 @@ function trendsOf(digests: readonly SessionDigest[], byTool: Map<string, Running
       errorRate: rate(total.errors, total.count),
       p50Ms: total.p50Ms,
       p95Ms: total.p95Ms,
+      errorTypes: total.errorTypes,
       sessions: use.points.length,
       trend: use.points.slice(Math.max(0, use.points.length - sessionsPerTool)).map(({ sessionId, startedAt, tool }) => ({
         sessionId,

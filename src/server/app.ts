@@ -6,7 +6,7 @@ import type { Reports } from '../reports/reports.js';
 import { InvalidSessionIdError } from '../util/session-id.js';
 import { VERSION } from '../util/version.js';
 import { apiError } from './api-error.js';
-import { deleteSessionRoute, getOperationRoute, getReportRoute, healthRoute, ingestStatsRoute, listSessionsRoute, listToolsRoute, pruneSessionsRoute } from './routes.js';
+import { compareRoute, deleteSessionRoute, getOperationRoute, getReportRoute, healthRoute, ingestStatsRoute, listSessionsRoute, listToolsRoute, pruneSessionsRoute } from './routes.js';
 import { requireBearerToken } from './bearer-token.js';
 import { otlpHandler } from './otlp-ingest/otlp-route.js';
 import { EventLoopTurns } from './otlp-ingest/event-loop-turns.js';
@@ -15,6 +15,7 @@ import { declaresBodyOver } from './otlp-ingest/read-body.js';
 import { decodeSessionCursor, encodeSessionCursor } from './session-cursor.js';
 import { ownEntry } from '../util/own-record.js';
 import { isLoopbackHost } from './loopback.js';
+import { DEFAULT_SESSION_SORT } from '../reports/session-query.js';
 
 /** 4 MiB: a few thousand spans per OTLP request, far above what an SDK batch sends. */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -92,14 +93,20 @@ export function createReportApp(reports: Reports, options: ReportAppOptions = {}
   app.openapi(healthRoute, (c) => c.json({ status: 'ok' as const }, 200));
 
   app.openapi(listSessionsRoute, async (c) => {
-    const { limit, cursor, agent } = c.req.valid('query');
-    const after = cursor === undefined ? undefined : decodeSessionCursor(cursor);
-    if (cursor !== undefined && after === undefined) {
+    const { limit, cursor, sort: by, order, ...filter } = c.req.valid('query');
+    const decoded = cursor === undefined ? undefined : decodeSessionCursor(cursor);
+    if (cursor !== undefined && decoded === undefined) {
       return apiError(c, 400, 'invalid_request', 'cursor: not a cursor this server gave out (pass the nextCursor of the previous page)');
     }
-    const page = await reports.listSessionsPage({ limit, ...(after === undefined ? {} : { after }), ...(agent === undefined ? {} : { agent }) });
+    // The cursor carries its sort: given again it must agree, left out it is the cursor's.
+    const sort = { by: by ?? decoded?.sort.by ?? DEFAULT_SESSION_SORT.by, order: order ?? decoded?.sort.order ?? DEFAULT_SESSION_SORT.order };
+    if (decoded !== undefined && (decoded.sort.by !== sort.by || decoded.sort.order !== sort.order)) {
+      return apiError(c, 400, 'invalid_request', `cursor: made for sort=${decoded.sort.by}&order=${decoded.sort.order}, not sort=${sort.by}&order=${sort.order}; start again without a cursor`);
+    }
+    const query = { limit, sort, filter: definedOnly(filter) };
+    const page = await reports.listSessionsPage(decoded === undefined ? query : { ...query, after: decoded.position });
     const last = page.sessions.at(-1);
-    const nextCursor = page.hasMore && last !== undefined ? encodeSessionCursor(last) : undefined;
+    const nextCursor = page.hasMore && last !== undefined ? encodeSessionCursor(sort, last) : undefined;
     return c.json(nextCursor === undefined ? { sessions: page.sessions } : { sessions: page.sessions, nextCursor }, 200);
   });
 
@@ -107,7 +114,7 @@ export function createReportApp(reports: Reports, options: ReportAppOptions = {}
     const { id } = c.req.valid('param');
     const report = await reports.getReport({ sessionId: id });
     if (report === undefined) return apiError(c, 404, 'not_found', `no session ${JSON.stringify(id)}`);
-    return c.json(report, 200);
+    return c.json({ ...report, status: reports.statusOf(report) }, 200);
   });
 
   app.openapi(getOperationRoute, async (c) => {
@@ -132,6 +139,14 @@ export function createReportApp(reports: Reports, options: ReportAppOptions = {}
     const { id } = c.req.valid('param');
     if ((await reports.clear({ sessionId: id })) === 0) return apiError(c, 404, 'not_found', `no session ${JSON.stringify(id)}`);
     return c.body(null, 204);
+  });
+
+  app.openapi(compareRoute, async (c) => {
+    const { a, b } = c.req.valid('query');
+    const comparison = await reports.compareSessions({ a, b });
+    if (comparison !== undefined) return c.json(comparison, 200);
+    const missing = (await reports.getReport({ sessionId: a })) === undefined ? a : b;
+    return apiError(c, 404, 'not_found', `no session ${JSON.stringify(missing)}`);
   });
 
   app.openapi(listToolsRoute, async (c) => {
@@ -203,6 +218,11 @@ function registerOtlpRoute(app: OpenAPIHono<BlankEnv>, signal: (typeof OTLP_SIGN
       415: { description: 'Content-Type other than application/json or application/x-protobuf.' },
     },
   });
+}
+
+/** `record` without its undefined entries (`exactOptionalPropertyTypes`). */
+function definedOnly<T extends object>(record: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }
 
 /** `127.0.0.1` of `127.0.0.1:7318`, `::1` of `[::1]:7318`; an unparsable Host gives itself (not loopback). */

@@ -63,6 +63,7 @@ function packageRoot(): string {
   return dir;
 }
 
-function asset(body: Buffer, contentType: string): DashboardAsset {
+/** A served file of `body`, with its strong ETag. */
+export function asset(body: Buffer, contentType: string): DashboardAsset {
   return { body: new Uint8Array(body), contentType, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
 }

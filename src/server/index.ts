@@ -15,3 +15,4 @@ export { startReportServer } from './start.js';
 export type { StartReportServerOptions, RunningReportServer } from './start.js';
 export { ServerConfigError } from './server-config-error.js';
 export { createDashboardApp } from './dashboard.js';
+export type { DashboardOptions } from './dashboard.js';

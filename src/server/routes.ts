@@ -1,6 +1,8 @@
 import { createRoute } from '@hono/zod-openapi';
 import {
   ApiErrorSchema,
+  CompareQuery,
+  SessionComparisonSchema,
   DurationStatsSchema,
   HealthSchema,
   IngestStatsSchema,
@@ -89,6 +91,15 @@ export const listToolsRoute = createRoute({
   security: secured,
   request: { query: ToolsQuery },
   responses: { 200: json(ToolTrendListSchema, 'Tools.'), ...common },
+});
+
+export const compareRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/compare',
+  summary: 'Session b against session a, per operation type and tool, with a significance flag per row',
+  security: secured,
+  request: { query: CompareQuery },
+  responses: { 200: json(SessionComparisonSchema, 'The comparison.'), ...common, 404: failure('No such session (a or b, named).') },
 });
 
 export const healthRoute = createRoute({

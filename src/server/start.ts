@@ -22,8 +22,10 @@ export interface StartReportServerOptions {
   /** Bearer token for `/api/*` and `/v1/*`. Default `$TOOLPERF_API_TOKEN`. */
   readonly token?: string;
   readonly logger?: Logger;
-  /** Mounted at `/`. Default: the dashboard (`createDashboardApp()`); `false` serves the API alone. */
+  /** Mounted at `/`. Default: the dashboard (`createDashboardApp({ jaegerUrl })`); `false` serves the API alone. */
   readonly dashboard?: Hono | false;
+  /** Jaeger's UI (the config's `server.jaegerUrl`): the default dashboard links calls to their traces there. */
+  readonly jaegerUrl?: string;
   /** Largest request body, before and after gzip. Default 4 MiB. */
   readonly maxBodyBytes?: number;
 }
@@ -61,7 +63,9 @@ export async function startReportServer(options: StartReportServerOptions): Prom
     ...(options.ingest !== undefined ? { ingest: options.ingest } : {}),
     ...(token !== undefined ? { token } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.dashboard !== false ? { dashboard: options.dashboard ?? createDashboardApp() } : {}),
+    ...(options.dashboard !== false
+      ? { dashboard: options.dashboard ?? createDashboardApp(options.jaegerUrl === undefined ? {} : { jaegerUrl: options.jaegerUrl }) }
+      : {}),
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
   });
   // Leave the host application's global Request/Response alone.

@@ -9,7 +9,7 @@ import { checkedSummary, checkedTools, DIGEST_FORMAT, digestOf, storedDigest, ty
  * call, so that it still reads in a pager and diffs line by line. Its first line ends with the
  * session's digest, the part a listing reads:
  *
- *     {"schemaVersion":2,"digest":{"format":"…","summary":{…},"tools":[…]},
+ *     {"schemaVersion":2,"digest":{"format":"…","summary":{…},"toolFigures":[…]},
  *     "sessionId":"ses_1",
  *     …
  *
@@ -21,7 +21,7 @@ import { checkedSummary, checkedTools, DIGEST_FORMAT, digestOf, storedDigest, ty
 const FIRST_LINE_START = `{"schemaVersion":${REPORT_SCHEMA_VERSION},"digest":`;
 /** What the first line holds up to the summary, when its digest is of this version's format. */
 const SUMMARY_START = `${FIRST_LINE_START}{"format":${JSON.stringify(DIGEST_FORMAT)},"summary":`;
-const TOOLS_START = ',"tools":';
+const TOOLS_START = ',"toolFigures":';
 /** A digest line longer than this is not looked for (a report of thousands of tools); the report is read whole. */
 export const MAX_DIGEST_LINE_BYTES = 2 * 1024 * 1024;
 
@@ -46,16 +46,17 @@ export function reportText(report: StoredSessionReport): string {
  * an earlier version, or by hand. The caller then reads the whole report.
  *
  * The summary is parsed and checked now; the per-tool figures when first asked for (a listing
- * needs none of them; only the tools view does). A `,"tools":` that
- * follows the summary is structure, never inside a string (JSON escapes every quote in one); tools
- * that turn out malformed (a file edited by hand) read as none.
+ * needs none of them; only the tools view does). `,"toolFigures":` is structure, never inside a
+ * string (JSON escapes every quote in one); figures that turn out malformed (a file edited by
+ * hand) read as none.
  */
 export function digestInFirstLine(prefix: string, sessionId: string): SessionDigest | undefined {
   const end = prefix.indexOf('\n');
   // The line: SUMMARY_START, summary, TOOLS_START, tools, `}` (the digest), `,` and the line break.
   if (end === -1 || !prefix.startsWith(SUMMARY_START) || prefix[end - 1] !== ',' || prefix[end - 2] !== '}') return undefined;
-  const toolsAt = prefix.indexOf(TOOLS_START, SUMMARY_START.length);
-  if (toolsAt === -1 || toolsAt > end) return undefined;
+  // The last one: the figures are arrays of names and numbers, with no key inside.
+  const toolsAt = prefix.lastIndexOf(TOOLS_START, end);
+  if (toolsAt < SUMMARY_START.length) return undefined;
   const summary = checkedSummary(parsed(prefix.slice(SUMMARY_START.length, toolsAt)), sessionId);
   if (summary === undefined) return undefined;
   const toolsText = prefix.slice(toolsAt + TOOLS_START.length, end - 2);

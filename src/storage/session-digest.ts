@@ -1,6 +1,7 @@
 import { summarize, type SessionReport, type SessionSummary } from '../document/report.js';
 import { isValidSessionId } from '../util/session-id.js';
 import { MAX_NAME_LENGTH } from '../util/input-limits.js';
+import { MAX_SUMMARY_TOOLS } from '../document/session-summary.js';
 
 /** One tool's figures in one session, as the cross-session tool view needs them (no sketch). */
 export interface ToolDigest {
@@ -47,6 +48,11 @@ const SUMMARY_CHECKS: FieldChecks<SessionSummary> = {
   calls: isCount,
   errors: isCount,
   agent: (value) => value === undefined || isAgent(value),
+  toolCalls: isCount,
+  toolErrors: isCount,
+  errorRate: (value) => isFiniteNumber(value) && (value as number) >= 0 && (value as number) <= 1,
+  durationMs: (value) => isFiniteNumber(value) && (value as number) >= 0,
+  tools: (value) => Array.isArray(value) && value.length <= MAX_SUMMARY_TOOLS && value.every(isName),
 };
 
 const TOOL_CHECKS: FieldChecks<ToolDigest> = {
@@ -67,15 +73,18 @@ export const DIGEST_FORMAT = `${Object.keys(SUMMARY_CHECKS).join(' ')}; ${Object
 const SUMMARY_FIELDS = Object.entries(SUMMARY_CHECKS) as [keyof SessionSummary, (value: unknown) => boolean][];
 const TOOL_FIELDS = Object.entries(TOOL_CHECKS) as [keyof ToolDigest, (value: unknown) => boolean][];
 
-/** A digest as a report file stores it: each tool as an array of its fields, in `DIGEST_FORMAT`'s order (a third of the bytes). */
+/**
+ * A digest as a report file stores it: each tool's figures as an array of its fields, in
+ * `DIGEST_FORMAT`'s order (a third of the bytes), under a name of their own (the summary has `tools`).
+ */
 export interface StoredDigest {
   readonly format: string;
   readonly summary: SessionSummary;
-  readonly tools: readonly (readonly unknown[])[];
+  readonly toolFigures: readonly (readonly unknown[])[];
 }
 
 export function storedDigest(digest: SessionDigest): StoredDigest {
-  return { format: DIGEST_FORMAT, summary: digest.summary, tools: digest.tools.map((tool) => TOOL_FIELDS.map(([key]) => tool[key])) };
+  return { format: DIGEST_FORMAT, summary: digest.summary, toolFigures: digest.tools.map((tool) => TOOL_FIELDS.map(([key]) => tool[key])) };
 }
 
 /**
@@ -94,7 +103,7 @@ export function checkedSummary(value: unknown, sessionId: string): SessionSummar
   return Object.keys(value).length === known ? (value as SessionSummary) : undefined;
 }
 
-/** `value` (parsed JSON: `StoredDigest.tools`) as tool digests, each field checked; undefined if it is not that. */
+/** `value` (parsed JSON: `StoredDigest.toolFigures`) as tool digests, each field checked; undefined if it is not that. */
 export function checkedTools(value: unknown): ToolDigest[] | undefined {
   if (!Array.isArray(value) || value.length > MAX_TOOLS) return undefined;
   const tools: ToolDigest[] = [];

@@ -36,11 +36,13 @@ export function isErrorKind(value: string): value is ErrorKind {
 const TEXT_PATTERNS: readonly (readonly [RegExp, ErrorKind])[] = [
   [/\b(ENOENT|no such file|file not found|does not exist|not found: \/|path not found|cannot find (the )?(file|path))/i, ERROR_KINDS.fileNotFound],
   [/\b(unknown tool|tool not found|no such tool|invalid tool|unavailable tool|tool .* (is )?not (found|available|registered))/i, ERROR_KINDS.unknownTool],
-  [/\b(EACCES|EPERM|EROFS|permission denied|permission to use|rejected permission|not permitted|denied|sandbox)/i, ERROR_KINDS.permissionDenied],
+  [/\b(EACCES|EPERM|EROFS|permission denied|permission to use|rejected permission|not permitted|denied|sandbox|rule which prevents you)/i, ERROR_KINDS.permissionDenied],
   [/\b(ETIMEDOUT|timed? ?out|timeout|deadline exceeded)/i, ERROR_KINDS.timeout],
   [/\b(abort(ed)?|cancel+ed|interrupted|AbortError)\b/i, ERROR_KINDS.aborted],
   [/\b(exit(ed)? (with )?code [1-9]\d*|exit status [1-9]\d*|non-?zero exit)/i, ERROR_KINDS.nonzeroExit],
-  [/\b(invalid (argument|input|param)|validation|schema|required (property|parameter|field)|must (be|have)|expected .* (got|received)|ZodError|could not find .* to replace|old_string)/i, ERROR_KINDS.invalidArguments],
+  // EISDIR: a path that names a directory given to a tool that reads or writes files (Claude Code's `Error:EISDIR`).
+  // oldString: OpenCode's edit tool ("Could not find oldString in the file").
+  [/\b(invalid (argument|input|param)|validation|schema|required (property|parameter|field)|must (be|have)|expected .* (got|received)|ZodError|could not find .* to replace|old_?string|EISDIR)/i, ERROR_KINDS.invalidArguments],
 ];
 
 /** The kind a message or class name says, or undefined when none of the known patterns match. */

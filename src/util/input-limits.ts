@@ -12,6 +12,11 @@ export const MAX_ID_LENGTH = 1024;
 /** `error.type`: a class name or a code; longer ones are cut. */
 export const MAX_ERROR_TYPE_LENGTH = 128;
 /**
+ * A failed call's error message, as recent calls keep it: enough to tell one failure from another,
+ * short enough that a thousand recent calls stay small. Longer ones are cut.
+ */
+export const MAX_ERROR_MESSAGE_LENGTH = 300;
+/**
  * How far from now a call's start or end may lie: 100 years either way. Epoch milliseconds from any
  * real clock fall inside; nanoseconds or microseconds given as milliseconds (about 1.7e18 and 1.7e15
  * today) fall far outside, and so does anything past what a `Date` holds (±8.64e15).

@@ -7,6 +7,12 @@ export interface Flushable {
   /** The last, synchronous write at `process.exit`. */
   flushSync(): void;
   hasUnwritten(): boolean;
+  /**
+   * Ends, synchronously, the calls the host will never end now (an agent that goes down on a signal
+   * without ending the turn it is in); returns how many. Run first whenever the hooks run; on a
+   * signal that ends some, the process goes down at once after a synchronous write.
+   */
+  endOpenCalls?(): number;
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
@@ -33,6 +39,7 @@ const BEFORE_EXIT_ATTEMPTS = 2;
 export function installProcessHooks(target: Flushable, logger: Logger): () => void {
   let fruitlessFlushes = 0;
   const onBeforeExit = (): void => {
+    target.endOpenCalls?.();
     if (fruitlessFlushes >= BEFORE_EXIT_ATTEMPTS || !target.hasUnwritten()) return;
     target.flush().then(
       () => {
@@ -44,13 +51,28 @@ export function installProcessHooks(target: Flushable, logger: Logger): () => vo
       },
     );
   };
-  const onExit = (): void => target.flushSync();
+  const onExit = (): void => {
+    target.endOpenCalls?.();
+    target.flushSync();
+  };
   const onSignal = (signal: NodeJS.Signals): void => {
+    const ended = target.endOpenCalls?.() ?? 0;
     if (process.listenerCount(signal) > 1) {
+      // The calls just ended are written now: the application may end the process in this same
+      // tick (re-raising the signal ends it without an `exit` event).
+      if (ended > 0) target.flushSync();
       target.flush().catch((error: unknown) => logger.warn(`writing reports after ${signal} failed: ${describeError(error)}`));
       return;
     }
     removeSignalListeners();
+    if (ended > 0) {
+      // Calls were cut mid-work: the process goes down now, as the signal alone would have taken it,
+      // with what is unwritten written synchronously. A shutdown's wait would let the host finish
+      // calls already counted as cut, and record them finished in its own storage.
+      target.flushSync();
+      reraise(signal);
+      return;
+    }
     // Ends the shutdown early: what is left is written synchronously, then the process goes down.
     const cutShort = (why: string | undefined, end: NodeJS.Signals): void => {
       clearTimeout(timeout);

@@ -19,16 +19,30 @@ export async function loadPluginModule(mod: Record<string, unknown>, input: Plug
   return hooks;
 }
 
+/** A `POST /log` body as the plugin sends it (OpenCode 1.x writes `extra` as the line's fields). */
+export interface LogRequest {
+  readonly service?: string;
+  readonly level: string;
+  readonly message: string;
+  readonly extra?: Record<string, unknown>;
+}
+
 /**
  * A `PluginInput` with the real SDK client, whose requests are answered here (no OpenCode server
  * runs in tests) and recorded. `$` (Bun's shell) cannot exist under Node: a stand-in that throws.
+ * The real host is exercised by test/agents/opencode.test.ts.
  */
-export function pluginInput(directory: string): { input: PluginInput; logLines: string[] } {
+export function pluginInput(directory: string): { input: PluginInput; logLines: string[]; logRequests: LogRequest[] } {
   const logLines: string[] = [];
+  const logRequests: LogRequest[] = [];
   const client = createOpencodeClient({
     baseUrl: 'http://opencode.invalid',
     fetch: async (request: Request) => {
-      if (new URL(request.url).pathname === '/log') logLines.push((JSON.parse(await request.text()) as { message: string }).message);
+      if (new URL(request.url).pathname === '/log') {
+        const body = JSON.parse(await request.text()) as LogRequest;
+        logRequests.push(body);
+        logLines.push(body.message);
+      }
       return new Response('true', { headers: { 'content-type': 'application/json' } });
     },
   });
@@ -46,7 +60,7 @@ export function pluginInput(directory: string): { input: PluginInput; logLines: 
     serverUrl: new URL('http://127.0.0.1:4096'),
     $: bunShellUnavailableInNode,
   };
-  return { input, logLines };
+  return { input, logLines, logRequests };
 }
 
 /** The `message.part.updated` event OpenCode publishes as a tool part changes state. */

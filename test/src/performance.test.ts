@@ -24,9 +24,9 @@ function busyWait(ms: number): void {
   while (performance.now() < until);
 }
 
-/** sorted[floor(q * (n - 1))]: the rank the report's percentiles are defined at. */
+/** The value at 1-based rank ⌈q·n⌉ (nearest rank): what the report's percentiles are defined as. */
 function percentile(sorted: number[], q: number): number {
-  return sorted[Math.floor(q * (sorted.length - 1))] as number;
+  return sorted[Math.max(1, Math.ceil(q * sorted.length)) - 1] as number;
 }
 
 describe('createPerformance on the embedded default', () => {

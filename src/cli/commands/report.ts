@@ -13,13 +13,15 @@ interface ReportOptions extends StoreOptions {
 export function addReportCommand(program: Command, io: CliIo): void {
   addStoreOptions(program.command('report').summary('print a session\'s report').description('Print one session\'s report: statistics per operation type and per tool, and its recent calls.'))
     .argument('<sessionId>', 'the session', parseSessionId)
-    .option('--json', 'print the report document as JSON, as GET /api/v1/sessions/:id/report does')
+    .option('--json', 'print the report document (with its status) as JSON, as GET /api/v1/sessions/:id/report does')
     .addHelpText('after', '\nExamples:\n  toolperf report ses_1\n  toolperf report ses_1 --json')
     .action((sessionId: string, options: ReportOptions) =>
       withReports(options, io, async ({ reports, dataDir }) => {
         const report = await reports.getReport({ sessionId });
         if (report === undefined) throw unknownSessionError(sessionId, dataDir);
-        io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+        // With its status now, as the API's report is.
+        const shown = { ...report, status: reports.statusOf(report) };
+        io.stdout(options.json ? `${JSON.stringify(shown, null, 2)}\n` : formatReport(shown));
       }),
     );
 }

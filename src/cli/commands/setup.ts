@@ -6,15 +6,22 @@ import { DEFAULT_SERVER_PORT } from '../../config/schema.js';
 import { CliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { SetupMergeError, type AgentSetup, type SetupPlan } from '../setup/agent-setup.js';
-import { AGENT_SETUPS } from '../setup/agents.js';
+
+/**
+ * The agents `setup` knows, for its help; their modules (and the TOML and JSONC editors they use)
+ * load only when `setup` runs. `setup.test.ts` checks this list against `AGENT_SETUPS`.
+ */
+export const SETUP_AGENT_IDS = ['claude-code', 'codex', 'gemini-cli', 'opencode'] as const;
+
+const loadAgentSetups = async (): Promise<readonly AgentSetup[]> => (await import('../setup/agents.js')).AGENT_SETUPS;
 
 interface SetupOptions {
   readonly endpoint: string;
   readonly write?: boolean;
 }
 
-export function addSetupCommand(program: Command, io: CliIo, agents: readonly AgentSetup[] = AGENT_SETUPS): void {
-  const ids = agents.map((agent) => agent.id).join('|');
+export function addSetupCommand(program: Command, io: CliIo, agents?: readonly AgentSetup[]): void {
+  const ids = (agents?.map((agent) => agent.id) ?? SETUP_AGENT_IDS).join('|');
   program
     .command('setup')
     .summary("send a coding agent's telemetry to toolperf serve")
@@ -26,8 +33,9 @@ export function addSetupCommand(program: Command, io: CliIo, agents: readonly Ag
     .option('--write', "merge the settings into the agent's config files")
     .addHelpText('after', `\nExamples:\n  toolperf setup claude-code\n  toolperf setup codex --write\n  toolperf setup opencode --endpoint http://127.0.0.1:7318`)
     .action(async (id: string, options: SetupOptions) => {
-      const agent = agents.find((each) => each.id === id);
-      if (agent === undefined) throw new CliError(`setup: no agent ${JSON.stringify(id)}; choose one of ${agents.map((a) => a.id).join(', ')}`);
+      const known = agents ?? (await loadAgentSetups());
+      const agent = known.find((each) => each.id === id);
+      if (agent === undefined) throw new CliError(`setup: no agent ${JSON.stringify(id)}; choose one of ${known.map((a) => a.id).join(', ')}`);
       const endpoint = parseEndpoint(options.endpoint);
       const plan = agent.plan({ endpoint, home: io.env.HOME || homedir(), project: io.cwd, env: io.env });
       if (options.write) await writePlan(plan, io);

@@ -1,9 +1,13 @@
-// The dashboard's entry: routes by hash, and polls the current view so a running session stays live.
+// The dashboard's entry: routes by hash, and polls the current view so a running session stays
+// live. A view leaves the page alone when an answer is the same as the last one.
 
 import { adoptTokenFromUrl, ApiError } from './api.js';
+import { createCompareView } from './compare-view.js';
 import { parseHash } from './routes.js';
 import { createSessionView } from './session-view.js';
 import { createSessionsView } from './sessions-view.js';
+import { loadSettings } from './settings.js';
+import { applyChartTheme, onThemeChange } from './theme.js';
 import { createToolView } from './tool-view.js';
 
 const POLL_MS = 2000;
@@ -19,6 +23,7 @@ function createView() {
   const route = parseHash(location.hash);
   if (route.view === 'session') return createSessionView(root, route.id);
   if (route.view === 'tool') return createToolView(root, route.id);
+  if (route.view === 'compare') return createCompareView(root, route.params);
   return createSessionsView(root, route.params);
 }
 
@@ -36,7 +41,7 @@ async function poll(gen, current) {
   if (!document.hidden) {
     try {
       await current.update();
-      if (gen === generation) setStatus(`Updated ${new Date().toLocaleTimeString()}, refreshing every ${POLL_MS / 1000} s`, false);
+      if (gen === generation) setStatus(`Updated ${new Date().toLocaleTimeString()} · refreshing every ${POLL_MS / 1000} s`, false);
     } catch (error) {
       if (gen === generation) setStatus(describe(error), true);
     }
@@ -53,10 +58,13 @@ function describe(error) {
 }
 
 function setStatus(text, isError) {
-  status.textContent = text;
+  if (status.textContent !== text) status.textContent = text;
   status.classList.toggle('error', isError);
 }
 
 adoptTokenFromUrl();
+applyChartTheme();
+onThemeChange(() => view?.redraw?.());
+await loadSettings();
 window.addEventListener('hashchange', show);
 show();

@@ -17,12 +17,13 @@ export function h(tag, attributes = {}, ...children) {
 
 /**
  * A table with a caption and column headers; each row's first cell is its row header.
- * `columns`: `{ label, numeric? }[]`; `rows`: arrays of cell contents (text or elements).
+ * `columns`: `{ label, numeric? }[]`; `rows`: arrays of cell contents (text or elements);
+ * `rowAttributes(i)`: attributes of the i-th row, if any.
  */
-export function dataTable({ caption, columns, rows, name }) {
+export function dataTable({ caption, columns, rows, name, rowAttributes }) {
   const head = h('tr', {}, columns.map((c) => h('th', { scope: 'col', class: c.numeric ? 'num' : undefined }, c.label)));
-  const body = rows.map((cells) =>
-    h('tr', {}, cells.map((cell, i) =>
+  const body = rows.map((cells, row) =>
+    h('tr', rowAttributes?.(row) ?? {}, cells.map((cell, i) =>
       h(i === 0 ? 'th' : 'td', { scope: i === 0 ? 'row' : undefined, class: columns[i]?.numeric ? 'num' : undefined }, cell),
     )),
   );
@@ -36,6 +37,13 @@ export function dataTable({ caption, columns, rows, name }) {
 /** A `<time>` showing an ISO 8601 time in the reader's locale. */
 export function timeElement(iso, text) {
   return h('time', { datetime: iso }, text);
+}
+
+/** A `<button type="button">` that calls `onClick`. */
+export function button(label, attributes, onClick) {
+  const element = h('button', { type: 'button', ...attributes }, label);
+  element.addEventListener('click', onClick);
+  return element;
 }
 
 /** Puts `next` where `previous` is (or appends it to `parent`); returns `next`. */

@@ -1,197 +1,142 @@
-// `#/sessions/{id}`: per operation type, each tool's p50/p95/p99 and error rate; the recent calls
-// on a timeline. Every chart has a table with the same numbers.
+// `#/sessions/{id}`: a session at a glance (status, agent, duration, tool calls apart from other
+// operations, errors), per operation type each tool's latency and errors, the recent calls on a
+// timeline and a waterfall, and the recent calls' table. Every chart has a table with the same
+// numbers. An answer like the last one leaves the page alone; a session that does not exist
+// gets a page that says so.
 
-import { fetchReport } from './api.js';
-import { axis, chartBox, COLORS, destroyCharts, upsertChart } from './charts.js';
-import { dataTable, h, replace, timeElement } from './dom.js';
-import { errorRate, formatMs, formatPercent, formatSeconds, formatTime } from './format.js';
-import { toolHref } from './routes.js';
-import { agentLabel, statusBadge } from './sessions-view.js';
+import { ApiError, changeGate, fetchReport } from './api.js';
+import { createCallDetails } from './call-details.js';
+import { TOOL_OPERATION } from './call-series.js';
+import { destroyCharts } from './charts.js';
+import { h, timeElement } from './dom.js';
+import { exportControls } from './export.js';
+import { formatDuration, formatPercent, formatTime } from './format.js';
+import { latencyScaleControl } from './latency-scale.js';
+import { createOperationSection } from './operation-section.js';
+import { createRecentCalls } from './recent-calls.js';
+import { compareHref } from './routes.js';
+import { agentLabel, sessionStatus, statusBadge } from './session-status.js';
+import { createTimeline } from './timeline.js';
+import { createWaterfall } from './waterfall.js';
 
 export function createSessionView(root, sessionId) {
-  const heading = h('h1', {}, 'Session ', h('code', {}, sessionId));
-  const summaryBox = h('div');
-  const operationsBox = h('div');
-  const timeline = timelineSection();
-  root.append(heading, summaryBox, operationsBox, timeline.section);
-  const operations = new Map();
-
+  const gate = changeGate();
+  let page;
   return {
     title: `Session ${sessionId}`,
     async update() {
-      const report = await fetchReport(sessionId);
-      summaryBox.replaceChildren(summaryOf(report));
-      for (const [type, stats] of Object.entries(report.operations)) {
-        let section = operations.get(type);
-        if (section === undefined) {
-          section = operationSection(type);
-          operations.set(type, section);
-          operationsBox.append(section.element);
-        }
-        section.update(stats);
+      let answer;
+      try {
+        answer = await fetchReport(sessionId);
+      } catch (error) {
+        if (!(error instanceof ApiError && error.status === 404)) throw error;
+        answer = { text: '\u0000missing', value: undefined };
       }
-      timeline.update(report);
+      if (!gate.changed(answer)) return;
+      if (answer.value === undefined) {
+        page?.dispose();
+        page = undefined;
+        root.replaceChildren(missingSession(sessionId));
+        return;
+      }
+      if (page === undefined) {
+        root.replaceChildren();
+        page = sessionPage(root, sessionId);
+      }
+      page.render(answer.value);
     },
+    redraw() {
+      page?.redraw();
+    },
+    dispose() {
+      page?.dispose();
+    },
+  };
+}
+
+/** The page of a session that is not there: what was asked for, why it may be missing, where to go. */
+function missingSession(sessionId) {
+  return h('section', { class: 'missing', 'data-page': 'missing-session' },
+    h('h1', {}, 'No session ', h('code', {}, sessionId)),
+    h('p', {}, 'This server has no report for that session. It may have been cleared or pruned, or its ID is mistyped; a session that has not made a call yet appears as soon as it does (this page checks every 2 s).'),
+    h('p', {}, h('a', { href: '#/' }, '← All sessions')),
+  );
+}
+
+function sessionPage(root, sessionId) {
+  let report;
+  const details = createCallDetails(() => recent.select(undefined));
+  const select = (call) => {
+    details.show(call, Date.parse(report.startedAt));
+    recent.select(call);
+  };
+  const timeline = createTimeline(select);
+  const waterfall = createWaterfall(select);
+  const recent = createRecentCalls(select);
+  const status = h('span');
+  const cards = h('dl', { class: 'cards' });
+  const operationsBox = h('div');
+  const operations = new Map();
+  const redraw = () => {
+    if (report === undefined) return;
+    for (const [type, section] of operations) if (report.operations[type]) section.render(report.operations[type]);
+    timeline.render(report);
+    waterfall.render(report);
+  };
+  root.append(
+    h('div', { class: 'title-row' }, h('h1', {}, 'Session ', h('code', {}, sessionId)), status),
+    cards,
+    h('div', { class: 'toolbar' },
+      latencyScaleControl(redraw),
+      h('a', { class: 'button', href: compareHref(sessionId, undefined), 'data-action': 'compare' }, 'Compare with…'),
+      exportControls(() => report),
+    ),
+    operationsBox,
+    h('div', { class: 'calls-grid' }, waterfall.section, timeline.section),
+    details.element,
+    recent.section,
+  );
+
+  return {
+    render(next) {
+      report = next;
+      status.replaceChildren(statusBadge(sessionStatus(report)));
+      cards.replaceChildren(...summaryCards(report));
+      // Tool calls first, then the other operation types by name.
+      const types = Object.keys(report.operations).sort((a, b) => (b === TOOL_OPERATION) - (a === TOOL_OPERATION) || (a < b ? -1 : 1));
+      for (const type of types) {
+        if (!operations.has(type)) operations.set(type, createOperationSection(type));
+      }
+      const elements = types.map((type) => operations.get(type).element);
+      // Moved only when the set changed: moving a section would drop the reader's selection in it.
+      if (elements.some((element, i) => operationsBox.children[i] !== element) || operationsBox.children.length !== elements.length) {
+        operationsBox.replaceChildren(...elements);
+      }
+      redraw();
+      recent.render(report);
+      if (details.shown) recent.select(details.shown);
+    },
+    redraw,
     dispose() {
       destroyCharts(root);
     },
   };
 }
 
-function summaryOf(report) {
+function summaryCards(report) {
   let calls = 0;
   let errors = 0;
   for (const op of Object.values(report.operations)) {
     calls += op.count;
     errors += op.errors;
   }
-  const item = (term, ...value) => [h('dt', {}, term), h('dd', {}, ...value)];
-  return h('dl', { class: 'summary' },
-    item('Status', statusBadge(report.endedAt)),
-    item('Agent', agentLabel(report.agent)),
-    item('Started', timeElement(report.startedAt, formatTime(report.startedAt))),
-    item('Last activity', timeElement(report.updatedAt, formatTime(report.updatedAt))),
-    item('Calls', String(calls)),
-    item('Errors', `${errors} (${formatPercent(calls ? errors / calls : 0)})`),
-  );
-}
-
-/** One operation type: latency and error-rate charts per tool, and their table. */
-function operationSection(type) {
-  const slug = type.replace(/[^A-Za-z0-9_-]/g, '_');
-  const tableId = `tools-table-${slug}`;
-  const latency = chartBox('latency', `p50, p95 and p99 latency per tool for ${type}; the numbers are in the table below`, tableId);
-  const errors = chartBox('error-rate', `Error rate per tool for ${type}; the numbers are in the table below`, tableId);
-  const tableBox = h('div', { id: tableId });
-  const element = h('section', { class: 'operation', 'data-operation': type },
-    h('h2', {}, 'Operation ', h('code', {}, type)),
-    h('div', { class: 'charts' },
-      h('figure', {}, h('figcaption', {}, 'Latency per tool (ms)'), latency.box),
-      h('figure', {}, h('figcaption', {}, 'Error rate per tool (%)'), errors.box),
-    ),
-    tableBox,
-  );
-  let table;
-  return {
-    element,
-    update(stats) {
-      const tools = Object.entries(stats.tools).sort(([, a], [, b]) => b.count - a.count);
-      const labels = tools.map(([name]) => name);
-      const series = (key) => tools.map(([, s]) => s[key]);
-      upsertChart(latency.canvas, {
-        type: 'bar',
-        data: {
-          labels,
-          datasets: [
-            { label: 'p50 (ms)', data: series('p50Ms'), backgroundColor: COLORS.p50 },
-            { label: 'p95 (ms)', data: series('p95Ms'), backgroundColor: COLORS.p95 },
-            { label: 'p99 (ms)', data: series('p99Ms'), backgroundColor: COLORS.p99 },
-          ],
-        },
-        options: { scales: { y: axis('duration (ms)') } },
-      });
-      upsertChart(errors.canvas, {
-        type: 'bar',
-        data: {
-          labels,
-          datasets: [{ label: 'error rate (%)', data: tools.map(([, s]) => round(errorRate(s) * 100)), backgroundColor: COLORS.errorRate }],
-        },
-        options: { scales: { y: axis('failed calls (%)', { suggestedMax: 100 }) }, plugins: { legend: { display: false } } },
-      });
-      table = replace(tableBox, table, dataTable({
-        name: `tools-${type}`,
-        caption: `Per tool: calls, errors and latency (${type})`,
-        columns: [
-          { label: 'Tool' },
-          { label: 'Calls', numeric: true },
-          { label: 'Errors', numeric: true },
-          { label: 'Error rate', numeric: true },
-          { label: 'Mean', numeric: true },
-          { label: 'p50', numeric: true },
-          { label: 'p95', numeric: true },
-          { label: 'p99', numeric: true },
-          { label: 'Max', numeric: true },
-        ],
-        rows: tools.map(([name, s]) => [
-          h('a', { href: toolHref(name) }, name),
-          String(s.count),
-          String(s.errors),
-          formatPercent(errorRate(s)),
-          formatMs(s.meanMs),
-          formatMs(s.p50Ms),
-          formatMs(s.p95Ms),
-          formatMs(s.p99Ms),
-          formatMs(s.maxMs),
-        ]),
-      }));
-    },
-  };
-}
-
-/** The recent calls: start (seconds into the session) against duration, failures as red crosses. */
-function timelineSection() {
-  const chart = chartBox('timeline', 'Recent calls: start time against duration, failed calls marked with a cross; the numbers are in the table below', 'recent-calls');
-  const details = h('details', { id: 'recent-calls' });
-  const section = h('section', { 'aria-labelledby': 'timeline-heading' },
-    h('h2', { id: 'timeline-heading' }, 'Recent calls'),
-    h('figure', {}, h('figcaption', {}, 'Each call: when it started and how long it took'), chart.box),
-    details,
-  );
-  return {
-    section,
-    update(report) {
-      const start = Date.parse(report.startedAt);
-      const points = report.recent.map((call) => ({
-        x: (Date.parse(call.startedAt) - start) / 1000,
-        y: call.durationMs,
-        call,
-      }));
-      const tooltip = (context) => {
-        const { call } = context.raw;
-        return `${call.toolName}: ${formatMs(call.durationMs)}${call.ok ? '' : `, failed (${call.errorType ?? 'error'})`}`;
-      };
-      upsertChart(chart.canvas, {
-        type: 'scatter',
-        data: {
-          datasets: [
-            { label: 'succeeded', data: points.filter((p) => p.call.ok), backgroundColor: COLORS.ok, pointRadius: 3 },
-            {
-              label: 'failed',
-              data: points.filter((p) => !p.call.ok),
-              borderColor: COLORS.failed,
-              backgroundColor: COLORS.failed,
-              pointStyle: 'crossRot',
-              pointRadius: 6,
-              borderWidth: 2,
-            },
-          ],
-        },
-        options: {
-          scales: { x: axis('seconds since the session started'), y: axis('duration (ms)') },
-          plugins: { tooltip: { callbacks: { label: tooltip } } },
-        },
-      });
-      const open = details.open;
-      details.replaceChildren(
-        h('summary', {}, `The ${report.recent.length} most recent calls as a table`),
-        dataTable({
-          name: 'recent-calls',
-          caption: 'Recent calls, newest first',
-          columns: [{ label: 'Started' }, { label: 'Tool' }, { label: 'Operation' }, { label: 'Duration', numeric: true }, { label: 'Result' }],
-          rows: points.slice().reverse().map((p) => [
-            formatSeconds(p.x),
-            p.call.toolName,
-            p.call.operationType,
-            formatMs(p.call.durationMs),
-            p.call.ok ? 'ok' : `failed: ${p.call.errorType ?? 'error'}`,
-          ]),
-        }),
-      );
-      details.open = open;
-    },
-  };
-}
-
-function round(n) {
-  return Math.round(n * 100) / 100;
+  const toolCalls = report.operations[TOOL_OPERATION]?.count ?? 0;
+  const card = (term, value, extra) => h('div', { class: 'card', 'data-card': term }, h('dt', {}, term), h('dd', {}, value), extra ? h('dd', { class: 'muted' }, extra) : null);
+  return [
+    card('Agent', agentLabel(report.agent)),
+    card('Started', timeElement(report.startedAt, formatTime(report.startedAt))),
+    card('Duration', formatDuration(Date.parse(report.updatedAt) - Date.parse(report.startedAt)), report.endedAt ? `ended ${formatTime(report.endedAt)}` : `last call ${formatTime(report.updatedAt)}`),
+    card('Tool calls', String(toolCalls), `${calls - toolCalls} other operations`),
+    card('Errors', String(errors), `${formatPercent(calls ? errors / calls : 0)} of ${calls} calls`),
+  ];
 }

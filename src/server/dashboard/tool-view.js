@@ -1,81 +1,109 @@
-// `#/tools/{name}`: one tool across the sessions that used it, oldest first: p50/p95 and error rate
-// by session, so a regression after a change shows up.
+// `#/tools/{name}`: one tool across the sessions that used it, on a time axis (each session at
+// its start): p50/p95 and error rate, so a regression after a change shows up; and which errors
+// it fails with, across every stored session.
 
-import { fetchTools } from './api.js';
-import { axis, chartBox, COLORS, destroyCharts, upsertChart } from './charts.js';
+import { changeGate, fetchTools } from './api.js';
+import { axis, chartBox, destroyCharts, durationAxis, forLogAxis, upsertChart } from './charts.js';
 import { dataTable, h, replace, timeElement } from './dom.js';
-import { formatMs, formatPercent, formatTime } from './format.js';
+import { formatErrorTypes, formatMs, formatPercent, formatShortTime, formatTime } from './format.js';
+import { isLogScale, latencyScaleControl } from './latency-scale.js';
 import { sessionHref } from './routes.js';
+import { colors } from './theme.js';
 
 const TREND_SESSIONS = 20;
 
 export function createToolView(root, toolName) {
-  const heading = h('h1', {}, 'Tool ', h('code', {}, toolName));
-  const intro = h('p', {}, `Each point is one session, oldest first (the last ${TREND_SESSIONS} sessions that used the tool).`);
+  const gate = changeGate();
   const body = h('div');
-  root.append(heading, intro, body);
+  let matching = [];
+  const redraw = () => {
+    for (const trend of matching) sections.get(trend.operationType)?.update(trend);
+  };
+  root.append(
+    h('h1', {}, 'Tool ', h('code', {}, toolName)),
+    h('div', { class: 'toolbar' }, h('p', { class: 'hint' }, `Each point is one session, at its start (the last ${TREND_SESSIONS} sessions that used the tool).`), latencyScaleControl(redraw)),
+    body,
+  );
   const sections = new Map();
 
   return {
     title: `Tool ${toolName}`,
     async update() {
-      const { tools } = await fetchTools(TREND_SESSIONS);
-      const matching = tools.filter((t) => t.toolName === toolName);
+      const answer = await fetchTools(TREND_SESSIONS);
+      if (!gate.changed(answer)) return;
+      matching = answer.value.tools.filter((t) => t.toolName === toolName);
       if (matching.length === 0) {
         destroyCharts(body);
         sections.clear();
-        body.replaceChildren(h('p', {}, 'No stored session used this tool.'));
+        body.replaceChildren(h('p', { class: 'missing' }, 'No stored session used this tool.'));
         return;
       }
       if (sections.size === 0) body.replaceChildren();
       for (const trend of matching) {
-        let section = sections.get(trend.operationType);
-        if (section === undefined) {
-          section = trendSection(trend.operationType);
+        if (!sections.has(trend.operationType)) {
+          const section = trendSection(trend.operationType);
           sections.set(trend.operationType, section);
           body.append(section.element);
         }
-        section.update(trend);
       }
+      redraw();
     },
+    redraw,
     dispose() {
       destroyCharts(root);
     },
   };
 }
 
+/** The time axis's ends: the first and last session's start, a twentieth of the span (or an hour) beyond. */
+function paddedRange(points) {
+  const times = points.map((p) => Date.parse(p.startedAt));
+  const min = Math.min(...times);
+  const max = Math.max(...times);
+  const pad = Math.max((max - min) / 20, 3_600_000);
+  return { min: min - pad, max: max + pad };
+}
+
 function trendSection(operationType) {
   const slug = operationType.replace(/[^A-Za-z0-9_-]/g, '_');
   const tableId = `trend-table-${slug}`;
-  const chart = chartBox('trend', `p50 and p95 latency and error rate by session for ${operationType}; the numbers are in the table below`, tableId);
+  const chart = chartBox('trend', `p50 and p95 latency and error rate by session over time for ${operationType}; the numbers are in the table below`, tableId);
+  const errorsChart = chartBox('error-types', `Failed calls by error type for ${operationType}; the numbers are in the table beside it`, `error-types-${slug}`);
   const totals = h('p', { class: 'totals' });
-  const tableBox = h('div', { id: tableId });
-  const element = h('section', { 'data-operation': operationType },
-    h('h2', {}, 'Operation ', h('code', {}, operationType)),
+  const tableBox = h('div', { id: tableId, class: 'scroll-x' });
+  const errorsBox = h('div', { id: `error-types-${slug}` });
+  const element = h('section', { 'data-operation': operationType, class: 'panel' },
+    h('h2', {}, 'Operation ', h('code', { class: 'tag' }, operationType)),
     totals,
-    h('figure', {}, h('figcaption', {}, 'Latency (ms, left axis) and error rate (%, right axis) by session'), chart.box),
+    h('div', { class: 'charts' },
+      h('figure', {}, h('figcaption', {}, 'Latency (left axis) and error rate (%, right axis) by session, over time'), chart.box),
+      h('figure', {}, h('figcaption', {}, 'Failed calls by error type, all stored sessions'), errorsChart.box, errorsBox),
+    ),
     tableBox,
   );
   let table;
+  let errorsTable;
   return {
     element,
     update(trend) {
+      const palette = colors();
       totals.textContent =
         `${trend.calls} calls in ${trend.sessions} sessions, error rate ${formatPercent(trend.errorRate)}, ` +
         `p50 ${formatMs(trend.p50Ms)}, p95 ${formatMs(trend.p95Ms)}.`;
       const points = trend.trend;
+      const log = isLogScale(points.flatMap((p) => [p.p50Ms, p.p95Ms]));
+      const at = (p, value) => ({ x: Date.parse(p.startedAt), y: value, sessionId: p.sessionId });
       upsertChart(chart.canvas, {
         type: 'line',
         data: {
-          labels: points.map((p) => shortId(p.sessionId)),
           datasets: [
-            { label: 'p50 (ms)', data: points.map((p) => p.p50Ms), borderColor: COLORS.p50, backgroundColor: COLORS.p50, yAxisID: 'y' },
-            { label: 'p95 (ms)', data: points.map((p) => p.p95Ms), borderColor: COLORS.p95, backgroundColor: COLORS.p95, yAxisID: 'y' },
+            { label: 'p50', data: points.map((p) => at(p, forLogAxis(p.p50Ms, log))), borderColor: palette.p50, backgroundColor: palette.p50, yAxisID: 'y' },
+            { label: 'p95', data: points.map((p) => at(p, forLogAxis(p.p95Ms, log))), borderColor: palette.p95, backgroundColor: palette.p95, yAxisID: 'y' },
             {
               label: 'error rate (%)',
-              data: points.map((p) => Math.round(p.errorRate * 10_000) / 100),
-              borderColor: COLORS.errorRate,
-              backgroundColor: COLORS.errorRate,
+              data: points.map((p) => at(p, Math.round(p.errorRate * 10_000) / 100)),
+              borderColor: palette.failed,
+              backgroundColor: palette.failed,
               borderDash: [4, 4],
               yAxisID: 'errors',
             },
@@ -83,12 +111,33 @@ function trendSection(operationType) {
         },
         options: {
           scales: {
-            x: { title: { display: true, text: 'session (oldest first)' } },
-            y: axis('duration (ms)', { position: 'left' }),
-            errors: axis('failed calls (%)', { position: 'right', suggestedMax: 100, grid: { drawOnChartArea: false } }),
+            x: { type: 'linear', ...paddedRange(points), title: { display: true, text: 'session start' }, ticks: { callback: (value) => formatShortTime(value), maxTicksLimit: 6 } },
+            y: durationAxis('duration', log, { position: 'left' }),
+            errors: axis('failed calls (%)', { position: 'right', suggestedMax: 10, grid: { drawOnChartArea: false } }),
+          },
+          plugins: {
+            tooltip: {
+              callbacks: {
+                title: (items) => (items[0] ? `${items[0].raw.sessionId}, ${formatShortTime(items[0].raw.x)}` : ''),
+                label: (ctx) => (ctx.dataset.yAxisID === 'errors' ? `error rate ${ctx.raw.y}%` : `${ctx.dataset.label} ${formatMs(ctx.raw.y)}`),
+              },
+            },
           },
         },
       });
+      const types = Object.entries(trend.errorTypes ?? {}).sort(([a, m], [b, n]) => n - m || (a < b ? -1 : 1));
+      errorsChart.box.style.height = `${70 + Math.max(1, types.length) * 34}px`;
+      upsertChart(errorsChart.canvas, {
+        type: 'bar',
+        data: { labels: types.map(([type]) => type), datasets: [{ label: 'failed calls', data: types.map(([, n]) => n), backgroundColor: palette.failed, borderRadius: 3, maxBarThickness: 24 }] },
+        options: { indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: axis('failed calls', { ticks: { precision: 0 } }), y: { grid: { display: false } } } },
+      });
+      errorsTable = replace(errorsBox, errorsTable, dataTable({
+        name: `error-types-${operationType}`,
+        caption: types.length ? `Failed calls by error type: ${formatErrorTypes(trend.errorTypes)}` : 'No failed calls.',
+        columns: [{ label: 'Error type' }, { label: 'Failed calls', numeric: true }, { label: 'Share of failures', numeric: true }],
+        rows: types.map(([type, n]) => [type, String(n), formatPercent(trend.errors ? n / trend.errors : 0)]),
+      }));
       table = replace(tableBox, table, dataTable({
         name: `trend-${operationType}`,
         caption: 'By session, oldest first',
@@ -111,8 +160,4 @@ function trendSection(operationType) {
       }));
     },
   };
-}
-
-function shortId(sessionId) {
-  return sessionId.length > 16 ? `${sessionId.slice(0, 15)}…` : sessionId;
 }

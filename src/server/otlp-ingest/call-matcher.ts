@@ -6,6 +6,19 @@ export type Cancel = () => void;
 /** Runs `fn` once after `ms` (or sooner, at a flush); gives back what cancels it. */
 export type Later = (ms: number, fn: () => void) => Cancel;
 
+/** One call of a held copy and its pair: the pair's outcome and agent, the held copy's timing and IDs. */
+function joined(held: CallRecord, pair: CallRecord): CallRecord {
+  return {
+    ...pair,
+    startTimeMs: held.startTimeMs,
+    durationMs: held.durationMs,
+    callId: held.callId ?? pair.callId,
+    traceId: held.traceId ?? pair.traceId,
+    spanId: held.spanId ?? pair.spanId,
+    agent: pair.agent ?? held.agent,
+  };
+}
+
 /** Match keys remembered at most; the least recently used go first. */
 export const MAX_MATCH_KEYS = 100_000;
 /** A match key untouched this long is forgotten: the other signal's copy comes within seconds, not minutes. */
@@ -31,8 +44,8 @@ interface Entry {
  * with equal match keys from different signals pair up in order — the k-th log with the k-th
  * span — so that a reused call ID (`call_0` in every turn) still counts each call; calls of one
  * signal never pair with each other. A call that asks to be held waits for its pair from the other
- * signal and is dropped when it comes (the pair tells the call better); otherwise the first copy
- * to arrive is folded and the second is dropped.
+ * signal, and the two are folded as one (the pair's outcome, the held copy's timing); otherwise the
+ * first copy to arrive is folded and the second is dropped.
  */
 export class CallMatcher {
   private readonly entries = new Map<string, Entry>();
@@ -57,11 +70,11 @@ export class CallMatcher {
     const entry = this.touch(mapped.matchKey);
     const waiting = entry.held.findIndex((held) => held.signal !== signal);
     if (waiting !== -1) {
-      // The other signal's copy was held for this one: this one tells the call, that one goes.
-      const [held] = entry.held.splice(waiting, 1);
-      held?.cancel();
+      // The other signal's copy was held for this one: this one tells the outcome, that one the timing.
+      const held = entry.held.splice(waiting, 1)[0] as Held;
+      held.cancel();
       this.dropped++;
-      this.fold(mapped.call);
+      this.fold(joined(held.call, mapped.call));
       return;
     }
     const other = signal === 'span' ? 'logs' : 'spans';

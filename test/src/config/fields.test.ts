@@ -70,8 +70,8 @@ describe('types derived from a block', () => {
     expectTypeOf<PerformanceConfig['dataDir']>().toEqualTypeOf<string | undefined>();
     expectTypeOf<PerformanceConfig['otlp']['protocol']>().toEqualTypeOf<'http/protobuf' | 'http/json' | undefined>();
     expectTypeOf<PerformanceConfig['otlp']['headers']>().toEqualTypeOf<Record<string, string> | undefined>();
-    expectTypeOf<PerformanceConfig['server']>().toEqualTypeOf<{ host: string; port: number }>();
-    expectTypeOf<PerformanceConfigInput['server']>().toEqualTypeOf<{ host?: string; port?: number } | undefined>();
+    expectTypeOf<PerformanceConfig['server']>().toEqualTypeOf<{ host: string; port: number; endIdleAfterMs: number; jaegerUrl?: string }>();
+    expectTypeOf<PerformanceConfigInput['server']>().toEqualTypeOf<{ host?: string; port?: number; endIdleAfterMs?: number; jaegerUrl?: string } | undefined>();
     // @ts-expect-error: an unknown key is a type error too, not only a ConfigError
     const misspelled: PerformanceConfigInput = { maxMetric: 5 };
     expect(misspelled).toBeDefined();

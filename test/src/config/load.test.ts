@@ -40,12 +40,14 @@ describe('loadConfig', () => {
       maxMetrics: 1000,
       writeIntervalMs: 1000,
       sessionIdleTimeoutMs: 900_000,
+      idleAfterMs: 300_000,
       captureContent: false,
       maxContentLength: 1024,
+      recordErrorMessages: true,
       metrics: { includeSessionId: true, maxSeries: 2000, seriesTtlMs: 300_000 },
       otlp: { enabled: false, maxQueueSize: 2048 },
       prometheus: { enabled: false, host: '127.0.0.1', port: 9464 },
-      server: { host: '127.0.0.1', port: 7318 },
+      server: { host: '127.0.0.1', port: 7318, endIdleAfterMs: 1_800_000 },
     });
   });
 

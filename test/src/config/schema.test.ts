@@ -9,12 +9,14 @@ const DEFAULTS: PerformanceConfig = {
   maxMetrics: 1000,
   writeIntervalMs: 1000,
   sessionIdleTimeoutMs: 15 * 60_000,
+  idleAfterMs: 300_000,
   captureContent: false,
   maxContentLength: 1024,
+  recordErrorMessages: true,
   metrics: { includeSessionId: true, maxSeries: 2000, seriesTtlMs: 300_000 },
   otlp: { enabled: false, maxQueueSize: 2048 },
   prometheus: { enabled: false, host: '127.0.0.1', port: 9464 },
-  server: { host: '127.0.0.1', port: 7318 },
+  server: { host: '127.0.0.1', port: 7318, endIdleAfterMs: 1_800_000 },
 };
 
 /** A copy of `DEFAULTS` with one dotted key set. */
@@ -121,8 +123,10 @@ describe('environment overrides', () => {
     ['TOOLPERF_DATA_DIR', '/var/lib/toolperf', 'dataDir', '/var/lib/toolperf'],
     ['TOOLPERF_WRITE_INTERVAL_MS', '0', 'writeIntervalMs', 0],
     ['TOOLPERF_SESSION_IDLE_TIMEOUT_MS', '60000', 'sessionIdleTimeoutMs', 60_000],
+    ['TOOLPERF_IDLE_AFTER_MS', '120000', 'idleAfterMs', 120_000],
     ['TOOLPERF_CAPTURE_CONTENT', 'true', 'captureContent', true],
     ['TOOLPERF_MAX_CONTENT_LENGTH', '4096', 'maxContentLength', 4096],
+    ['TOOLPERF_RECORD_ERROR_MESSAGES', 'off', 'recordErrorMessages', false],
     ['TOOLPERF_METRICS_INCLUDE_SESSION_ID', 'false', 'metrics.includeSessionId', false],
     ['TOOLPERF_METRICS_MAX_SERIES', '500', 'metrics.maxSeries', 500],
     ['TOOLPERF_OTLP_ENABLED', 'yes', 'otlp.enabled', true],
@@ -131,6 +135,8 @@ describe('environment overrides', () => {
     ['TOOLPERF_PROMETHEUS_PORT', '9999', 'prometheus.port', 9999],
     ['TOOLPERF_SERVER_HOST', '0.0.0.0', 'server.host', '0.0.0.0'],
     ['TOOLPERF_SERVER_PORT', '8080', 'server.port', 8080],
+    ['TOOLPERF_SERVER_END_IDLE_AFTER_MS', '0', 'server.endIdleAfterMs', 0],
+    ['TOOLPERF_JAEGER_URL', 'http://localhost:16686', 'server.jaegerUrl', 'http://localhost:16686'],
   ];
 
   it('covers exactly the variables of ENV_OVERRIDES', () => {
@@ -147,18 +153,19 @@ describe('environment overrides', () => {
   });
 
   const BOOLEANS = ENV_OVERRIDES.filter(([, key]) =>
-    ['enabled', 'saveReports', 'captureContent', 'metrics.includeSessionId', 'otlp.enabled', 'prometheus.enabled'].includes(key),
+    ['enabled', 'saveReports', 'captureContent', 'recordErrorMessages', 'metrics.includeSessionId', 'otlp.enabled', 'prometheus.enabled'].includes(key),
   );
   const TRUE_SPELLINGS = ['1', 'true', 'TRUE', 'True', 'yes', 'YES', 'on', 'On', ' true '];
   const FALSE_SPELLINGS = ['0', 'false', 'FALSE', 'False', 'no', 'No', 'off', 'OFF', '\toff\n'];
 
-  it('has six boolean variables', () => {
+  it('has seven boolean variables', () => {
     expect(BOOLEANS.map(([variable]) => variable).sort()).toEqual([
       'TOOLPERF_CAPTURE_CONTENT',
       'TOOLPERF_ENABLED',
       'TOOLPERF_METRICS_INCLUDE_SESSION_ID',
       'TOOLPERF_OTLP_ENABLED',
       'TOOLPERF_PROMETHEUS_ENABLED',
+      'TOOLPERF_RECORD_ERROR_MESSAGES',
       'TOOLPERF_SAVE_REPORTS',
     ]);
   });
@@ -348,10 +355,10 @@ describe('server block', () => {
   });
 
   it('rejects an unknown key in the block', () => {
-    expect(() => resolveConfig({ server: { hots: 'x' } as never })).toThrow(/performance\.server\.hots = "x": unknown key; allowed: host, port/);
+    expect(() => resolveConfig({ server: { hots: 'x' } as never })).toThrow(/performance\.server\.hots = "x": unknown key; allowed: host, port, endIdleAfterMs, jaegerUrl/);
   });
 
   it('lets a file value win over the environment', () => {
-    expect(resolveConfig({ server: { port: 9000 } }, { env: { TOOLPERF_SERVER_PORT: '8080', TOOLPERF_SERVER_HOST: '::1' } }).server).toEqual({ host: '::1', port: 9000 });
+    expect(resolveConfig({ server: { port: 9000 } }, { env: { TOOLPERF_SERVER_PORT: '8080', TOOLPERF_SERVER_HOST: '::1' } }).server).toEqual({ host: '::1', port: 9000, endIdleAfterMs: 1_800_000 });
   });
 });

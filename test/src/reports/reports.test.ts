@@ -62,7 +62,7 @@ describe('createReports', () => {
     const { reports, store } = open();
     const huge = (c: string) => c.repeat(4_000_000);
     for (let i = 0; i < 20; i++) {
-      reports.record(call({ toolName: huge('t'), operationType: huge('o'), callId: huge('c'), errorType: huge('E'), traceId: huge('a'), spanId: huge('b') }));
+      reports.record(call({ toolName: huge('t'), operationType: huge('o'), callId: huge('c'), errorType: huge('E'), traceId: huge('a'), spanId: huge('b'), errorMessage: huge('m') }));
     }
     await reports.flush();
     const stored = await store.get('ses_1');
@@ -72,8 +72,30 @@ describe('createReports', () => {
     expect(Object.keys(operation.errorTypes)[0]).toHaveLength(128);
     expect(stored?.recent[0]).toMatchObject({ callId: expect.any(String), traceId: expect.any(String), spanId: expect.any(String) });
     for (const field of ['callId', 'traceId', 'spanId'] as const) expect(stored?.recent[0]?.[field]).toHaveLength(1024);
+    expect(stored?.recent[0]?.errorMessage).toBe(`${'m'.repeat(299)}…`);
     // 20 calls, each with 24 MB of strings: a few tens of KB stored.
     expect(JSON.stringify(stored).length).toBeLessThan(100_000);
+    await reports.shutdown();
+  });
+
+  it("keeps a failed call's error message in its recent call, unless recordErrorMessages is off", async () => {
+    const message = "ENOENT: no such file or directory, open '/home/me/secret.txt'";
+    for (const recordErrorMessages of [undefined, true, false]) {
+      const store = new InMemoryReportStore();
+      const reports = createReports({ store, logger: recordingLogger(), writeIntervalMs: 60_000, ...(recordErrorMessages === undefined ? {} : { recordErrorMessages }) });
+      reports.record(call({ errorType: 'ENOENT', errorMessage: message }));
+      reports.record(call({ errorType: 'EACCES', errorMessage: 'permission denied', sessionId: 'ses_2' }));
+      await reports.flush();
+      const kept = recordErrorMessages !== false;
+      expect((await reports.getReport({ sessionId: 'ses_1' }))?.recent[0]?.errorMessage, String(recordErrorMessages)).toBe(kept ? message : undefined);
+      expect(JSON.stringify(await store.get('ses_2')).includes('permission denied'), String(recordErrorMessages)).toBe(kept);
+      await reports.shutdown();
+    }
+  });
+
+  it('refuses an error message that is not a string', async () => {
+    const { reports } = open();
+    expect(() => reports.record(call({ errorType: 'E', errorMessage: 42 as unknown as string }))).toThrow(/errorMessage must be a string/);
     await reports.shutdown();
   });
 

@@ -35,9 +35,9 @@ function exactSampleStddev(values: readonly number[]): number {
   return Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1));
 }
 
-/** The value at rank floor(q (n - 1)) of the sorted data: what DDSketch approximates. */
+/** The value at 1-based rank ⌈q·n⌉ of the sorted data (nearest rank): what reports promise, within the sketch's accuracy. */
 function exactQuantile(sorted: readonly number[], q: number): number {
-  return sorted[Math.floor(q * (sorted.length - 1))]!;
+  return sorted[Math.max(1, Math.ceil(q * sorted.length)) - 1]!;
 }
 
 /** Reports round to the microsecond: allow that half-microsecond on top of `relative`. */
@@ -130,6 +130,55 @@ describe('RunningStats', () => {
       expect(result.p95Ms).toBeLessThanOrEqual(result.p99Ms);
       expect(result.p99Ms).toBeLessThanOrEqual(result.maxMs);
     });
+  });
+
+  describe('percentiles by nearest rank', () => {
+    // Durations of 11 calls, shuffled: sorted they are 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 45000.
+    const ELEVEN = [34, 3, 45_000, 13, 144, 5, 89, 21, 233, 8, 55];
+
+    it('11 calls: p99 is the max and p50 the 6th value, within 1%', () => {
+      const result = feed(ELEVEN).toStats();
+      expect(Math.abs(result.p99Ms - 45_000) / 45_000).toBeLessThanOrEqual(0.01);
+      expect(result.p99Ms).toBe(result.maxMs);
+      expect(Math.abs(result.p50Ms - 34) / 34).toBeLessThanOrEqual(0.01);
+      // p90: rank ⌈9.9⌉ = 10, the 10th value; p95: rank ⌈10.45⌉ = 11, the max.
+      expect(Math.abs(result.p90Ms - 233) / 233).toBeLessThanOrEqual(0.01);
+      expect(result.p95Ms).toBe(45_000);
+    });
+
+    it.each([1, 2, 5, 37, 99])('the p99 of %i calls (fewer than 100) is their max', (n) => {
+      const values = sample(DISTRIBUTIONS.lognormal!, n, 300 + n);
+      const result = feed(values).toStats();
+      expect(result.p99Ms).toBe(result.maxMs);
+    });
+
+    it('the p99 of 101 calls is the 100th value, not the max', () => {
+      const values = Array.from({ length: 101 }, (_, i) => (i + 1) * 10);
+      const result = feed(values).toStats();
+      expectNear(result.p99Ms, 1000, SKETCH_RELATIVE_ACCURACY, 'p99 of 101');
+      expect(result.maxMs).toBe(1010);
+    });
+
+    it('100 calls: p50, p90 and p95 are the 50th, 90th and 95th values', () => {
+      const values = Array.from({ length: 100 }, (_, i) => (i + 1) * 10);
+      const result = feed(values).toStats();
+      expectNear(result.p50Ms, 500, SKETCH_RELATIVE_ACCURACY, 'p50 of 100');
+      expectNear(result.p90Ms, 900, SKETCH_RELATIVE_ACCURACY, 'p90 of 100');
+      expectNear(result.p95Ms, 950, SKETCH_RELATIVE_ACCURACY, 'p95 of 100');
+    });
+  });
+
+  it('hands out its sketch bins: zeros under -Infinity, keys in the order of their values, counts summing to the calls', () => {
+    const stats = feed([0, 0, 1.5, 1.501, 2, 50, 50, 1000]);
+    const bins = stats.binCounts();
+    expect(bins.get(-Infinity)).toBe(2);
+    expect([...bins.values()].reduce((sum, n) => sum + n, 0)).toBe(8);
+    // 1.5 and 1.501 share a bin (0.07% apart, bins are ~1% wide); 50 and 50 too.
+    expect(bins.size).toBe(5);
+    const keys = [...bins.keys()].sort((x, y) => x - y);
+    expect(keys.map((k) => bins.get(k))).toEqual([2, 2, 1, 2, 1]);
+    // The same value gets the same key in another sketch: keys are comparable across sessions.
+    expect([...feed([50]).binCounts().keys()]).toEqual([keys[3]]);
   });
 
   it('gives the constant itself for every percentile of constant data', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredSessionReport } from '../../../src/document/report.js';
+import { summarize, type StoredSessionReport } from '../../../src/document/report.js';
 import type { CallRecord } from '../../../src/reports/call-record.js';
 import { ReportWriter, SessionLedger } from '../../../src/reports/session-ledger.js';
 
@@ -97,11 +97,7 @@ describe('SessionLedger', () => {
     const otherWrite = other.beginWrite();
     const stored = apply(undefined, otherWrite.merge);
     expect(l.adopt(stored, l.epoch)).toBe(true);
-    const summaryOf = (report: ReturnType<SessionLedger['report']>) => ({
-      sessionId: report.sessionId, startedAt: report.startedAt, updatedAt: report.updatedAt, ...(report.endedAt ? { endedAt: report.endedAt } : {}),
-      calls: Object.values(report.operations).reduce((n, op) => n + op.count, 0),
-      errors: Object.values(report.operations).reduce((n, op) => n + op.errors, 0),
-    });
+    const summaryOf = summarize;
     // Asked first, the summary is computed without the merged view; then compared with that view's.
     let summary = l.summary();
     expect(summary).toEqual(summaryOf(l.report()));

@@ -5,7 +5,7 @@ import { createReportApp } from '../../../src/server/app.js';
 import type { ReportStore } from '../../../src/storage/report-store.js';
 import { createReports, type Reports } from '../../../src/reports/reports.js';
 import { recordingLogger } from '../../helpers/tracking.js';
-import { memoryReports, storedReport, T0, type CallSpec } from './fixtures.js';
+import { memoryReports, sessionCalls, storedReport, T0, type CallSpec } from './fixtures.js';
 
 type Json = Record<string, unknown>;
 const opened: Reports[] = [];
@@ -56,7 +56,10 @@ describe('GET /api/v1/sessions', () => {
     // 11 sessions; two pairs share an updatedAt, so ties are ordered by session ID.
     const starts = [0, 1, 2, 3, 3, 4, 5, 6, 6, 7, 8];
     for (const [i, minute] of starts.entries()) await store.put(storedReport(`ses_${String.fromCharCode(107 - i)}`, T0 + minute * 60_000, CALLS));
-    const expected = (await store.list()).sort((a, b) => (a.updatedAt === b.updatedAt ? (a.sessionId < b.sessionId ? -1 : 1) : a.updatedAt > b.updatedAt ? -1 : 1));
+    // Stored in 2026-01-01, read now: every one is idle.
+    const expected = (await store.list())
+      .sort((a, b) => (a.updatedAt === b.updatedAt ? (a.sessionId < b.sessionId ? -1 : 1) : a.updatedAt > b.updatedAt ? -1 : 1))
+      .map((s) => ({ ...s, status: 'idle' }));
 
     const seen: Json[] = [];
     let cursor: string | undefined;
@@ -99,6 +102,185 @@ describe('GET /api/v1/sessions', () => {
   );
 });
 
+describe('GET /api/v1/sessions: filters and sort', () => {
+  /** Sessions at known times around now: status, errors and tools tell them apart. */
+  async function seeded() {
+    const env = setup();
+    const now = Date.now();
+    const put = (id: string, minutesAgo: number, calls: CallSpec[]) => env.store.put(storedReport(id, now - minutesAgo * 60_000, calls));
+    await put('ses_fresh', 1, [{ tool: 'read', ms: 5 }, { tool: 'bash', ms: 900, error: 'Exit1' }]);
+    await put('ses_stale', 10, [{ tool: 'read', ms: 5 }, { tool: 'read', ms: 6 }, { tool: 'grep', ms: 7 }]);
+    await put('ses_old', 60 * 24, [{ tool: 'grep', ms: 50, error: 'Timeout' }, { tool: 'plan', ms: 3000, operationType: 'llm-call' }]);
+    await env.reports.endSession('ses_old');
+    return env;
+  }
+  const list = async (app: Hono, query: string) => json(await app.request(`/api/v1/sessions${query}`));
+  const ids = async (app: Hono, query: string) => ((await list(app, query)).sessions as Json[]).map((s) => s.sessionId);
+
+  it('gives every summary its status, duration, error rate and tool calls apart', async () => {
+    const { app } = await seeded();
+    const { sessions } = (await list(app, '')) as { sessions: Json[] };
+    expect(sessions.map((s) => [s.sessionId, s.status, s.calls, s.toolCalls, s.errors, s.toolErrors, s.errorRate])).toEqual([
+      ['ses_old', 'ended', 2, 1, 1, 1, 0.5], // ended now: its last update is now
+      ['ses_fresh', 'active', 2, 2, 1, 1, 0.5],
+      ['ses_stale', 'idle', 3, 3, 0, 0, 0],
+    ]);
+    expect(sessions[1]).toMatchObject({ durationMs: 910, tools: ['bash', 'read'] });
+  });
+
+  it.each([
+    ['?status=active', ['ses_fresh']],
+    ['?status=idle', ['ses_stale']],
+    ['?status=idle,ended', ['ses_old', 'ses_stale']],
+    ['?hasErrors=true', ['ses_old', 'ses_fresh']],
+    ['?hasErrors=false', ['ses_stale']],
+    ['?tool=grep', ['ses_old', 'ses_stale']],
+    ['?search=FRE', ['ses_fresh']],
+    ['?sort=calls&order=desc', ['ses_stale', 'ses_fresh', 'ses_old']],
+    ['?sort=startedAt&order=asc', ['ses_old', 'ses_stale', 'ses_fresh']],
+    ['?sort=durationMs', ['ses_old', 'ses_fresh', 'ses_stale']],
+    ['?status=active,idle&sort=errorRate&order=desc', ['ses_fresh', 'ses_stale']],
+  ])('%s', async (query, expected) => {
+    const { app } = await seeded();
+    expect(await ids(app, query)).toEqual(expected);
+  });
+
+  it('filters by a time range on the last update', async () => {
+    const { app } = await seeded();
+    const minutesAgo = (m: number) => encodeURIComponent(new Date(Date.now() - m * 60_000).toISOString());
+    expect(await ids(app, `?since=${minutesAgo(5)}`)).toEqual(['ses_old', 'ses_fresh']);
+    expect(await ids(app, `?until=${minutesAgo(5)}`)).toEqual(['ses_stale']);
+    expect(await ids(app, `?since=${minutesAgo(30)}&until=${minutesAgo(5)}`)).toEqual(['ses_stale']);
+  });
+
+  it('pages under a sort: the cursor carries it, and pages join without gaps or repeats', async () => {
+    const { app, store } = setup();
+    const now = Date.now();
+    for (let i = 0; i < 23; i++) {
+      const calls: CallSpec[] = Array.from({ length: 1 + (i % 4) }, (_, k) => ({ tool: 'read', ms: 1 + k, ...(k === 0 && i % 3 === 0 ? { error: 'E' } : {}) }));
+      await store.put(storedReport(`ses_${String(i).padStart(2, '0')}`, now - i * 1000, calls));
+    }
+    for (const sort of ['calls', 'errorRate', 'startedAt', 'durationMs']) {
+      for (const order of ['asc', 'desc']) {
+        const whole = await ids(app, `?limit=500&sort=${sort}&order=${order}`);
+        const paged: unknown[] = [];
+        let cursor: string | undefined;
+        for (let pages = 0; pages < 20; pages++) {
+          // Only the first request names the sort: the cursor carries it after that.
+          const body = await list(app, cursor === undefined ? `?limit=4&sort=${sort}&order=${order}` : `?limit=4&cursor=${cursor}`);
+          paged.push(...(body.sessions as Json[]).map((s) => s.sessionId));
+          cursor = body.nextCursor as string | undefined;
+          if (cursor === undefined) break;
+        }
+        expect(paged, `${sort} ${order}`).toEqual(whole);
+        expect(new Set(paged).size).toBe(23);
+      }
+    }
+  });
+
+  it('refuses a cursor made for another sort, and accepts the same sort given again', async () => {
+    const { app } = await seeded();
+    const first = await list(app, '?limit=1&sort=calls');
+    const cursor = first.nextCursor as string;
+    expect((await app.request(`/api/v1/sessions?limit=1&sort=calls&order=desc&cursor=${cursor}`)).status).toBe(200);
+    const response = await app.request(`/api/v1/sessions?limit=1&sort=errors&cursor=${cursor}`);
+    expect(response.status).toBe(400);
+    expectError(await json(response), 'invalid_request', /^cursor: made for sort=calls&order=desc, not sort=errors&order=desc/);
+  });
+
+  it.each([
+    ['status=live', /^status\.0: expected active, idle, ended/],
+    ['hasErrors=yes', /^hasErrors: expected true or false/],
+    ['sort=name', /^sort: expected one of updatedAt, /],
+    ['order=up', /^order: expected asc or desc/],
+    ['since=yesterday', /^since: expected an ISO 8601 date-time/],
+    ['until=12', /^until: expected an ISO 8601 date-time/],
+    [`search=${'x'.repeat(300)}`, /^search: /],
+    ['tool=', /^tool: /],
+  ])('rejects %s with a 400 naming the parameter', async (query, message) => {
+    const { app } = setup();
+    const response = await app.request(`/api/v1/sessions?${query}`);
+    expect(response.status).toBe(400);
+    expectError(await json(response), 'invalid_request', message);
+  });
+});
+
+describe('percentiles by nearest rank, in every answer', () => {
+  it('11 calls: the report’s p99 and the tool trend’s p95 are the max, the p50s the 6th value, within 1%', async () => {
+    const { app, store } = setup();
+    // Sorted: 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 45000.
+    const durations = [34, 3, 45_000, 13, 144, 5, 89, 21, 233, 8, 55];
+    await store.put(storedReport('ses_11', T0, durations.map((ms) => ({ tool: 'bash', ms }))));
+    const report = await json(await app.request('/api/v1/sessions/ses_11/report'));
+    const bash = (report.operations as Record<string, { tools: Record<string, Json> }>)['tool-execution']!.tools.bash!;
+    expect(bash.p99Ms).toBe(45_000);
+    expect(bash.maxMs).toBe(45_000);
+    expect(Math.abs((bash.p50Ms as number) - 34) / 34).toBeLessThanOrEqual(0.01);
+    const { tools } = (await json(await app.request('/api/v1/tools'))) as { tools: Json[] };
+    expect(tools[0]).toMatchObject({ toolName: 'bash', calls: 11, p95Ms: 45_000 });
+    expect(Math.abs((tools[0]!.p50Ms as number) - 34) / 34).toBeLessThanOrEqual(0.01);
+  });
+});
+
+describe('GET /api/v1/compare', () => {
+  type Row = { toolName?: string; operationType?: string; significant: boolean; pValue: number | null; delta: { p50Ratio: number | null } | null };
+  const flaggedTools = (body: Json) =>
+    (body.operations as (Row & { tools: Row[] })[]).flatMap((op) => op.tools.filter((t) => t.significant).map((t) => t.toolName));
+
+  it('flags no tool for two sessions drawn from one distribution', async () => {
+    const { app, store } = setup();
+    await store.put(storedReport('ses_a', T0, sessionCalls(1001, 60)));
+    await store.put(storedReport('ses_b', T0 + 3_600_000, sessionCalls(1002, 60)));
+    const response = await app.request('/api/v1/compare?a=ses_a&b=ses_b');
+    expect(response.status).toBe(200);
+    const body = await json(response);
+    expect(body).toMatchObject({ a: { sessionId: 'ses_a', status: 'idle', calls: 300 }, b: { sessionId: 'ses_b', calls: 300 } });
+    const tools = (body.operations as { tools: Row[] }[])[0]!.tools;
+    expect(tools.map((t) => t.toolName).sort()).toEqual(['bash', 'edit', 'glob', 'grep', 'read']);
+    for (const tool of tools) expect(tool.pValue, tool.toolName).not.toBeNull();
+    expect(flaggedTools(body)).toEqual([]);
+  });
+
+  it('flags the one tool that got 3× slower over 30 calls, and only it', async () => {
+    const { app, store } = setup();
+    await store.put(storedReport('ses_before', T0, sessionCalls(2001, 30)));
+    await store.put(storedReport('ses_after', T0 + 3_600_000, sessionCalls(2002, 30, { grep: 3 })));
+    const body = await json(await app.request('/api/v1/compare?a=ses_before&b=ses_after'));
+    expect(flaggedTools(body)).toEqual(['grep']);
+    const grep = (body.operations as { tools: Row[] }[])[0]!.tools.find((t) => t.toolName === 'grep')!;
+    expect(grep.delta?.p50Ratio).toBeGreaterThan(2);
+    expect(grep.pValue).toBeLessThan(0.01);
+  });
+
+  it('answers what reports.compareSessions does, live sessions included', async () => {
+    const { app, reports: api } = setup();
+    for (const [sessionId, calls] of [['ses_live_a', sessionCalls(3001, 12)], ['ses_live_b', sessionCalls(3002, 12, { read: 4 })]] as const) {
+      calls.forEach((spec, i) => api.record({
+        sessionId, operationType: 'tool-execution', toolName: spec.tool, callId: undefined, startTimeMs: Date.now() - 60_000 + i,
+        durationMs: spec.ms, errorType: spec.error, traceId: undefined, spanId: undefined,
+      }));
+    }
+    const body = await json(await app.request('/api/v1/compare?a=ses_live_a&b=ses_live_b'));
+    expect(body).toEqual(JSON.parse(JSON.stringify(await api.compareSessions({ a: 'ses_live_a', b: 'ses_live_b' }))));
+    expect(body).toMatchObject({ a: { status: 'active' }, b: { status: 'active' } });
+  });
+
+  it('answers 404 naming the session that does not exist, 400 for a bad or missing id', async () => {
+    const { app, store } = setup();
+    await store.put(storedReport('ses_a', T0, CALLS));
+    for (const [query, missing] of [['a=ses_a&b=ses_nope', 'ses_nope'], ['a=ses_gone&b=ses_a', 'ses_gone']] as const) {
+      const response = await app.request(`/api/v1/compare?${query}`);
+      expect(response.status).toBe(404);
+      expectError(await json(response), 'not_found', new RegExp(`no session "${missing}"`));
+    }
+    for (const [query, parameter] of [['a=../x&b=ses_a', 'a'], ['a=ses_a', 'b']] as const) {
+      const response = await app.request(`/api/v1/compare?${query}`);
+      expect(response.status).toBe(400);
+      expectError(await json(response), 'invalid_request', new RegExp(`^${parameter}: `));
+    }
+  });
+});
+
 describe('GET /api/v1/sessions/:id/report and operations', () => {
   it('answers the report the API gives', async () => {
     const { app, store, reports: api } = setup();
@@ -106,7 +288,7 @@ describe('GET /api/v1/sessions/:id/report and operations', () => {
     const response = await app.request('/api/v1/sessions/ses_1/report');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(await response.json()).toEqual(JSON.parse(JSON.stringify(await api.getReport({ sessionId: 'ses_1' }))));
+    expect(await response.json()).toEqual({ ...JSON.parse(JSON.stringify(await api.getReport({ sessionId: 'ses_1' }))), status: 'idle' });
   });
 
   it('answers 404 for an unknown session and 400 for an invalid id', async () => {
@@ -161,7 +343,7 @@ describe('GET /api/v1/tools', () => {
     const all = new Map<string, RunningStats>();
     for (let s = 0; s < 5; s++) {
       const calls: CallSpec[] = [];
-      for (let i = 0; i < 20; i++) calls.push({ tool: 'read', ms: 1 + s * 10 + i, ...(i % 5 === 0 ? { error: 'ENOENT' } : {}) });
+      for (let i = 0; i < 20; i++) calls.push({ tool: 'read', ms: 1 + s * 10 + i, ...(i % 5 === 0 ? { error: s === 1 && i === 0 ? 'EACCES' : 'ENOENT' } : {}) });
       if (s % 2 === 0) calls.push({ tool: 'grep', ms: 100 + s });
       for (const call of calls) {
         let stats = all.get(call.tool);
@@ -176,6 +358,8 @@ describe('GET /api/v1/tools', () => {
     expect(tools.map((t) => t.toolName)).toEqual(['read', 'grep']);
     const read = all.get('read')!.toStats();
     expect(tools[0]).toMatchObject({ operationType: 'tool-execution', calls: 100, errors: 20, errorRate: 0.2, p50Ms: read.p50Ms, p95Ms: read.p95Ms, sessions: 5 });
+    expect(tools[0]?.errorTypes).toEqual({ ENOENT: 19, EACCES: 1 });
+    expect(tools[1]?.errorTypes).toEqual({});
     expect((tools[0]!.trend as Json[]).map((p) => p.sessionId)).toEqual(['ses_3', 'ses_4']);
     expect(tools[0]!.trend as Json[]).toEqual([
       expect.objectContaining({ calls: 20, errorRate: 0.2 }),
@@ -289,6 +473,7 @@ describe('GET /openapi.json', () => {
         'DELETE /api/v1/sessions/{id}',
         'DELETE /api/v1/sessions',
         'GET /api/v1/tools',
+        'GET /api/v1/compare',
         'GET /healthz',
         'GET /api/v1/ingest',
         'POST /v1/traces',

@@ -1,16 +1,15 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { serve, type ServerType } from '@hono/node-server';
-import type { Hono } from 'hono';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { ServerType } from '@hono/node-server';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPerformance, type DurationStats, type Performance, type SessionReport } from '../../../src/index.js';
+import { createPerformance, createReports, InMemoryReportStore, type DurationStats, type Performance, type SessionReport } from '../../../src/index.js';
 import { createDashboardApp } from '../../../src/server/dashboard.js';
 import { createReportApp } from '../../../src/server/app.js';
+import { close, launchChromium, listen, readChart, readTable, watch } from '../../helpers/dashboard-browser.js';
 import { prng } from '../../helpers/prng.js';
 import { findProgram, requireProgram, skipUnlessAvailable } from '../../helpers/real-component.js';
 
@@ -26,75 +25,6 @@ interface Call {
 
 class ToolTimeout extends Error {
   override readonly name = 'ToolTimeout';
-}
-
-interface ChartView {
-  readonly labels: unknown[];
-  readonly datasets: { label: string; data: (number | { x: number; y: number; ok: boolean })[] }[];
-}
-
-/** A served app on 127.0.0.1, on a free port. */
-async function listen(app: Hono): Promise<{ url: string; server: ServerType }> {
-  return new Promise((resolve) => {
-    const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => {
-      resolve({ url: `http://127.0.0.1:${info.port}`, server });
-    });
-  });
-}
-
-function close(server: ServerType): Promise<void> {
-  return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-}
-
-/** What went wrong on a page: console errors, uncaught exceptions, failed or refused requests, requests elsewhere. */
-function watch(page: Page, origin: string): { problems: string[]; requests: string[] } {
-  const problems: string[] = [];
-  const requests: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) => problems.push(`failed: ${request.url()} ${request.failure()?.errorText ?? ''}`));
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
-  page.on('request', (request) => {
-    requests.push(request.url());
-    if (!request.url().startsWith(`${origin}/`)) problems.push(`left ${origin}: ${request.url()}`);
-  });
-  return { problems, requests };
-}
-
-/** A table's body rows as objects keyed by the column headers' text. */
-async function readTable(page: Page, name: string): Promise<Record<string, string>[]> {
-  const table = page.locator(`table[data-table="${name}"]`);
-  await table.locator('tbody tr').first().waitFor({ state: 'attached' });
-  return table.evaluate((element) => {
-    // The DOM as this function uses it (the project's TypeScript has no DOM library).
-    interface Node { readonly textContent: string | null; readonly children: ArrayLike<Node>; querySelectorAll(selector: string): ArrayLike<Node> }
-    const node = element as unknown as Node;
-    const heads = Array.from(node.querySelectorAll('thead th'), (th) => th.textContent ?? '');
-    return Array.from(node.querySelectorAll('tbody tr'), (tr) =>
-      Object.fromEntries(Array.from(tr.children, (cell, i) => [heads[i] ?? String(i), cell.textContent ?? ''])),
-    );
-  });
-}
-
-/** The data of the Chart.js chart drawn on `canvas[data-chart=name]`, read from the page. */
-async function readChart(page: Page, name: string): Promise<ChartView> {
-  return page.locator(`canvas[data-chart="${name}"]`).first().evaluate((canvas) => {
-    type Point = number | { x: number; y: number; call: { ok: boolean } };
-    type ChartJs = { getChart(c: unknown): { data: { labels?: unknown[]; datasets: { label: string; data: Point[] }[] } } | undefined };
-    const chart = (globalThis as unknown as { Chart: ChartJs }).Chart.getChart(canvas);
-    if (chart === undefined) throw new Error('no chart on this canvas');
-    return {
-      labels: [...(chart.data.labels ?? [])],
-      datasets: chart.data.datasets.map((d) => ({
-        label: d.label,
-        data: d.data.map((p) => (typeof p === 'number' ? p : { x: p.x, y: p.y, ok: p.call.ok })),
-      })),
-    };
-  });
 }
 
 /** "12.3 ms" or "1.23 s" in milliseconds. */
@@ -169,10 +99,7 @@ describe.skipIf(skipUnlessAvailable(chromiumProgram))('the dashboard in real Chr
 
     open = await listen(createReportApp(perf.api, { dashboard: createDashboardApp() }));
     guarded = await listen(createReportApp(perf.api, { dashboard: createDashboardApp(), token: TOKEN }));
-    browser = await chromium.launch({
-      executablePath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium(executablePath);
   });
 
   afterAll(async () => {
@@ -196,10 +123,10 @@ describe.skipIf(skipUnlessAvailable(chromiumProgram))('the dashboard in real Chr
       const rows = await readTable(page, 'sessions');
       const summaries = await perf.api.listSessions();
       expect(rows.map((r) => r.Session)).toEqual(['ses_live', 'ses_beta', 'ses_alpha']);
-      expect(rows.map((r) => [r.Status, r.Calls, r.Errors])).toEqual(
-        summaries.map((s) => [s.endedAt === undefined ? 'live' : 'ended', String(s.calls), String(s.errors)]),
+      expect(rows.map((r) => [r.Status, r['Tool calls'], r['Other ops'], r.Errors])).toEqual(
+        summaries.map((s) => [s.status, String(s.toolCalls), String(s.calls - s.toolCalls), String(s.errors)]),
       );
-      expect(rows.map((r) => r.Status)).toEqual(['live', 'ended', 'ended']);
+      expect(rows.map((r) => r.Status)).toEqual(['active', 'ended', 'ended']);
       const toolRows = await readTable(page, 'tools');
       expect(toolRows.map((r) => [r.Tool, r.Calls, r.Sessions])).toEqual([['read', '49', '3'], ['grep', '10', '3'], ['bash', '4', '1']]);
       expect(requests.some((url) => url.endsWith('/assets/chart.umd.js'))).toBe(true);
@@ -211,16 +138,42 @@ describe.skipIf(skipUnlessAvailable(chromiumProgram))('the dashboard in real Chr
     }
   });
 
+  it('shows a session whose last call is older than the idle threshold as idle, not active, in the list and on its page', async () => {
+    const reports = createReports({ store: new InMemoryReportStore(), idleAfterMs: 60_000 });
+    const now = Date.now();
+    const call = (sessionId: string, startTimeMs: number) => ({
+      sessionId, operationType: 'tool-execution', toolName: 'read', callId: undefined, startTimeMs, durationMs: 5, errorType: undefined, traceId: undefined, spanId: undefined,
+    });
+    reports.record(call('ses_stale', now - 61_000)); // ended 61 s − 5 ms ago: past the 60 s threshold
+    reports.record(call('ses_fresh', now - 30_000));
+    const served = await listen(createReportApp(reports, { dashboard: createDashboardApp() }));
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const { problems } = watch(page, new URL(served.url).origin);
+    try {
+      await page.goto(`${served.url}/`);
+      const rows = await readTable(page, 'sessions');
+      expect(rows.map((r) => [r.Session, r.Status])).toEqual([['ses_fresh', 'active'], ['ses_stale', 'idle']]);
+      await page.getByRole('link', { name: 'ses_stale' }).click();
+      await expect(page.locator('.title-row [data-status]').textContent()).resolves.toBe('idle');
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+      await close(served.server);
+      await reports.shutdown();
+    }
+  });
+
   it('pages through the sessions', async () => {
     const { page, problems, done } = await newPage();
     try {
       await page.goto(`${open.url}/#/?limit=2`);
       expect((await readTable(page, 'sessions')).map((r) => r.Session)).toEqual(['ses_live', 'ses_beta']);
-      await page.getByRole('link', { name: 'Older sessions →' }).click();
+      await page.getByRole('link', { name: 'Next page →' }).click();
       await page.locator('table[data-table="sessions"] tbody tr', { hasText: 'ses_alpha' }).waitFor();
       expect((await readTable(page, 'sessions')).map((r) => r.Session)).toEqual(['ses_alpha']);
-      await expect(page.getByRole('link', { name: 'Older sessions →' }).count()).resolves.toBe(0);
-      await page.getByRole('link', { name: '← Newest' }).click();
+      await expect(page.getByRole('link', { name: 'Next page →' }).count()).resolves.toBe(0);
+      await page.getByRole('link', { name: '← First page' }).click();
       await page.locator('table[data-table="sessions"] tbody tr', { hasText: 'ses_live' }).waitFor();
       expect(problems).toEqual([]);
     } finally {
@@ -248,21 +201,28 @@ describe.skipIf(skipUnlessAvailable(chromiumProgram))('the dashboard in real Chr
       // The charts hold the report's exact numbers.
       const latency = await readChart(page, 'latency');
       expect(latency.labels).toEqual(names);
-      expect(latency.datasets.map((d) => d.label)).toEqual(['p50 (ms)', 'p95 (ms)', 'p99 (ms)']);
-      expect(latency.datasets.map((d) => d.data)).toEqual([
+      expect(latency.datasets.map((d) => d.label)).toEqual(['p50', 'p95', 'p99']);
+      expect(latency.datasets.map((d) => d.data.map((p) => p.value))).toEqual([
         names.map((n) => stats[n]?.p50Ms),
         names.map((n) => stats[n]?.p95Ms),
         names.map((n) => stats[n]?.p99Ms),
       ]);
       const read = stats.read as DurationStats;
       expect(new Set([read.p50Ms, read.p90Ms, read.p95Ms, read.p99Ms]).size, 'percentiles of the fixture differ').toBe(4);
+      // Error rates split by error type (one type here): the stack of each tool is its error rate.
       const errors = await readChart(page, 'error-rate');
-      expect(errors.datasets[0]?.data).toEqual(names.map((n) => Math.round(((stats[n]?.errors ?? 0) / (stats[n]?.count ?? 1)) * 10_000) / 100));
+      expect(errors.datasets.map((d) => d.label)).toEqual(['ToolTimeout']);
+      expect(names.map((_, i) => errors.datasets.reduce((sum, d) => sum + (d.data[i]?.value ?? 0), 0))).toEqual(
+        names.map((n) => Math.round(((stats[n]?.errors ?? 0) / (stats[n]?.count ?? 1)) * 10_000) / 100),
+      );
+      // The timeline: one series per tool, every recent call once, the failed ones as failed.
       const timeline = await readChart(page, 'timeline');
-      const [succeeded, failed] = timeline.datasets;
-      expect(succeeded?.data).toHaveLength(beta.recent.filter((c) => c.ok).length);
-      expect(failed?.data.map((p) => (typeof p === 'number' ? p : p.y))).toEqual(beta.recent.filter((c) => !c.ok).map((c) => c.durationMs));
-      expect(failed?.data).toHaveLength(5);
+      expect(timeline.datasets.map((d) => d.label)).toEqual(names);
+      const points = timeline.datasets.flatMap((d) => d.data.map((p) => ({ tool: d.label, ...p })));
+      expect(points).toHaveLength(beta.recent.length);
+      for (const p of points) expect(p.call?.toolName).toBe(p.tool);
+      expect(points.filter((p) => p.call?.ok === false).map((p) => p.y).sort()).toEqual(beta.recent.filter((c) => !c.ok).map((c) => c.durationMs).sort());
+      expect(points.filter((p) => p.call?.ok === false)).toHaveLength(5);
       const recent = await readTable(page, 'recent-calls');
       expect(recent).toHaveLength(beta.recent.length);
       expect(recent.filter((r) => r.Result === 'failed: ToolTimeout')).toHaveLength(5);
@@ -283,13 +243,18 @@ describe.skipIf(skipUnlessAvailable(chromiumProgram))('the dashboard in real Chr
       expect(rows.map((r) => r.Session)).toEqual(sessions);
       const reads = await Promise.all(sessions.map(async (id) => (await report(id)).operations['tool-execution']?.tools.read as DurationStats));
       expect(rows.map((r) => [r.Calls, r['Error rate']])).toEqual(reads.map((s) => [String(s.count), percent(s)]));
+      // On a time axis: each session at its start.
       const chart = await readChart(page, 'trend');
-      expect(chart.labels).toEqual(sessions);
-      expect(chart.datasets.map((d) => d.data)).toEqual([
+      const starts = await Promise.all(sessions.map(async (id) => Date.parse((await report(id)).startedAt)));
+      for (const dataset of chart.datasets) expect(dataset.data.map((p) => p.x)).toEqual(starts);
+      expect(chart.datasets.map((d) => d.data.map((p) => p.y))).toEqual([
         reads.map((s) => s.p50Ms),
         reads.map((s) => s.p95Ms),
         reads.map((s) => Math.round((s.errors / s.count) * 10_000) / 100),
       ]);
+      // Failures by error type, across the sessions.
+      const breakdown = await readTable(page, 'error-types-tool-execution');
+      expect(breakdown.map((r) => [r['Error type'], r['Failed calls']])).toEqual([['ToolTimeout', String(reads.reduce((n, s) => n + s.errors, 0))]]);
       await page.screenshot({ path: join(root, 'test-artifacts', 'dashboard-tool.png'), fullPage: true });
       expect(problems).toEqual([]);
     } finally {
@@ -324,7 +289,7 @@ describe.skipIf(skipUnlessAvailable(chromiumProgram))('the dashboard in real Chr
       expect(rows.find((r) => r.Tool === 'read')?.Errors).toBe('1');
       const latency = await readChart(page, 'latency');
       expect(latency.labels).toEqual(['read', 'grep', 'bash']);
-      expect(latency.datasets[1]?.data).toEqual(['read', 'grep', 'bash'].map((n) => live[n]?.p95Ms));
+      expect(latency.datasets[1]?.data.map((p) => p.value)).toEqual(['read', 'grep', 'bash'].map((n) => live[n]?.p95Ms));
       // Updated, not redrawn: the same canvas as before.
       await expect(page.locator('canvas[data-chart="latency"][data-marker="first"]').count()).resolves.toBe(1);
       expect(problems).toEqual([]);

@@ -102,6 +102,19 @@ describe('createDashboardApp', () => {
     expect(body).not.toMatch(/import|"name"|toolperf/);
   });
 
+  it('serves its settings as JSON: the Jaeger URL when given, nothing otherwise', async () => {
+    const plain = await app.request('/assets/config.json');
+    expect(plain.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(plain.headers.get('content-security-policy')).toBe(DASHBOARD_CONTENT_SECURITY_POLICY);
+    expect(await plain.json()).toEqual({});
+    const linked = createDashboardApp({ jaegerUrl: 'http://jaeger.internal:16686/' });
+    expect(await (await linked.request('/assets/config.json')).json()).toEqual({ jaegerUrl: 'http://jaeger.internal:16686' });
+  });
+
+  it.each(['javascript:alert(1)', 'localhost:16686', '/jaeger', 'ftp://jaeger'])('refuses the Jaeger URL %s', (jaegerUrl) => {
+    expect(() => createDashboardApp({ jaegerUrl })).toThrow(/jaegerUrl must be an absolute http or https URL/);
+  });
+
   it('adds nothing to the routes of an app it is mounted in', async () => {
     const parent = new Hono();
     parent.get('/api/v1/x', (c) => c.json({ ok: true }));

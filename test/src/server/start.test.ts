@@ -43,6 +43,17 @@ describe('startReportServer', () => {
     await expect(second.ready).resolves.toBeUndefined();
   });
 
+  it("tells the dashboard Jaeger's URL when given one", async () => {
+    const { reports } = memoryReports();
+    cleanups.push(() => reports.shutdown());
+    const linked = await startReportServer({ reports, port: 0, jaegerUrl: 'http://localhost:16686' });
+    cleanups.push(() => linked.close());
+    expect(await (await fetch(`${linked.url}/assets/config.json`)).json()).toEqual({ jaegerUrl: 'http://localhost:16686' });
+    const plain = await startReportServer({ reports, port: 0 });
+    cleanups.push(() => plain.close());
+    expect(await (await fetch(`${plain.url}/assets/config.json`)).json()).toEqual({});
+  });
+
   it('refuses a non-loopback host without a token', async () => {
     vi.stubEnv('TOOLPERF_API_TOKEN', '');
     const { reports } = memoryReports();

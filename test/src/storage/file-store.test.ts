@@ -118,9 +118,15 @@ describe('FileReportStore put / get / list / delete', () => {
 
     const summaries = (await store.list()).sort((x, y) => x.sessionId.localeCompare(y.sessionId));
     expect(summaries).toEqual([
-      { sessionId: 'a', startedAt: new Date(T0).toISOString(), updatedAt: new Date(T0 + 5).toISOString(), calls: 1, errors: 0 },
-      expect.objectContaining({ sessionId: 'b', calls: 4, errors: 2 }),
-      { sessionId: 'c', startedAt: new Date(T0 + 10_000).toISOString(), updatedAt: new Date(T0 + 10_000).toISOString(), endedAt: new Date(T0 + 10_000).toISOString(), calls: 0, errors: 0 },
+      {
+        sessionId: 'a', startedAt: new Date(T0).toISOString(), updatedAt: new Date(T0 + 5).toISOString(),
+        calls: 1, errors: 0, toolCalls: 1, toolErrors: 0, errorRate: 0, durationMs: 5, tools: ['read'],
+      },
+      expect.objectContaining({ sessionId: 'b', calls: 4, errors: 2, errorRate: 0.5 }),
+      {
+        sessionId: 'c', startedAt: new Date(T0 + 10_000).toISOString(), updatedAt: new Date(T0 + 10_000).toISOString(), endedAt: new Date(T0 + 10_000).toISOString(),
+        calls: 0, errors: 0, toolCalls: 0, toolErrors: 0, errorRate: 0, durationMs: 0, tools: [],
+      },
     ]);
   });
 

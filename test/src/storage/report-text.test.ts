@@ -14,7 +14,7 @@ describe('reportText', () => {
     expect(digest).toMatchObject({ format: DIGEST_FORMAT, summary: JSON.parse(JSON.stringify(digestOf(report()).summary)) });
     // Each tool as its fields in the format's order.
     const read = digestOf(report()).tools.find((tool) => tool.toolName === 'read')!;
-    expect((digest as { tools: unknown[] }).tools).toContainEqual(['tool-execution', 'read', 2, 1, read.p50Ms, read.p95Ms]);
+    expect((digest as { toolFigures: unknown[] }).toolFigures).toContainEqual(['tool-execution', 'read', 2, 1, read.p50Ms, read.p95Ms]);
   });
 
   it('is not indented, and has a line per field, per operation type and per recent call', () => {
@@ -58,7 +58,7 @@ describe('digestInFirstLine', () => {
     ['a summary with a field this version does not know', firstLine.replace('"calls":3,', '"calls":3,"extra":1,')],
     ['a count that is not one', firstLine.replace('"calls":3,', '"calls":-3,')],
     ['a time that is not one', firstLine.replace(/"startedAt":"[^"]+"/, '"startedAt":"yesterday"')],
-    ['a summary whose JSON ends early', firstLine.replace(/"errors":\d+\}/, '"errors":1')],
+    ['a summary whose JSON ends early', firstLine.replace(/("tools":\[[^\]]*\])\}/, '$1')],
   ])('is undefined for %s (the report is then read whole)', (_label, prefix) => {
     expect(digestInFirstLine(prefix, 'ses_1')).toBeUndefined();
   });
@@ -66,7 +66,7 @@ describe('digestInFirstLine', () => {
   it.each<[string, string]>([
     ['a tool without a name', firstLine.replace('"tool-execution","read"', '"tool-execution",""')],
     ['a tool with a field missing', firstLine.replace('"tool-execution","read",', '"tool-execution",')],
-    ['tools that are not JSON', firstLine.replace('"tools":[[', '"tools":[[[')],
+    ['tool figures that are not JSON', firstLine.replace('"toolFigures":[[', '"toolFigures":[[[')],
   ])('reads %s as no tools, the summary as it is (tools are checked when first asked for)', (_label, prefix) => {
     const digest = digestInFirstLine(prefix, 'ses_1');
     expect(digest?.summary).toEqual(digestOf(report()).summary);

@@ -313,6 +313,32 @@ describe('enabled: what each call records', () => {
   });
 });
 
+describe("a failure's message", () => {
+  it('is kept with the failed call only, cut to 300 characters; recordErrorMessages: false keeps it out', async () => {
+    for (const recordErrorMessages of [true, false]) {
+      t = tracked({ recordErrorMessages });
+      const read = t.perf.wrapTool(
+        async (path: string) => {
+          if (path.startsWith('/missing')) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' });
+          return 'contents';
+        },
+        { name: 'read', sessionId: 'ses_messages' },
+      );
+      await read('/ok');
+      await expect(read('/missing')).rejects.toThrow('ENOENT');
+      await expect(read(`/missing/${'x'.repeat(1000)}`)).rejects.toThrow('ENOENT');
+      const recent = (await t.perf.api.getReport({ sessionId: 'ses_messages' }))?.recent ?? [];
+      expect(recent.map((r) => [r.ok, r.errorType])).toEqual([[true, undefined], [false, 'ENOENT'], [false, 'ENOENT']]);
+      expect(recent.map((r) => r.errorMessage)).toEqual(
+        recordErrorMessages
+          ? [undefined, "ENOENT: no such file or directory, open '/missing'", `${"ENOENT: no such file or directory, open '/missing/".padEnd(1100, 'x').slice(0, 299)}…`]
+          : [undefined, undefined, undefined],
+      );
+      await t.perf.shutdown();
+    }
+  });
+});
+
 describe('strings from the host', () => {
   it('cuts a long name, call id and error code to their limits, in the span, the metrics and the report', async () => {
     t = tracked();

@@ -29,6 +29,7 @@ export const genaiSource: CallSource = {
         ...spanTiming(record),
         errorType: failed ? (errorKindOfText(declaredError) ?? errorKindOfText(record.statusMessage) ?? declaredError ?? ERROR_KINDS.other) : undefined,
         errorClass: failed ? declaredError : undefined,
+        errorMessage: failed ? record.statusMessage : undefined,
         agent: agentOfResource(record),
       },
     });

@@ -1,4 +1,5 @@
 import { aiSdkSource } from './ai-sdk.js';
+import { claudeCodeSource } from './claude-code.js';
 import { codexSource } from './codex.js';
 import { geminiCliSource } from './gemini-cli.js';
 import { genaiSource } from './genai.js';
@@ -11,4 +12,4 @@ import { toolperfSource } from './toolperf.js';
  * The agents' own come first (their spans may also look like GenAI ones); the generic GenAI
  * `execute_tool` source last.
  */
-export const CALL_SOURCES: readonly CallSource[] = [codexSource, geminiCliSource, opencodeSource, aiSdkSource, toolperfSource, genaiSource];
+export const CALL_SOURCES: readonly CallSource[] = [claudeCodeSource, codexSource, geminiCliSource, opencodeSource, aiSdkSource, toolperfSource, genaiSource];

@@ -47,9 +47,11 @@ export interface MappedCall {
    */
   readonly matchKey?: string;
   /**
-   * When the other signal tells this call better (Gemini CLI's spans say OK on failure, its logs
-   * do not): hold this one up to `holdMs` for its match and drop it when the match comes; fold it
-   * if none comes in time (or at flush/shutdown).
+   * When the other signal tells this call's outcome better (Gemini CLI's spans say OK on failure,
+   * its logs do not): hold this one up to `holdMs` for its match. When the match comes, one call is
+   * folded with the match's outcome (`errorType`, `errorClass`, `agent`) and this one's timing and
+   * IDs (a span times the execution alone; a log's duration may include queueing and approval).
+   * Folded as it is if no match comes in time (or at flush/shutdown).
    */
   readonly holdMs?: number;
 }

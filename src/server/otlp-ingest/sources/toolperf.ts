@@ -31,6 +31,7 @@ export const toolperfSource: CallSource = {
         callId: text(attributes[semconv.ATTR_GEN_AI_TOOL_CALL_ID]),
         ...spanTiming(record),
         errorType: failed ? (declaredError ?? semconv.ERROR_TYPE_OTHER) : undefined,
+        errorMessage: failed ? record.statusMessage : undefined,
         agent: agentOfResource(record),
       },
     });

@@ -23,7 +23,7 @@ describe('toolperf report', () => {
   it('prints the session as a table: a block per operation type, a row per tool, errors by type, recent calls', async () => {
     const { code, stdout, stderr } = await runToolperf(['report', 'ses_b', '--data-dir', dataDir.path]);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(stdout).toMatch(/^Session ses_b\n {2}started \S+ {3}updated \S+ {3}ended \S+\n/);
+    expect(stdout).toMatch(/^Session ses_b \(ended\)\n {2}started \S+ {3}updated \S+ {3}ended \S+\n/);
     expect(stdout).toContain('tool-execution (milliseconds)');
     expect(stdout).toMatch(/^ {2}read\s+3\s+1\s+66\.7%/m);
     expect(stdout).toMatch(/^ {2}grep\s+1\s+0\s+100\.0%/m);
@@ -39,7 +39,7 @@ describe('toolperf report', () => {
     const { code, stdout } = await runToolperf(['report', 'ses_b', '--json', '--data-dir', dataDir.path]);
     expect(code).toBe(0);
     const printed = JSON.parse(stdout) as SessionReport;
-    expect(printed).toEqual(await storedReport('ses_b'));
+    expect(printed).toEqual({ ...(await storedReport('ses_b')), status: 'ended' });
     expect(printed.operations['tool-execution']?.tools.read).toMatchObject({ count: 3, errors: 1, errorTypes: { ENOENT: 1 } });
     expect(printed).not.toHaveProperty('aggregates');
   });

@@ -3,7 +3,9 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createReports } from '../../../../src/index.js';
 import { expectOneLineError, runToolperf, seedSessions, tempDir } from '../../../helpers/cli.js';
+import { recordingLogger } from '../../../helpers/tracking.js';
 
 let dataDir: { path: string; remove: () => Promise<void> };
 beforeAll(async () => {
@@ -66,6 +68,84 @@ describe('toolperf serve', () => {
     } finally {
       await served.remove();
     }
+  });
+
+  /** Runs `serve args` until the returned `stop`; resolves once it printed its URL. */
+  async function serving(args: string[]): Promise<{ url: string; stop: () => Promise<{ code: number; stderr: string }> }> {
+    let stop!: () => void;
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    let announce!: (url: string) => void;
+    const announced = new Promise<string>((resolve) => (announce = resolve));
+    const run = runToolperf(['serve', '--port', '0', ...args], {
+      untilStopped: () => stopped,
+      onStdout: (out) => {
+        const url = /at (http:\/\/127\.0\.0\.1:\d+) \(Ctrl-C to stop\)/.exec(out)?.[1];
+        if (url !== undefined) announce(url);
+      },
+    });
+    const url = await Promise.race([announced, run.then((r) => Promise.reject(new Error(`serve ended early: ${r.stderr}`)))]);
+    return { url, stop: () => (stop(), run) };
+  }
+
+  it('--idle-after sets when a session stops being active', async () => {
+    const dir = await tempDir('toolperf-cli-serve-idle-');
+    try {
+      const reports = createReports({ dataDir: dir.path, logger: recordingLogger() });
+      reports.record({
+        sessionId: 'ses_10min', operationType: 'tool-execution', toolName: 'read', callId: undefined,
+        startTimeMs: Date.now() - 10 * 60_000, durationMs: 5, errorType: undefined, traceId: undefined, spanId: undefined,
+      });
+      await reports.shutdown();
+      const statusWith = async (args: string[]) => {
+        const server = await serving([...args, '--data-dir', dir.path]);
+        try {
+          return ((await (await fetch(`${server.url}/api/v1/sessions`)).json()) as { sessions: { status: string }[] }).sessions[0]?.status;
+        } finally {
+          await server.stop();
+        }
+      };
+      expect(await statusWith([])).toBe('idle'); // 10 minutes > the default 5
+      expect(await statusWith(['--idle-after', '1h'])).toBe('active');
+    } finally {
+      await dir.remove();
+    }
+  });
+
+  it('--end-idle-after ends a session it ingested once idle that long, at its last call', async () => {
+    const dir = await tempDir('toolperf-cli-serve-end-');
+    try {
+      const server = await serving(['--end-idle-after', '1s', '--data-dir', dir.path]);
+      const end = BigInt(Date.now()) * 1_000_000n;
+      const span = {
+        traceId: '5b8efff798038103d269b633813fc60d', spanId: 'eee19b7ec3c1b175', name: 'Tool.execute',
+        startTimeUnixNano: String(end - 3_000_000n), endTimeUnixNano: String(end),
+        attributes: [{ key: 'tool.name', value: { stringValue: 'read' } }, { key: 'session.id', value: { stringValue: 'ses_quiet' } }],
+      };
+      const ingest = await fetch(`${server.url}/v1/traces`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] }),
+      });
+      expect(ingest.status).toBe(200);
+      type Listed = { sessionId: string; status: string; updatedAt: string; endedAt?: string };
+      let session: Listed | undefined;
+      // Written within the write interval, dropped from memory and ended at the next sweeps (each second).
+      for (let i = 0; i < 100 && session?.status !== 'ended'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        session = ((await (await fetch(`${server.url}/api/v1/sessions`)).json()) as { sessions: Listed[] }).sessions[0];
+      }
+      expect(session).toMatchObject({ sessionId: 'ses_quiet', status: 'ended' });
+      expect(session?.endedAt).toBe(session?.updatedAt);
+      expect(Date.parse(session!.updatedAt)).toBe(Number(end / 1_000_000n));
+      expect(await server.stop()).toMatchObject({ code: 0, stderr: '' });
+    } finally {
+      await dir.remove();
+    }
+  });
+
+  it.each([
+    [['--idle-after', '5'], "option '--idle-after <duration>' argument '5' is invalid. expected a whole number and a unit"],
+    [['--end-idle-after', 'soon'], "option '--end-idle-after <duration>' argument 'soon' is invalid"],
+  ])('rejects %j', async (args, text) => {
+    expectOneLineError(await runToolperf(['serve', ...args, '--data-dir', dataDir.path]), text);
   });
 
   it.each(['65536', '-1', '80.5', 'http', '0x50', ''])('rejects --port %j', async (port) => {

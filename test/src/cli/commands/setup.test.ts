@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../../../src/cli/cli-io.js';
-import { addSetupCommand } from '../../../../src/cli/commands/setup.js';
+import { addSetupCommand, SETUP_AGENT_IDS } from '../../../../src/cli/commands/setup.js';
+import { AGENT_SETUPS } from '../../../../src/cli/setup/agents.js';
 import { SetupMergeError, type AgentSetup } from '../../../../src/cli/setup/agent-setup.js';
 import { runToolperf } from '../../../helpers/cli.js';
 
@@ -56,6 +57,10 @@ async function home(): Promise<string> {
 }
 
 describe('toolperf setup', () => {
+  it('names in its help exactly the agents it has a module for', () => {
+    expect(AGENT_SETUPS.map((agent) => agent.id).sort()).toEqual([...SETUP_AGENT_IDS].sort());
+  });
+
   it('prints the environment and the settings, and writes nothing', async () => {
     const dir = await home();
     const { stdout } = await run(['setup', 'json-agent', '--endpoint', 'http://127.0.0.1:9999/'], dir);

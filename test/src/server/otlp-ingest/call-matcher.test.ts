@@ -48,12 +48,12 @@ describe('CallMatcher', () => {
     expect(folded).toHaveLength(4);
   });
 
-  it('holds a call for the copy that tells it better, and takes that copy instead', () => {
+  it('holds a call for the copy that tells its outcome better, and folds one call: that outcome, the held timing and IDs', () => {
     const { m, folded, timers } = matcher();
-    m.offer({ call: call('g'), matchKey: 'k', holdMs: 5000 }, 'span');
+    m.offer({ call: { ...call('g'), startTimeMs: 100, durationMs: 27, spanId: 'span-1' }, matchKey: 'k', holdMs: 5000 }, 'span');
     expect(folded).toEqual([]);
-    m.offer({ call: call('g', 'file_not_found'), matchKey: 'k' }, 'log');
-    expect(folded.map((c) => c.errorType)).toEqual(['file_not_found']);
+    m.offer({ call: { ...call('g', 'file_not_found'), callId: undefined, startTimeMs: 90, durationMs: 40, errorClass: 'FileNotFound', agent: { name: 'x' } }, matchKey: 'k' }, 'log');
+    expect(folded).toEqual([{ ...call('g', 'file_not_found'), startTimeMs: 100, durationMs: 27, spanId: 'span-1', errorClass: 'FileNotFound', agent: { name: 'x' } }]);
     expect(timers).toEqual([]);
   });
 

@@ -70,8 +70,33 @@ describe("the AI SDK's ai.toolCall spans, from the real `ai` package", () => {
     expect(report?.agent).toEqual({ name: 'my-agent', version: '4.2.0' });
     expect(report?.operations['tool-execution']?.tools.readFile).toMatchObject({ count: 2, errors: 1, errorTypes: { file_not_found: 1 } });
     expect(report?.recent.map((r) => r.callId).sort()).toEqual(['call_1', 'call_2']);
+    expect(report?.recent.find((r) => r.callId === 'call_2')?.errorMessage).toBe("ENOENT: no such file or directory, open '/missing'");
+    expect(report?.recent.find((r) => r.callId === 'call_1')?.errorMessage).toBeUndefined();
     expect(JSON.stringify(report)).not.toContain('secret');
     expect(JSON.stringify(report)).not.toContain('contents of a');
+  });
+});
+
+describe("a failed span's status message", () => {
+  it.each([
+    ['genai', 'any-sdk', { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'read', 'error.type': 'FileNotFound' }],
+    ['toolperf', 'toolperf', { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'read', 'toolperf.operation.type': 'tool-execution' }],
+  ] as const)('is the error message of a %s span, cut to 300 characters; an OK span has none', async (_source, scope, attributes) => {
+    const { server, reports } = await startServer();
+    const provider = tracerProvider(server.url, { 'service.name': 'my-agent' });
+    const tracer = provider.getTracer(scope);
+    const failed = tracer.startSpan('execute_tool read', { attributes: { ...attributes, 'session.id': 'ses_status', 'gen_ai.tool.call.id': 'c1' } });
+    failed.setStatus({ code: 2, message: `no such file: /work/${'x'.repeat(400)}` });
+    failed.end();
+    const fine = tracer.startSpan('execute_tool read', { attributes: { ...attributes, 'session.id': 'ses_status', 'gen_ai.tool.call.id': 'c2', 'error.type': undefined } });
+    fine.setStatus({ code: 1, message: 'not an error' });
+    fine.end();
+    await provider.forceFlush();
+    const recent = (await reports.getReport({ sessionId: 'ses_status' }))?.recent ?? [];
+    const byId = new Map(recent.map((r) => [r.callId, r]));
+    expect(byId.get('c1')?.errorMessage).toBe(`no such file: /work/${'x'.repeat(400)}`.slice(0, 299) + '…');
+    expect(byId.get('c2')?.ok).toBe(true);
+    expect(byId.get('c2')?.errorMessage).toBeUndefined();
   });
 });
 
