@@ -37,7 +37,6 @@ export const opencodeSource: CallSource = {
         callId: text(attributes['tool.call_id']),
         ...spanTiming(record),
         errorType: errorTypeOf(toolName, record),
-        errorMessage: record.statusCode === 2 ? record.statusMessage : undefined,
         agent: agentOfResource(record) ?? { name: 'opencode' },
       },
     });
