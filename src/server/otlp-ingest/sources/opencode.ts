@@ -37,6 +37,8 @@ export const opencodeSource: CallSource = {
         callId: text(attributes['tool.call_id']),
         ...spanTiming(record),
         errorType: errorTypeOf(toolName, record),
+        // OpenCode's own class (`PermissionRejectedError`, ...) is only in the span's exception event.
+        errorClass: record.statusCode === 2 ? record.exceptionType : undefined,
         agent: agentOfResource(record) ?? { name: 'opencode' },
       },
     });
