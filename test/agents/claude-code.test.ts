@@ -1,6 +1,4 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +10,7 @@ import type { SessionReport } from '../../src/document/report.js';
 import { programOrSkip } from '../helpers/real-component.js';
 import { agentCli, pinnedAgent } from './helpers/agent-cli.js';
 import { runClaudeCodeSession, type TranscriptCall } from './helpers/claude-code-session.js';
+import { startStatusProxy } from './helpers/status-proxy.js';
 
 /**
  * The real Claude Code, run headless against the fake model, its telemetry set by nothing but the
@@ -20,44 +19,6 @@ import { runClaudeCodeSession, type TranscriptCall } from './helpers/claude-code
  */
 const cli = agentCli('claude-code');
 
-interface SeenExport {
-  readonly path: string;
-  readonly status: number;
-}
-
-/** A loopback proxy in front of the report server that notes each request's path and answer. */
-async function startStatusProxy(target: string) {
-  const seen: SeenExport[] = [];
-  let inFlight = 0;
-  const { hostname, port } = new URL(target);
-  const server = createServer((incoming, outgoing) => {
-    inFlight++;
-    const done = (status: number) => {
-      seen.push({ path: incoming.url ?? '', status });
-      inFlight--;
-    };
-    const forward = httpRequest({ hostname, port, method: incoming.method, path: incoming.url, headers: incoming.headers }, (answer: IncomingMessage) => {
-      outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(outgoing);
-      answer.on('end', () => done(answer.statusCode ?? 0));
-    });
-    forward.on('error', () => {
-      done(502);
-      outgoing.writeHead(502).end();
-    });
-    incoming.pipe(forward);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    seen,
-    /** Resolves once no request is under way (the server has answered everything sent so far). */
-    idle: async () => {
-      while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 10));
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 /**
  * The report once its tool-execution count reaches `expected` (or the time is up). Logs alone fold
@@ -134,9 +95,9 @@ describe('Claude Code, end to end', () => {
       expect((await reports.listSessions()).find((s) => s.sessionId === run.sessionId)?.agent).toEqual(report?.agent);
 
       // Every signal Claude Code sent was answered 2xx; its stderr holds no exporter error.
-      const signals = new Set(proxy.seen.map((each) => each.path));
+      const signals = new Set(proxy.answered.map((each) => each.path));
       expect(signals).toEqual(new Set(traces ? ['/v1/logs', '/v1/traces'] : ['/v1/logs']));
-      expect(proxy.seen.filter((each) => each.status < 200 || each.status > 299)).toEqual([]);
+      expect(proxy.answered.filter((each) => each.status < 200 || each.status > 299)).toEqual([]);
       expect(run.stderr).not.toMatch(/export|otlp|opentelemetry|ECONNREFUSED/i);
     });
   }

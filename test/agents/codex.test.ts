@@ -6,8 +6,6 @@
  * records, with their error types and the agent.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,6 +17,7 @@ import { programOrSkip } from '../helpers/real-component.js';
 import { startFakeResponsesModel } from './fake-model/openai-responses.js';
 import { agentCli } from './helpers/agent-cli.js';
 import { CODEX_SCENARIO, prepareCodex, readRollout, runCodexExec, type RolloutTruth } from './helpers/codex-session.js';
+import { startStatusProxy } from './helpers/status-proxy.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -127,34 +126,3 @@ function countBy(values: readonly string[]): Record<string, number> {
   return counts;
 }
 
-/** A pass-through proxy in front of toolperf serve that counts `<path> <status>` of what it answered Codex. */
-async function startStatusProxy(target: string): Promise<{ url: string; statuses(): Record<string, number>; close(): Promise<void> }> {
-  const counts: Record<string, number> = {};
-  const upstream = new URL(target);
-  const server = createServer((incoming, outgoing) => {
-    const forward = httpRequest(
-      { hostname: upstream.hostname, port: upstream.port, path: incoming.url, method: incoming.method, headers: incoming.headers },
-      (answer) => {
-        const key = `${(incoming.url ?? '').split('?')[0]} ${answer.statusCode ?? 0}`;
-        counts[key] = (counts[key] ?? 0) + 1;
-        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(outgoing);
-      },
-    );
-    forward.on('error', () => {
-      counts[`${incoming.url ?? ''} proxy-error`] = (counts[`${incoming.url ?? ''} proxy-error`] ?? 0) + 1;
-      outgoing.writeHead(502).end();
-    });
-    incoming.pipe(forward);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    statuses: () => ({ ...counts }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}

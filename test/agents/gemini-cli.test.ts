@@ -2,8 +2,6 @@
 // telemetry set as `toolperf setup gemini-cli` writes it and pointed at a real toolperf report
 // server; the report must match what the CLI itself recorded of the session.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,43 +11,13 @@ import { programOrSkip } from '../helpers/real-component.js';
 import { startFakeGeminiModel } from './fake-model/gemini.js';
 import { agentCli } from './helpers/agent-cli.js';
 import { MIXED_PROJECT, MIXED_SCRIPT, runGeminiHeadless, setupSettings, truthFromChat, truthFromOutput, type GeminiToolTruth } from './helpers/gemini-cli.js';
+import { startStatusProxy } from './helpers/status-proxy.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-interface Answered {
-  readonly path: string;
-  readonly status: number;
-}
-
-/** A loopback proxy in front of the report server that notes each answer's status: what the agent got. */
-async function statusRecordingProxy(target: string): Promise<{ url: string; answered: Answered[] }> {
-  const answered: Answered[] = [];
-  const { hostname, port } = new URL(target);
-  const server: Server = createServer((incoming, outgoing) => {
-    const forward = httpRequest({ hostname, port, path: incoming.url, method: incoming.method, headers: incoming.headers }, (response) => {
-      answered.push({ path: incoming.url ?? '', status: response.statusCode ?? 0 });
-      outgoing.writeHead(response.statusCode ?? 502, response.headers);
-      response.pipe(outgoing);
-    });
-    forward.on('error', () => {
-      answered.push({ path: incoming.url ?? '', status: 502 });
-      outgoing.writeHead(502).end();
-    });
-    incoming.pipe(forward);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, answered };
-}
 
 describe('Gemini CLI, headless, into a toolperf report', () => {
   it('reports the session under its own ID with the calls and failures Gemini recorded, typed by the vocabulary', { timeout: 150_000 }, async (context) => {
@@ -60,7 +28,8 @@ describe('Gemini CLI, headless, into a toolperf report', () => {
     cleanups.push(() => reports.shutdown());
     const server = await startReportServer({ reports, port: 0, host: '127.0.0.1', dashboard: false });
     cleanups.push(() => server.close());
-    const proxy = await statusRecordingProxy(server.url);
+    const proxy = await startStatusProxy(server.url);
+    cleanups.push(() => proxy.close());
     const model = await startFakeGeminiModel(MIXED_SCRIPT);
     cleanups.push(() => model.close());
 

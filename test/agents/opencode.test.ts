@@ -8,8 +8,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +24,7 @@ import { programOrSkip } from '../helpers/real-component.js';
 import { startFakeChatModel, type FakeChatModel } from './fake-model/openai-chat.js';
 import { agentCli, pinnedAgent } from './helpers/agent-cli.js';
 import { mixedTurn, openCodeSandbox, PROJECT_CONFIG, PROJECT_FILES, REJECTED_READ, type RecordedToolPart } from './helpers/opencode.js';
+import { startStatusProxy } from './helpers/status-proxy.js';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -84,30 +83,6 @@ async function reportWithCalls(read: () => Promise<SessionReport | undefined>, c
   return report;
 }
 
-/** A loopback proxy in front of the report server that notes each request's path and status: what OpenCode was answered. */
-async function statusRecorder(target: string) {
-  const answered: { path: string; status: number }[] = [];
-  const server = createServer((incoming, outgoing) => {
-    const path = incoming.url ?? '';
-    const upstream = request(`${target}${path}`, { method: incoming.method, headers: incoming.headers }, (response) => {
-      answered.push({ path, status: response.statusCode ?? 0 });
-      outgoing.writeHead(response.statusCode ?? 502, response.headers);
-      response.pipe(outgoing);
-    });
-    upstream.on('error', () => {
-      answered.push({ path, status: 502 });
-      outgoing.writeHead(502).end();
-    });
-    incoming.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    answered,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 describe('OpenCode, the real CLI', () => {
   const cleanups: (() => Promise<unknown>)[] = [];
   afterEach(async () => {
@@ -125,7 +100,7 @@ describe('OpenCode, the real CLI', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'toolperf-opencode-reports-'));
     const reports = createReports({ dataDir });
     const server = await startReportServer({ reports, port: 0, dashboard: false });
-    const proxy = await statusRecorder(server.url);
+    const proxy = await startStatusProxy(server.url);
     const sandbox = await openCodeSandbox(bin, { baseUrl: model.baseUrl, files: PROJECT_FILES, config: PROJECT_CONFIG });
     cleanups.push(() => sandbox.remove(), () => proxy.close(), () => server.close(), () => reports.shutdown(), () => rm(dataDir, { recursive: true, force: true }));
 

@@ -95,6 +95,7 @@ function spanRecord(span: Json, origin: Origin): OtlpRecord {
     durationMs: endNs > startNs ? Number(endNs - startNs) / 1e6 : 0,
     statusCode: statusCode(status.code),
     statusMessage: text(status.message) || undefined,
+    exceptionType: exceptionTypeOf(span.events),
     traceId: idOf(span.traceId, 16),
     spanId: idOf(span.spanId, 8),
     parentSpanId: idOf(span.parentSpanId, 8),
@@ -123,6 +124,18 @@ function logRecord(log: Json, origin: Origin): OtlpRecord {
     spanId: idOf(log.spanId, 8),
     parentSpanId: undefined,
   };
+}
+
+/** `exception.type` of the first `exception` event that has one. */
+function exceptionTypeOf(events: unknown): string | undefined {
+  if (!Array.isArray(events)) return undefined;
+  for (const event of events) {
+    if (!isObject(event) || event.name !== 'exception' || !Array.isArray(event.attributes)) continue;
+    for (const kv of event.attributes) {
+      if (isObject(kv) && kv.key === 'exception.type' && isObject(kv.value) && typeof kv.value.stringValue === 'string' && kv.value.stringValue !== '') return kv.value.stringValue;
+    }
+  }
+  return undefined;
 }
 
 function statusCode(value: unknown): 0 | 1 | 2 {

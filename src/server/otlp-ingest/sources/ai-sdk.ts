@@ -29,6 +29,7 @@ export const aiSdkSource: CallSource = {
         callId: text(attributes['ai.toolCall.id']),
         ...spanTiming(record),
         errorType: failed ? (errorKindOfText(record.statusMessage) ?? ERROR_KINDS.toolError) : undefined,
+        errorClass: failed ? record.exceptionType : undefined,
         errorMessage: failed ? record.statusMessage : undefined,
         agent: agentOfResource(record),
       },

@@ -37,7 +37,8 @@ export const opencodeSource: CallSource = {
         callId: text(attributes['tool.call_id']),
         ...spanTiming(record),
         errorType: errorTypeOf(toolName, record),
-        errorMessage: record.statusCode === 2 ? record.statusMessage : undefined,
+        // OpenCode's own class (`PermissionRejectedError`, ...) is only in the span's exception event.
+        errorClass: record.statusCode === 2 ? record.exceptionType : undefined,
         agent: agentOfResource(record) ?? { name: 'opencode' },
       },
     });

@@ -27,6 +27,11 @@ export interface OtlpRecord {
   readonly endTimeMs: number;
   /** A span's duration, computed exactly from its nanoseconds (`endTimeMs - startTimeMs` can be off by a rounding); 0 for a log record. */
   readonly durationMs?: number;
+  /**
+   * The `exception.type` of a span's first `exception` event: the failure's class where an SDK
+   * records the exception (OpenCode, the AI SDK); undefined when there is none, and for log records.
+   */
+  readonly exceptionType?: string | undefined;
   /** A span's status: 0 unset, 1 ok, 2 error (always 0 for a log record). */
   readonly statusCode: 0 | 1 | 2;
   readonly statusMessage: string | undefined;

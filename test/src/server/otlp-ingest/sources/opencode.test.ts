@@ -98,6 +98,19 @@ describe("OpenCode's Tool.execute spans (fixture: the real opencode 1.18.33)", (
     expect(take([{ ...foreign, signal: 'log' as const }]).takes).toEqual([undefined]);
   });
 
+  it("keeps OpenCode's own class of a failure, from the span's exception event, beside the type", async () => {
+    const { emitted } = take(await fixtureRecords());
+    const classes = emitted.filter((m) => m.call.errorType !== undefined).map((m) => [m.call.errorType, m.call.errorClass]);
+    expect(classes).toEqual(
+      expect.arrayContaining([
+        ['permission_denied', 'PermissionRejectedError'],
+        ['permission_denied', 'PermissionDeniedError'],
+        ['invalid_arguments', 'ToolInvalidArgumentsError'],
+      ]),
+    );
+    expect(emitted.filter((m) => m.call.errorType === undefined).every((m) => m.call.errorClass === undefined)).toBe(true);
+  });
+
   it('types a failure whose text says nothing known, or nothing at all, as tool_error', async () => {
     const span = (await fixtureRecords()).find((r) => r.name === 'Tool.execute' && r.statusCode === 2) as OtlpRecord;
     const odd = take([{ ...span, statusMessage: 'Request failed with status code: 502' }]).emitted[0]?.call;

@@ -70,6 +70,8 @@ describe("the AI SDK's ai.toolCall spans, from the real `ai` package", () => {
     expect(report?.agent).toEqual({ name: 'my-agent', version: '4.2.0' });
     expect(report?.operations['tool-execution']?.tools.readFile).toMatchObject({ count: 2, errors: 1, errorTypes: { file_not_found: 1 } });
     expect(report?.recent.map((r) => r.callId).sort()).toEqual(['call_1', 'call_2']);
+    // The class the AI SDK records in the span's exception event.
+    expect(report?.recent.find((r) => !r.ok)?.errorClass).toBe('Error');
     expect(report?.recent.find((r) => r.callId === 'call_2')?.errorMessage).toBe("ENOENT: no such file or directory, open '/missing'");
     expect(report?.recent.find((r) => r.callId === 'call_1')?.errorMessage).toBeUndefined();
     expect(JSON.stringify(report)).not.toContain('secret');
