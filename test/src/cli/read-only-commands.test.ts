@@ -5,7 +5,7 @@ import { reportsDir, writeReportFile } from '../../helpers/report-files.js';
 import { runToolperf, seedSessions, tempDir } from '../../helpers/cli.js';
 
 /**
- * The reading commands (`sessions`, `report`, `stats`) never write, move or remove a file of the
+ * The reading commands (`sessions`, `report`, `stats`, `compare`) never write, move or remove a file of the
  * data directory: a corrupt report is reported, with how to set it aside, and left where it is.
  */
 let dataDir: { path: string; remove: () => Promise<void> };
@@ -41,6 +41,8 @@ describe('the reading commands', () => {
       ['report', 'ses_gone'],
       ['stats', 'ses_b'],
       ['stats', 'ses_bad'],
+      ['compare', 'ses_a', 'ses_b'],
+      ['compare', 'ses_a', 'ses_bad', '--json'],
     ];
     for (const args of runs) await runToolperf([...args, '--data-dir', dataDir.path]);
     expect(await snapshot(dataDir.path)).toEqual(before);
