@@ -67,15 +67,17 @@ const TOOL_CHECKS: FieldChecks<ToolDigest> = {
 /** 32 operation types of 256 tools each: the most a report holds (`session-aggregate.ts`). */
 const MAX_TOOLS = 32 * 256;
 
-/** The fields of the digests this version writes and reads. */
-export const DIGEST_FORMAT = `${Object.keys(SUMMARY_CHECKS).join(' ')}; ${Object.keys(TOOL_CHECKS).join(' ')}`;
+/** The fields of the digests this version writes and reads, in order. */
+export const DIGEST_FIELDS = `${Object.keys(SUMMARY_CHECKS).join(' ')}; ${Object.keys(TOOL_CHECKS).join(' ')}`;
+/** What a file carries of `DIGEST_FIELDS`: a hash (FNV-1a), 8 hex digits where the list was 190 characters. */
+export const DIGEST_FORMAT = fnv1a(DIGEST_FIELDS);
 
 const SUMMARY_FIELDS = Object.entries(SUMMARY_CHECKS) as [keyof SessionSummary, (value: unknown) => boolean][];
 const TOOL_FIELDS = Object.entries(TOOL_CHECKS) as [keyof ToolDigest, (value: unknown) => boolean][];
 
 /**
  * A digest as a report file stores it: each tool's figures as an array of its fields, in
- * `DIGEST_FORMAT`'s order (a third of the bytes), under a name of their own (the summary has `tools`).
+ * `DIGEST_FIELDS`' order (a third of the bytes), under a name of their own (the summary has `tools`).
  */
 export interface StoredDigest {
   readonly format: string;
@@ -118,6 +120,12 @@ export function checkedTools(value: unknown): ToolDigest[] | undefined {
     tools.push(tool as unknown as ToolDigest);
   }
   return tools;
+}
+
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -31,7 +31,7 @@ async function writeOld(store: FileReportStore): Promise<void> {
   // As an earlier version wrote them: version 1, pretty-printed; version 2 with a digest of other
   // fields (before one was added); and one written by hand, on one line, without a digest.
   await writeFile(store.pathOf('ses_v1'), JSON.stringify(legacyReport(storedReport('ses_v1', T0, CALLS)), null, 2));
-  await writeFile(store.pathOf('ses_fields'), reportText(storedReport('ses_fields', T0 + 1000, CALLS)).replace(DIGEST_FORMAT, 'sessionId calls errors; toolName calls'));
+  await writeFile(store.pathOf('ses_fields'), reportText(storedReport('ses_fields', T0 + 1000, CALLS)).replace(DIGEST_FORMAT, '0badf00d'));
   await writeFile(store.pathOf('ses_hand'), JSON.stringify(storedReport('ses_hand', T0 + 2000, CALLS)));
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredSessionReport } from '../../../src/document/report.js';
 import { digestInFirstLine, reportText } from '../../../src/storage/report-text.js';
-import { DIGEST_FORMAT, digestOf } from '../../../src/storage/session-digest.js';
+import { DIGEST_FIELDS, DIGEST_FORMAT, digestOf } from '../../../src/storage/session-digest.js';
 import { storedReport, T0 } from '../server/fixtures.js';
 
 const report = (): StoredSessionReport =>
@@ -11,6 +11,8 @@ describe('reportText', () => {
   it('is the report as one JSON document, plus its digest', () => {
     const { digest, ...document } = JSON.parse(reportText(report())) as Record<string, unknown>;
     expect(document).toEqual(JSON.parse(JSON.stringify(report())));
+    expect(DIGEST_FORMAT).toMatch(/^[0-9a-f]{8}$/);
+    expect(DIGEST_FIELDS).toContain('sessionId startedAt updatedAt');
     expect(digest).toMatchObject({ format: DIGEST_FORMAT, summary: JSON.parse(JSON.stringify(digestOf(report()).summary)) });
     // Each tool as its fields in the format's order.
     const read = digestOf(report()).tools.find((tool) => tool.toolName === 'read')!;
@@ -53,7 +55,7 @@ describe('digestInFirstLine', () => {
     ['no line break yet', firstLine.slice(0, -1)],
     ['a report of another version (indented, no digest)', JSON.stringify(report(), null, 2)],
     ['a report written by hand on one line', `${JSON.stringify(report())}\n`],
-    ['a digest of another format', firstLine.replace(DIGEST_FORMAT, 'sessionId calls')],
+    ['a digest of other fields (another format)', firstLine.replace(DIGEST_FORMAT, '0badf00d')],
     ['a digest whose JSON is cut', firstLine.replace('"summary":{', '"summary":{{')],
     ['a summary with a field this version does not know', firstLine.replace('"calls":3,', '"calls":3,"extra":1,')],
     ['a count that is not one', firstLine.replace('"calls":3,', '"calls":-3,')],
