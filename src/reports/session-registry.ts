@@ -168,6 +168,7 @@ export class SessionRegistry {
   flushSync(): void {
     const { store } = this.options;
     if (!store.updateSync) return;
+    store.abandonWritesSync?.();
     this.writes.takeAll();
     for (const [id, session] of this.live) {
       if (!session.ledger.hasUnwritten()) continue;

@@ -6,7 +6,7 @@ import { FileDigestCache } from './file-digest-cache.js';
 import { FileLock } from './file-lock.js';
 import { summarize, type SessionSummary, type StoredSessionReport } from '../document/report.js';
 import type { ReportMerge, ReportStore } from './report-store.js';
-import { fileStamp, fileStampSync, writeReportFile, writeReportFileSync } from './report-file-write.js';
+import { fileStamp, fileStampSync, removeUnfinishedTempFilesSync, writeReportFile, writeReportFileSync } from './report-file-write.js';
 import { readOrCreateStoreId, readStoreId } from './store-identity.js';
 import type { SessionDigest } from './session-digest.js';
 import { assertValidSessionId } from '../util/session-id.js';
@@ -111,6 +111,10 @@ export class FileReportStore implements ReportStore {
     if (this.readOnly) throw new CorruptReportError(leftInPlace(path, decoded));
     setAsideSync(path, decoded, this.logger);
     return undefined;
+  }
+
+  abandonWritesSync(): void {
+    removeUnfinishedTempFilesSync();
   }
 
   /** See `readDigestLine`; an outdated report is noted for `rewriteUndigested`. Throws only for an I/O error. */

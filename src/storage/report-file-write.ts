@@ -12,6 +12,7 @@ import { reportText } from './report-text.js';
  */
 export async function writeReportFile(path: string, temp: string, report: StoredSessionReport, lock: FileLock): Promise<string> {
   let stamp: string;
+  unfinished.add(temp);
   try {
     const file = await open(temp, 'w');
     try {
@@ -26,9 +27,29 @@ export async function writeReportFile(path: string, temp: string, report: Stored
   } catch (error) {
     await unlink(temp).catch(() => undefined);
     throw error;
+  } finally {
+    unfinished.delete(temp);
   }
   await syncDirectory(dirname(path));
   return stamp;
+}
+
+/** Temp files of this process's asynchronous writes that have not been renamed or removed yet. */
+const unfinished = new Set<string>();
+
+/**
+ * At `process.exit`, where the asynchronous writes under way will never run again: removes the temp
+ * files they made, which nothing else would remove until they are stale (`removeStaleTempFiles`).
+ */
+export function removeUnfinishedTempFilesSync(): void {
+  for (const temp of unfinished) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // not made yet, or renamed meanwhile
+    }
+  }
+  unfinished.clear();
 }
 
 /** `writeReportFile` without yielding, for the last write at exit. */

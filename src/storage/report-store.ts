@@ -52,5 +52,7 @@ export interface ReportStore {
   /** Synchronous variants, for the last write at `process.exit`; a store without them skips that write. */
   getSync?(sessionId: string): StoredSessionReport | undefined;
   updateSync?(sessionId: string, merge: ReportMerge, known?: StoredSessionReport): StoredSessionReport | undefined;
+  /** At `process.exit`, before the last writes: the asynchronous writes under way will never finish; clean up what they left. */
+  abandonWritesSync?(): void;
   putSync?(report: StoredSessionReport): void;
 }
