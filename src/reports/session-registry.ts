@@ -162,8 +162,7 @@ export class SessionRegistry {
 
   /**
    * The last chance at `process.exit`, where nothing asynchronous runs: writes every session with
-   * unwritten calls (a write under way included: see `SessionLedger.beginExitWrite`) with the
-   * store's synchronous update.
+   * unwritten calls (a write under way included: `SessionLedger.beginExitWrite`) synchronously.
    */
   flushSync(): void {
     const { store } = this.options;

@@ -113,9 +113,7 @@ export class FileReportStore implements ReportStore {
     return undefined;
   }
 
-  abandonWritesSync(): void {
-    removeUnfinishedTempFilesSync();
-  }
+  abandonWritesSync = removeUnfinishedTempFilesSync;
 
   /** See `readDigestLine`; an outdated report is noted for `rewriteUndigested`. Throws only for an I/O error. */
   readFirstLine(sessionId: string): DigestLine | 'unusable' | undefined {
