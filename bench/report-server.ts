@@ -586,7 +586,8 @@ What a CPU profile of the server thread (\`--cpu-prof\`, taken by hand; not re-t
 - Listing was bound by \`SessionRegistry.listSessions\` (~90% of the thread): every page rebuilt and sorted all 10,000 summaries. The
   registry now keeps the sorted list while the store hands out the same digests (no report changed) and merges the few live
   sessions in, so a page is a merge and a slice: \`GET /api/v1/sessions\` went from p99 124 ms / 141 req/s to the figures above.
-- Under ingest, ~45% of the thread goes to \`decodeOtlpSpans\` (protobuf decoding, building the ReadableSpans) and ~6% to folding.
+- Under ingest, ~45% of the thread went to decoding (protobuf decoding, then building ReadableSpans; the profile predates the per-source
+  mapping, which builds \`OtlpRecord\`s instead, and was not re-taken) and ~6% to folding.
   The once-a-second write of the dirty sessions (\`toStored\` and \`JSON.stringify\` of reports with 1,000 recent calls) ran for all
   of them at once and held the thread for a few hundred ms: it now runs 4 at a time, which took the ingest p99 from 501 ms
   (33,730 spans/s) to the figures above. What remains of the p99 is still those writes.
