@@ -4,13 +4,12 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { claudeCodePlan } from '../../src/cli/setup/claude-code.js';
 import { MCP_NAME_WAIT_MS } from '../../src/server/otlp-ingest/sources/claude-code.js';
-import { createReports, type Reports } from '../../src/reports/reports.js';
-import { startReportServer } from '../../src/server/start.js';
+import type { Reports } from '../../src/reports/reports.js';
 import type { SessionReport } from '../../src/document/report.js';
 import { programOrSkip } from '../helpers/real-component.js';
 import { agentCli, pinnedAgent } from './helpers/agent-cli.js';
 import { runClaudeCodeSession, type TranscriptCall } from './helpers/claude-code-session.js';
-import { startStatusProxy } from './helpers/status-proxy.js';
+import { startToolperfServe } from './helpers/toolperf-serve.js';
 
 /**
  * The real Claude Code, run headless against the fake model, its telemetry set by nothing but the
@@ -55,12 +54,8 @@ describe('Claude Code, end to end', () => {
       const bin = programOrSkip(cli, (note) => context.skip(note));
       const root = mkdtempSync(join(tmpdir(), 'toolperf-claude-e2e-'));
       cleanups.push(() => rmSync(root, { recursive: true, force: true }));
-      const reports = createReports({ dataDir: join(root, 'data') });
-      cleanups.push(() => reports.shutdown());
-      const server = await startReportServer({ reports, host: '127.0.0.1', port: 0, dashboard: false });
-      cleanups.push(() => server.close());
-      const proxy = await startStatusProxy(server.url);
-      cleanups.push(() => proxy.close());
+      const { reports, proxy, stop } = await startToolperfServe(join(root, 'data'));
+      cleanups.push(stop);
 
       // What `toolperf setup claude-code --write` does, into the temp HOME (plus, for the second
       // run, the two beta variables its note tells the user to add).

@@ -9,15 +9,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createReports, type Reports } from '../../src/reports/reports.js';
-import { startReportServer } from '../../src/server/start.js';
+import type { Reports } from '../../src/reports/reports.js';
 import type { SessionReport } from '../../src/document/report.js';
 import type { IngestStats } from '../../src/server/otlp-ingest/ingest-pipeline.js';
 import { programOrSkip } from '../helpers/real-component.js';
 import { startFakeResponsesModel } from './fake-model/openai-responses.js';
 import { agentCli } from './helpers/agent-cli.js';
 import { CODEX_SCENARIO, prepareCodex, readRollout, runCodexExec, type RolloutTruth } from './helpers/codex-session.js';
-import { startStatusProxy } from './helpers/status-proxy.js';
+import { startToolperfServe } from './helpers/toolperf-serve.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -63,12 +62,8 @@ describe('Codex CLI into toolperf serve', () => {
 async function runSession(bin: string, otel?: (endpoint: string) => Record<string, { 'otlp-http': { endpoint: string; protocol: string } }>) {
   const root = mkdtempSync(join(tmpdir(), 'toolperf-codex-e2e-'));
   cleanups.push(() => rmSync(root, { recursive: true, force: true }));
-  const reports = createReports({ dataDir: join(root, 'data') });
-  cleanups.push(() => reports.shutdown());
-  const server = await startReportServer({ reports, host: '127.0.0.1', port: 0, dashboard: false });
-  cleanups.push(() => server.close());
-  const proxy = await startStatusProxy(server.url);
-  cleanups.push(() => proxy.close());
+  const { reports, server, proxy, stop } = await startToolperfServe(join(root, 'data'));
+  cleanups.push(stop);
   const model = await startFakeResponsesModel(CODEX_SCENARIO);
   cleanups.push(() => model.close());
 

@@ -5,13 +5,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createReports } from '../../src/reports/reports.js';
-import { startReportServer } from '../../src/server/start.js';
 import { programOrSkip } from '../helpers/real-component.js';
 import { startFakeGeminiModel } from './fake-model/gemini.js';
 import { agentCli } from './helpers/agent-cli.js';
 import { MIXED_PROJECT, MIXED_SCRIPT, runGeminiHeadless, setupSettings, truthFromChat, truthFromOutput, type GeminiToolTruth } from './helpers/gemini-cli.js';
-import { startStatusProxy } from './helpers/status-proxy.js';
+import type { Reports } from '../../src/reports/reports.js';
+import { startToolperfServe } from './helpers/toolperf-serve.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -24,12 +23,8 @@ describe('Gemini CLI, headless, into a toolperf report', () => {
     const bin = programOrSkip(agentCli('gemini-cli'), (note) => context.skip(note));
     const dataDir = mkdtempSync(join(tmpdir(), 'toolperf-gemini-e2e-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const reports = createReports({ dataDir });
-    cleanups.push(() => reports.shutdown());
-    const server = await startReportServer({ reports, port: 0, host: '127.0.0.1', dashboard: false });
-    cleanups.push(() => server.close());
-    const proxy = await startStatusProxy(server.url);
-    cleanups.push(() => proxy.close());
+    const { reports, server, proxy, stop } = await startToolperfServe(dataDir);
+    cleanups.push(stop);
     const model = await startFakeGeminiModel(MIXED_SCRIPT);
     cleanups.push(() => model.close());
 
@@ -71,7 +66,7 @@ describe('Gemini CLI, headless, into a toolperf report', () => {
 });
 
 /** The session's report once the tool-execution count reaches Gemini's (or stops changing for 3 s, or 60 s pass). */
-async function settledReport(reports: ReturnType<typeof createReports>, truth: GeminiToolTruth) {
+async function settledReport(reports: Reports, truth: GeminiToolTruth) {
   const deadline = Date.now() + 60_000;
   let last = -1;
   let stableSince = Date.now();

@@ -14,9 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openCodeTelemetryEnv } from '../../src/cli/setup/opencode.js';
-import { createReports, FileReportStore } from '../../src/index.js';
+import { FileReportStore } from '../../src/index.js';
 import type { SessionReport } from '../../src/document/report.js';
-import { startReportServer } from '../../src/server/index.js';
 import { defaultDataDir } from '../../src/storage/data-dir.js';
 import { errorKindOfText } from '../../src/util/error-vocabulary.js';
 import { runToolperf } from '../helpers/cli.js';
@@ -24,7 +23,7 @@ import { programOrSkip } from '../helpers/real-component.js';
 import { startFakeChatModel, type FakeChatModel } from './fake-model/openai-chat.js';
 import { agentCli, pinnedAgent } from './helpers/agent-cli.js';
 import { mixedTurn, openCodeSandbox, PROJECT_CONFIG, PROJECT_FILES, REJECTED_READ, type RecordedToolPart } from './helpers/opencode.js';
-import { startStatusProxy } from './helpers/status-proxy.js';
+import { startToolperfServe } from './helpers/toolperf-serve.js';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -98,11 +97,9 @@ describe('OpenCode, the real CLI', () => {
     const bin = programOrSkip(cli, skip);
     const model = await fakeModel();
     const dataDir = await mkdtemp(join(tmpdir(), 'toolperf-opencode-reports-'));
-    const reports = createReports({ dataDir });
-    const server = await startReportServer({ reports, port: 0, dashboard: false });
-    const proxy = await startStatusProxy(server.url);
+    const { reports, proxy, stop } = await startToolperfServe(dataDir);
     const sandbox = await openCodeSandbox(bin, { baseUrl: model.baseUrl, files: PROJECT_FILES, config: PROJECT_CONFIG });
-    cleanups.push(() => sandbox.remove(), () => proxy.close(), () => server.close(), () => reports.shutdown(), () => rm(dataDir, { recursive: true, force: true }));
+    cleanups.push(() => sandbox.remove(), stop, () => rm(dataDir, { recursive: true, force: true }));
 
     // The turn ends with the model's answer, after a while, as a model's does: OpenCode sends its spans every
     // OTEL_BSP_SCHEDULE_DELAY and not at exit, so the spans of a run that stops at once after its last call are

@@ -3,7 +3,7 @@
 // turns (call these tools / answer this text), chosen by how many assistant messages the request
 // already holds, so a retried request gets the same turn again. Loopback only.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../helpers/loopback.js';
 
 /** One tool call the fake model asks for. `id` defaults to `toolu_fake_<turn>_<index>`. */
 export interface ScriptedToolCall {
@@ -60,17 +60,12 @@ export async function startFakeAnthropicModel(script: readonly ScriptedTurn[]): 
       return sendJson(response, 404, { type: 'error', error: { type: 'not_found_error', message: 'fake model: no such endpoint' } });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${listening.origin}`,
     requests,
     unknown,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => listening.close(),
   };
 }
 

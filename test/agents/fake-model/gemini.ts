@@ -4,7 +4,7 @@
 // chosen by how many model turns the conversation already holds, so a retried request gets the same
 // turn again. Loopback only.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../helpers/loopback.js';
 
 /** One function call the fake model asks for. `id` is sent as `functionCall.id` when set (Gemini CLI then names the call `<name>__<id>`). */
 export interface ScriptedFunctionCall {
@@ -63,17 +63,12 @@ export async function startFakeGeminiModel(script: readonly ScriptedTurn[]): Pro
       return sendJson(response, 404, { error: { code: 404, message: 'fake model: no such endpoint', status: 'NOT_FOUND' } });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${listening.origin}`,
     requests,
     unknown,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => listening.close(),
   };
 }
 

@@ -7,7 +7,7 @@
  * thinks; the script decides everything.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../helpers/loopback.js';
 
 /** One tool call in a scripted response. `arguments` is sent as JSON, or as is when a string (malformed on purpose). */
 export interface ScriptedToolCall {
@@ -104,10 +104,9 @@ export async function startFakeChatModel(script: readonly ScriptTurn[]): Promise
     else setTimeout(send, turn.delayMs);
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
   return {
-    baseUrl: `http://127.0.0.1:${port}/v1`,
+    baseUrl: `${listening.origin}/v1`,
     requests,
     unknown,
     played: () => next,
@@ -125,11 +124,7 @@ export async function startFakeChatModel(script: readonly ScriptTurn[]): Promise
             });
           }),
     append: (...more) => void turns.push(...more),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => listening.close(),
   };
 }
 

@@ -8,7 +8,7 @@
  * request it did not expect in `unexpected` so a test can see what else the CLI asked for.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../helpers/loopback.js';
 
 /** One function call the fake model asks for; `callId` defaults to `call_<index in its turn>`, as providers that number per response do. */
 export interface ScriptedCall {
@@ -74,17 +74,12 @@ export async function startFakeResponsesModel(script: readonly ScriptedTurn[]): 
       response.end(JSON.stringify({ error: { message: `the fake model does not serve ${path}` } }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
   return {
-    baseUrl: `http://127.0.0.1:${port}/v1`,
+    baseUrl: `${listening.origin}/v1`,
     requests,
     unexpected,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => listening.close(),
   };
 }
 

@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { listenOnLoopback } from './loopback.js';
 
 /** One OTLP/HTTP request an agent sent, body inflated. */
 export interface RecordedExport {
@@ -37,10 +37,9 @@ export async function startOtlpRecorder(): Promise<OtlpRecorder> {
       response.end(json ? '{}' : Buffer.alloc(0));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${listening.origin}`,
     exports,
     save(dir) {
       mkdirSync(dir, { recursive: true });
@@ -49,11 +48,7 @@ export async function startOtlpRecorder(): Promise<OtlpRecorder> {
         writeFileSync(join(dir, `${String(i).padStart(3, '0')}-${signal}.${each.contentType.includes('json') ? 'json' : 'pb'}`), each.body);
       });
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => listening.close(),
   };
 }
 

@@ -1,5 +1,5 @@
 import { createServer, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback.js';
 
 /** One request an agent sent through the proxy, and the status it was answered. */
 export interface Answered {
@@ -46,9 +46,9 @@ export async function startStatusProxy(target: string): Promise<StatusProxy> {
     });
     incoming.pipe(forward);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const listening = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: listening.origin,
     answered,
     statuses: () => {
       const counts: Record<string, number> = {};
@@ -58,10 +58,6 @@ export async function startStatusProxy(target: string): Promise<StatusProxy> {
     idle: async () => {
       while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 10));
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => listening.close(),
   };
 }
