@@ -9,11 +9,11 @@ import { checkCall, type CallRecord } from './call-record.js';
 import { SessionListing } from './session-listing.js';
 import type { SessionListQuery, SessionPage, SessionPageQuery } from './session-query.js';
 import { DEFAULT_IDLE_AFTER_MS, sessionStatus, withStatus, type StatusClock } from './session-status.js';
-import { compareReports, type SessionComparison } from './compare/session-comparison.js';
+import type { SessionComparison } from './compare/session-comparison.js';
 import { SpanFolder, type SessionReportExporter } from './session-report-exporter.js';
 import { SessionRegistry } from './session-registry.js';
-import { ToolTrendIndex, type ToolTrend } from './tool-trends.js';
-import { pruneSessions, type PruneQuery, type PruneResult } from './retention.js';
+import type { ToolTrend, ToolTrendIndex } from './tool-trends.js';
+import type { PruneQuery, PruneResult } from './retention.js';
 
 export interface CreateReportsOptions {
   /** Where reports go. Default: JSON files under `dataDir`. */
@@ -197,7 +197,9 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
     now,
   });
   const listing = new SessionListing(store, () => registry.liveSummaries());
-  let toolTrends: ToolTrendIndex | undefined;
+  // Comparing, tool trends and pruning load their modules when first used: most processes that
+  // open reports (a tracker, `toolperf sessions`) never do any of them.
+  let toolTrends: Promise<ToolTrendIndex> | undefined;
   let shutdownOnce: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
     exporter.stop();
@@ -233,11 +235,15 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
       assertValidSessionId(b);
       const [storedA, storedB] = await Promise.all([registry.getStored(a), registry.getStored(b)]);
       if (storedA === undefined || storedB === undefined) return undefined;
+      const { compareReports } = await import('./compare/session-comparison.js');
       const comparison = compareReports(storedA, storedB);
       const now = clock();
       return { ...comparison, a: withStatus(comparison.a, now), b: withStatus(comparison.b, now) };
     },
-    listToolTrends: ({ sessionsPerTool = 20 } = {}) => (toolTrends ??= new ToolTrendIndex(store, logger)).trends(sessionsPerTool),
+    listToolTrends: async ({ sessionsPerTool = 20 } = {}) => {
+      toolTrends ??= import('./tool-trends.js').then(({ ToolTrendIndex }) => new ToolTrendIndex(store, logger));
+      return (await toolTrends).trends(sessionsPerTool);
+    },
     clear: async (query) => {
       if (query === undefined) return registry.clearAll();
       assertValidSessionId(query.sessionId);
@@ -245,7 +251,8 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
     },
     prune: (query) => {
       if (!(Number.isFinite(query.olderThanMs) && query.olderThanMs >= 0)) throw new TypeError('prune: olderThanMs must be a number of milliseconds, 0 or more');
-      return pruneSessions({ store, registry, list: async () => (await listing.page({ limit: Number.POSITIVE_INFINITY }, clock())).sessions, now }, query);
+      const list = async () => (await listing.page({ limit: Number.POSITIVE_INFINITY }, clock())).sessions;
+      return import('./retention.js').then(({ pruneSessions }) => pruneSessions({ store, registry, list, now }, query));
     },
     endSession: async (sessionId, { endedAtMs } = {}) => {
       assertValidSessionId(sessionId);
