@@ -2,8 +2,8 @@
 // running the real Claude Code CLI headless in tests. It is not a model: it plays a fixed script of
 // turns (call these tools / answer this text), chosen by how many assistant messages the request
 // already holds, so a retried request gets the same turn again. Loopback only.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listenOnLoopback } from '../helpers/loopback.js';
+import { createServer, type ServerResponse } from 'node:http';
+import { listenOnLoopback, readJson, sendJson } from '../helpers/loopback.js';
 
 /** One tool call the fake model asks for. `id` defaults to `toolu_fake_<turn>_<index>`. */
 export interface ScriptedToolCall {
@@ -108,23 +108,4 @@ function answerMessages(body: MessagesBody, script: readonly ScriptedTurn[], res
   response.end();
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(body));
-}
 
-function readJson(request: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('error', () => resolve(undefined));
-    request.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      try {
-        resolve(text === '' ? undefined : JSON.parse(text));
-      } catch {
-        resolve(text);
-      }
-    });
-  });
-}

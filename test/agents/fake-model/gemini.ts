@@ -3,8 +3,8 @@
 // tests. It is not a model: it plays a fixed script of turns (call these tools / answer this text),
 // chosen by how many model turns the conversation already holds, so a retried request gets the same
 // turn again. Loopback only.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listenOnLoopback } from '../helpers/loopback.js';
+import { createServer, type ServerResponse } from 'node:http';
+import { listenOnLoopback, readJson, sendJson } from '../helpers/loopback.js';
 
 /** One function call the fake model asks for. `id` is sent as `functionCall.id` when set (Gemini CLI then names the call `<name>__<id>`). */
 export interface ScriptedFunctionCall {
@@ -91,23 +91,4 @@ function answerGenerate(turn: ScriptedTurn, stream: boolean, response: ServerRes
   response.end(`data: ${JSON.stringify(chunk)}\r\n\r\n`);
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(body));
-}
 
-function readJson(request: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      try {
-        resolve(text === '' ? undefined : JSON.parse(text));
-      } catch {
-        resolve(text);
-      }
-    });
-    request.on('error', () => resolve(undefined));
-  });
-}

@@ -7,7 +7,7 @@
  * thinks; the script decides everything.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listenOnLoopback } from '../helpers/loopback.js';
+import { listenOnLoopback, readBody } from '../helpers/loopback.js';
 
 /** One tool call in a scripted response. `arguments` is sent as JSON, or as is when a string (malformed on purpose). */
 export interface ScriptedToolCall {
@@ -62,7 +62,7 @@ export async function startFakeChatModel(script: readonly ScriptTurn[]): Promise
 
   const server = createServer((request, response) => {
     void readBody(request).then(
-      (body) => answer(request, body, response),
+      (body) => answer(request, body.toString('utf8'), response),
       () => response.destroy(),
     );
   });
@@ -183,11 +183,3 @@ function json(response: ServerResponse, status: number, body: unknown): void {
   response.end(JSON.stringify(body));
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}

@@ -7,8 +7,8 @@
  * It binds 127.0.0.1 on port 0, answers the model-listing endpoint minimally, and keeps every
  * request it did not expect in `unexpected` so a test can see what else the CLI asked for.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listenOnLoopback } from '../helpers/loopback.js';
+import { createServer, type ServerResponse } from 'node:http';
+import { listenOnLoopback, readBody } from '../helpers/loopback.js';
 
 /** One function call the fake model asks for; `callId` defaults to `call_<index in its turn>`, as providers that number per response do. */
 export interface ScriptedCall {
@@ -151,11 +151,3 @@ function parseJson(raw: Buffer): unknown {
   }
 }
 
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
-}

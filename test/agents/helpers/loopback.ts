@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface Listening {
@@ -19,4 +19,34 @@ export async function listenOnLoopback(server: Server): Promise<Listening> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** A request's whole body. */
+export function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+/** A request's body as JSON: undefined when empty or cut off, the text itself when it is not JSON. */
+export async function readJson(request: IncomingMessage): Promise<unknown> {
+  let text: string;
+  try {
+    text = (await readBody(request)).toString('utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    return text === '' ? undefined : JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(body));
 }
