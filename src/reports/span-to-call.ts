@@ -41,21 +41,8 @@ export function callFromSpan(span: ReadableSpan): CallRecord | undefined {
   };
 }
 
-/**
- * Whether a span with these attributes is a call `callFromSpan` reads: it has a session and a
- * tracked operation. Lets OTLP ingest skip other spans before building anything of them.
- */
-export function isCallAttributes(attributes: ReadableSpan['attributes']): boolean {
-  return sessionIdOf(attributes) !== undefined && operationTypeOf(attributes) !== undefined;
-}
-
 function sessionIdOf(attributes: ReadableSpan['attributes']): string | undefined {
   return text(attributes[semconv.ATTR_SESSION_ID]) ?? text(attributes[semconv.ATTR_GEN_AI_CONVERSATION_ID]);
-}
-
-/** The store a tracker folded the span into already (`toolperf.store.id`), if it says. */
-export function storeIdOfSpan(span: ReadableSpan): string | undefined {
-  return text(span.attributes[semconv.ATTR_TOOLPERF_STORE_ID]);
 }
 
 function operationTypeOf(attributes: ReadableSpan['attributes']): string | undefined {
