@@ -35,6 +35,12 @@ export interface ReportStore {
    * read every report.
    */
   listDigests?(): Promise<SessionDigest[]>;
+  /**
+   * Optional: the IDs of the `limit` most recently started sessions whose report has calls of the
+   * tool `toolName` under `operationType`, newest first, leaving out `excludeSessionId`: a tool's
+   * baseline (regression alerts). Without it, callers scan `listDigests()`.
+   */
+  sessionsWithTool?(operationType: string, toolName: string, limit: number, excludeSessionId?: string): Promise<string[]>;
   /** True if there was a report to delete. */
   delete(sessionId: string): Promise<boolean>;
   /**
