@@ -2,7 +2,7 @@ import type { DurationStats, ListedSession, OperationStats, SessionReport, Sessi
 import { openStore } from '../storage/open-store.js';
 import { defaultDataDir } from '../storage/data-dir.js';
 import type { ReportStore } from '../storage/report-store.js';
-import { consoleLogger, type Logger } from '../util/logger.js';
+import { consoleLogger, FailureLog, type Logger } from '../util/logger.js';
 import { ownEntry } from '../util/own-record.js';
 import { assertValidSessionId } from '../util/session-id.js';
 import { checkCall, type CallRecord } from './call-record.js';
@@ -214,6 +214,7 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
   // Comparing, tool trends and pruning load their modules when first used: most processes that
   // open reports (a tracker, `toolperf sessions`) never do any of them.
   let toolTrends: Promise<ToolTrendIndex> | undefined;
+  let trendFailures: FailureLog | undefined;
   let shutdownOnce: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
     exporter.stop();
@@ -256,6 +257,11 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
       return { ...comparison, a: withStatus(comparison.a, now), b: withStatus(comparison.b, now) };
     },
     listToolTrends: async ({ sessionsPerTool = 20 } = {}) => {
+      if (store.toolTotals !== undefined) {
+        // The store keeps the per-tool totals (PostgreSQL): merged here from its parts.
+        const { trendsOfTotals } = await import('./stored-tool-trends.js');
+        return trendsOfTotals(await store.toolTotals(sessionsPerTool), (trendFailures ??= new FailureLog(logger)));
+      }
       toolTrends ??= import('./tool-trends.js').then(({ ToolTrendIndex }) => new ToolTrendIndex(store, logger));
       return (await toolTrends).trends(sessionsPerTool);
     },
