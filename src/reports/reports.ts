@@ -45,6 +45,8 @@ export interface CreateReportsOptions {
   readonly logger?: Logger;
   /** Epoch milliseconds; injectable for tests. */
   readonly now?: () => number;
+  /** While the store fails (a database down), sessions kept waiting with their calls; past it, calls are dropped (counted, logged). Default 10,000. */
+  readonly maxUnwrittenSessions?: number;
 }
 
 export interface SessionQuery {
@@ -207,6 +209,7 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
     writeIntervalMs: options.writeIntervalMs ?? 1000,
     idleTimeoutMs: options.sessionIdleTimeoutMs ?? 15 * 60_000,
     ...(options.endIdleAfterMs !== undefined ? { endIdleAfterMs: options.endIdleAfterMs } : {}),
+    ...(options.maxUnwrittenSessions !== undefined ? { maxUnwrittenSessions: options.maxUnwrittenSessions } : {}),
     logger,
     now,
   });

@@ -46,6 +46,15 @@ export interface StoredSessionPage {
 }
 
 /**
+ * `update` failed in a way that leaves unknown whether its write landed (a database connection
+ * lost as the transaction committed). The caller keeps the write's merge (its sequence number) for
+ * its next writes, whose merges tell from the stored report whether it is in.
+ */
+export class WriteOutcomeUnknownError extends Error {
+  override readonly name = 'WriteOutcomeUnknownError';
+}
+
+/**
  * A session's next stored report, from the one stored now (undefined when there is none); returning
  * undefined leaves the store as it is. Synchronous and without side effects: a store calls it while
  * it holds the session's lock.

@@ -1,9 +1,9 @@
 import type { SessionSummary, StoredSessionReport } from '../../document/report.js';
 import { isStoredReportProblem, loadStoredReportCheck } from '../../document/check-stored-report.js';
-import { consoleLogger, type Logger } from '../../util/logger.js';
+import { consoleLogger, describeError, type Logger } from '../../util/logger.js';
 import { assertValidSessionId } from '../../util/session-id.js';
 import { CorruptReportError, UnreadableReportError } from '../report-decode.js';
-import type { ReportMerge, ReportStore, StoredSessionPage, StoredSessionPageQuery, StoredToolTotals } from '../report-store.js';
+import { WriteOutcomeUnknownError, type ReportMerge, type ReportStore, type StoredSessionPage, type StoredSessionPageQuery, type StoredToolTotals } from '../report-store.js';
 import type { SessionDigest } from '../session-digest.js';
 import { ConnectionPool, type Queryable } from './connection-pool.js';
 import { DigestListing } from './digest-listing.js';
@@ -89,6 +89,8 @@ export class PostgresReportStore implements ReportStore {
     assertValidSessionId(sessionId);
     this.assertWritable();
     const knownVersion = (known && this.versions.get(known)) ?? '0';
+    // Once a try may have committed, a failure of the later ones leaves the outcome unknown too.
+    let unknown: WriteOutcomeUnknownError | undefined;
     return withRetry(async () => {
       await this.open();
       return this.pool.transaction(async (client) => {
@@ -107,6 +109,9 @@ export class PostgresReportStore implements ReportStore {
         if (next === undefined) return stored;
         this.versions.set(next, await writeSession(client, next, stored !== undefined));
         return next;
+      }).catch((error: unknown) => {
+        if (error instanceof WriteOutcomeUnknownError) unknown = error;
+        throw unknown !== undefined && !(error instanceof WriteOutcomeUnknownError) ? new WriteOutcomeUnknownError(`${unknown.message}; then: ${describeError(error)}`, { cause: error }) : error;
       });
     });
   }
