@@ -15,9 +15,18 @@ interface BucketRow extends BucketKey {
   sessions: number;
 }
 
-/** Changed tool rows, claimed: marked folded, each bucket once. Rows written meanwhile stay unfolded for the next rebuild. */
-const CLAIM_CHANGED = `WITH claimed AS (UPDATE toolperf_session_tools SET folded = true WHERE NOT folded RETURNING operation_type, tool_name, bucket)
+/**
+ * Changed tool rows of at most $1 buckets, claimed: marked folded, each bucket once. Rows written
+ * meanwhile stay unfolded for the next rebuild. A few buckets per transaction: the claimed rows
+ * stay locked until it commits, and a writer rewriting one of them waits that long.
+ */
+const CLAIM_CHANGED = `WITH keys AS (SELECT DISTINCT operation_type, tool_name, bucket FROM toolperf_session_tools WHERE NOT folded LIMIT $1),
+  claimed AS (UPDATE toolperf_session_tools t SET folded = true FROM keys k
+    WHERE NOT t.folded AND t.operation_type = k.operation_type AND t.tool_name = k.tool_name AND t.bucket = k.bucket
+    RETURNING t.operation_type, t.tool_name, t.bucket)
   SELECT DISTINCT operation_type, tool_name, bucket::text FROM claimed`;
+/** Buckets rebuilt per transaction. */
+const BUCKETS_PER_REBUILD = 8;
 /** What a read-only store merges afresh for its answer: the buckets a writer would rebuild. */
 const CHANGED = `SELECT DISTINCT operation_type, tool_name, bucket::text FROM toolperf_session_tools WHERE NOT folded
   UNION SELECT operation_type, tool_name, bucket::text FROM toolperf_tool_buckets WHERE stale`;
@@ -59,7 +68,13 @@ export class ToolBuckets {
   ) {}
 
   async totals(recentPerTool: number): Promise<StoredToolTotals[]> {
-    const rebuilt = await this.pool.transaction((client) => rebuildChanged(client, !this.readOnly));
+    const rebuilt = new Map<string, Rebuilt>();
+    // Until fewer than a transaction's worth are left: writers keep marking the newest buckets.
+    for (let claimed = BUCKETS_PER_REBUILD; claimed >= BUCKETS_PER_REBUILD; ) {
+      const batch = await this.pool.transaction((client) => rebuildChanged(client, !this.readOnly));
+      for (const [key, entry] of batch) rebuilt.set(key, entry);
+      claimed = this.readOnly ? 0 : batch.size;
+    }
     // Kept as read: the next answer hands out the same state object while the bucket is unchanged.
     for (const [key, { version, state }] of rebuilt) if (version !== undefined) this.states.set(key, { version, state });
     const { rows } = await this.pool.query<BucketRow>('SELECT operation_type, tool_name, bucket::text, version::text, sessions::int FROM toolperf_tool_buckets');
@@ -126,7 +141,7 @@ interface Rebuilt {
  */
 async function rebuildChanged(client: Queryable, save: boolean): Promise<Map<string, Rebuilt>> {
   const claimed = save
-    ? [...(await client.query<BucketKey>(CLAIM_CHANGED)).rows, ...(await client.query<BucketKey>(CLAIM_STALE)).rows]
+    ? [...(await client.query<BucketKey>(CLAIM_CHANGED, [BUCKETS_PER_REBUILD])).rows, ...(await client.query<BucketKey>(CLAIM_STALE)).rows]
     : (await client.query<BucketKey>(CHANGED)).rows;
   const rebuilt = new Map<string, Rebuilt>();
   if (claimed.length === 0) return rebuilt;
