@@ -89,6 +89,13 @@ export class AlertBook {
     }
   }
 
+  /** The session's alerts of `kind` firing now. */
+  firing(sessionId: string, kind: SessionAlert['kind']): number {
+    let n = 0;
+    for (const alert of this.sessions.get(sessionId)?.values() ?? []) if (alert.kind === kind && alert.state === 'firing') n++;
+    return n;
+  }
+
   /** Forgets a session (it ended, its alerts are stored). */
   forget(sessionId: string): void {
     this.sessions.delete(sessionId);

@@ -44,7 +44,7 @@ export class AlertEngine implements RegistryAlerts {
   private readonly book: AlertBook;
   private readonly baselines: ToolBaselines;
   private readonly failures: FailureLog;
-  /** Sessions with firing slow-call alerts, and how many: a fast call looks for one to resolve only there. */
+  /** Sessions with firing slow-call alerts, and how many: a fast call looks for one to resolve only there (a hint kept by the book's counts). */
   private readonly firingSlow = new Map<string, number>();
   /** Per session: when its regressions were last tested, and each tool's call count then. */
   private readonly tested = new Map<string, { atMs: number; readonly counts: Map<string, number> }>();
@@ -75,7 +75,10 @@ export class AlertEngine implements RegistryAlerts {
 
   async afterWrite(sessionId: string, stored: StoredSessionReport): Promise<void> {
     try {
-      this.book.learn(sessionId, stored.alerts);
+      if (stored.alerts !== undefined) {
+        this.book.learn(sessionId, stored.alerts);
+        this.countFiringSlow(sessionId);
+      }
       const ended = stored.endedAt !== undefined;
       const nowMs = this.options.now();
       let tested = this.tested.get(sessionId);
@@ -109,6 +112,12 @@ export class AlertEngine implements RegistryAlerts {
   async shutdown(graceMs: number): Promise<void> {
     this.hung?.stop();
     await this.webhook?.close(graceMs);
+  }
+
+  private countFiringSlow(sessionId: string): void {
+    const firing = this.book.firing(sessionId, 'slow-call');
+    if (firing > 0) this.firingSlow.set(sessionId, firing);
+    else this.firingSlow.delete(sessionId);
   }
 
   private slowCall(call: CallRecord, rule: SlowCallRule): void {
@@ -164,11 +173,7 @@ export class AlertEngine implements RegistryAlerts {
 
   private emit(sessionId: string, alert: SessionAlert, transition: AlertTransition): void {
     this.options.persist(sessionId, alert);
-    if (alert.kind === 'slow-call' && transition !== 'suppressed') {
-      const firing = (this.firingSlow.get(sessionId) ?? 0) + (transition === 'fired' ? 1 : -1);
-      if (firing > 0) this.firingSlow.set(sessionId, firing);
-      else this.firingSlow.delete(sessionId);
-    }
+    if (alert.kind === 'slow-call' && transition !== 'suppressed') this.countFiringSlow(sessionId);
     if (transition === 'suppressed') return;
     const listed: ListedAlert = { ...alert, sessionId };
     this.options.logger.warn(alertLogLine(listed));
