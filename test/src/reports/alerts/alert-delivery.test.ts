@@ -75,7 +75,7 @@ describe('the webhook', () => {
     const body = post?.body as { text: string; alert: ListedAlert };
     expect(body.text).toMatch(/^:rotating_light: toolperf alert slow-call:read firing: read took \d+(\.\d+)? ms \(slow-call threshold 20 ms\) \(tool read, session ses_web\)$/);
     expect(body.alert).toMatchObject({ rule: 'slow-call:read', sessionId: 'ses_web', toolName: 'read', state: 'firing' });
-    expect(body.alert.evidence.durationMs).toBeGreaterThanOrEqual(40);
+    expect(body.alert.evidence.durationMs).toBeGreaterThan(20); // the 40 ms sleep, as the span measured it
     expect(seen).toHaveLength(1);
   });
 
