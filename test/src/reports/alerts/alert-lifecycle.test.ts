@@ -166,3 +166,17 @@ describe('alert options', () => {
     expect(bad).toThrow(/alerts\.rules\[2\]\.thresholdMs = 5: unknown key for a error-rate rule/);
   });
 });
+
+describe('alerts across processes', () => {
+  it('survive the process that fired them: a new process over the same data directory lists them', async () => {
+    const { startFixture } = await import('../../../helpers/child.js');
+    const dir = await dataDir();
+    const run = await startFixture('alerting-tracker.ts', [dir, 'ses_gone']).done;
+    expect(run.stdout).toBe('called\n');
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^\[toolperf\] alert fired: read took \d+(\.\d+)? ms \(slow-call threshold 20 ms\) \{"sessionId":"ses_gone","rule":"slow-call:read"/);
+    const reports = createReports({ store: new FileReportStore(dir, recordingLogger(), { readOnly: true }), logger: recordingLogger(), alerts: false });
+    opened.push(reports);
+    expect(await reports.listAlerts()).toMatchObject([{ sessionId: 'ses_gone', rule: 'slow-call:read', state: 'firing', toolName: 'read' }]);
+  });
+});

@@ -55,6 +55,22 @@ describe('regression alerts (the default rule)', () => {
     expect((await reports.listAlerts()).map((a) => a.sessionId)).toEqual(['ses_slow']);
   });
 
+  it('fires as the session runs, at its writes, before it ends', async () => {
+    const reports = open();
+    for (let s = 0; s < 10; s++) await session(reports, `ses_base${s}`, s, 10, 30, s + 1);
+    const random = prng(5);
+    for (let i = 0; i < 30; i++) {
+      reports.record({
+        sessionId: 'ses_live', operationType: 'tool-execution', toolName: 'read', callId: undefined,
+        startTimeMs: T0 + 10 * HOUR + i * 100, durationMs: 40 * (0.75 + 0.5 * random()), errorType: undefined, traceId: undefined, spanId: undefined,
+      });
+    }
+    await reports.flush();
+    expect(await reports.listAlerts()).toMatchObject([{ sessionId: 'ses_live', kind: 'regression', state: 'firing' }]);
+    expect((await reports.listSessions()).find((s) => s.sessionId === 'ses_live')).toMatchObject({ status: expect.any(String), firingAlerts: 1 });
+    expect((await reports.getReport({ sessionId: 'ses_live' }))?.endedAt).toBeUndefined();
+  });
+
   it('never fires below the minimum of calls, however slow', async () => {
     const reports = open();
     for (let s = 0; s < 10; s++) await session(reports, `ses_base${s}`, s, 10, 30, s + 1);
