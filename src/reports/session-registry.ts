@@ -71,7 +71,11 @@ export class SessionRegistry {
       write: (id) => this.write(id),
     });
     const { endIdleAfterMs, logger } = options;
-    const endStored = (id: string, ifUpdatedBy: number): Promise<void> => endStoredSession(options.store, id, options.maxRecent, undefined, ifUpdatedBy);
+    const endStored = async (id: string, ifUpdatedBy: number): Promise<void> => {
+      const ended = await endStoredSession(options.store, id, options.maxRecent, undefined, ifUpdatedBy);
+      // An ingested session ends here, out of memory: its alert rules get their last look (a regression) all the same.
+      if (ended !== undefined) await options.alerts?.afterWrite(id, ended).then(() => options.alerts?.forget(id));
+    };
     this.ender = endIdleAfterMs === undefined ? undefined : new IdleSessionEnder({ endIdleAfterMs, now: this.now, logger, endStored });
     const sweepEvery = Math.min(60_000, Math.max(1000, Math.min(options.idleTimeoutMs, options.endIdleAfterMs ?? Infinity) / 2));
     this.sweepTimer = setInterval(() => this.sweep(), sweepEvery).unref();
@@ -118,7 +122,7 @@ export class SessionRegistry {
   async endSession(sessionId: string, atMs: number = this.now()): Promise<void> {
     this.ender?.forget(sessionId);
     const session = this.live.get(sessionId);
-    if (session === undefined) return endStoredSession(this.options.store, sessionId, this.options.maxRecent, atMs, Infinity);
+    if (session === undefined) return void (await endStoredSession(this.options.store, sessionId, this.options.maxRecent, atMs, Infinity));
     session.ledger.end(atMs);
     this.writes.forget(sessionId);
     await this.write(sessionId);

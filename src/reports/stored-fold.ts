@@ -83,14 +83,20 @@ function endOf(call: RecentCall): number {
   return Date.parse(call.startedAt) + call.durationMs;
 }
 
-/** Ends a stored session at `atMs`, else at its last update unless later than `ifUpdatedBy` (a call since). */
-export async function endStoredSession(store: ReportStore, sessionId: string, maxRecent: number, atMs: number | undefined, ifUpdatedBy: number): Promise<void> {
-  await store.update(sessionId, (stored) => {
-    if (stored === undefined || stored.endedAt !== undefined) return undefined;
-    const updatedMs = Date.parse(stored.updatedAt);
+/**
+ * Ends a stored session at `atMs`, else at its last update unless later than `ifUpdatedBy` (a call
+ * since). Resolves with the ended report, or undefined when there was nothing to end.
+ */
+export async function endStoredSession(store: ReportStore, sessionId: string, maxRecent: number, atMs: number | undefined, ifUpdatedBy: number): Promise<StoredSessionReport | undefined> {
+  let ended = false;
+  const stored = await store.update(sessionId, (found) => {
+    if (found === undefined || found.endedAt !== undefined) return undefined;
+    const updatedMs = Date.parse(found.updatedAt);
     if (updatedMs > ifUpdatedBy) return undefined;
     const ending = new SessionAggregate(sessionId, maxRecent);
     ending.end(atMs ?? updatedMs);
-    return foldIntoStored(stored, ending);
+    ended = true;
+    return foldIntoStored(found, ending);
   });
+  return ended ? stored : undefined;
 }

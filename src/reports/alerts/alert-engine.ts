@@ -90,7 +90,7 @@ export class AlertEngine implements RegistryAlerts {
           if (!rules.regression || !due) continue;
           const key = `${operationType}\u0000${toolName}`;
           if (tested?.counts.get(key) === stats.count) continue;
-          if (tested === undefined) this.tested.set(sessionId, (tested = { atMs: nowMs, counts: new Map() }));
+          if (tested === undefined) remember(this.tested, sessionId, (tested = { atMs: nowMs, counts: new Map() }));
           tested.counts.set(key, stats.count);
           await this.checkRegression(rules.regression, stored, operationType, toolName, nowMs);
         }
@@ -116,7 +116,7 @@ export class AlertEngine implements RegistryAlerts {
 
   private countFiringSlow(sessionId: string): void {
     const firing = this.book.firing(sessionId, 'slow-call');
-    if (firing > 0) this.firingSlow.set(sessionId, firing);
+    if (firing > 0) remember(this.firingSlow, sessionId, firing);
     else this.firingSlow.delete(sessionId);
   }
 
@@ -147,7 +147,7 @@ export class AlertEngine implements RegistryAlerts {
   private async checkRegression(rule: RegressionRule, stored: StoredSessionReport, operationType: string, toolName: string, nowMs: number): Promise<void> {
     const state = ownEntry(ownEntry(stored.aggregates, operationType)?.tools, toolName);
     if (state === undefined || state.count < rule.minCalls) return;
-    const baseline = await this.baselines.baselineOf(operationType, toolName, rule.baselineSessions, stored.sessionId);
+    const baseline = await this.baselines.baselineOf(operationType, toolName, rule.baselineSessions, stored.sessionId, stored.endedAt !== undefined);
     const reading = testRegression(rule, state, baseline);
     if (reading === undefined) return;
     const subject = subjectOf(stored.sessionId, rule, operationType, toolName);
@@ -188,6 +188,14 @@ export class AlertEngine implements RegistryAlerts {
 
 function subjectOf(sessionId: string, rule: AlertSubject['rule'], operationType: string, toolName: string): AlertSubject {
   return { sessionId, rule, operationType, toolName };
+}
+
+/** Sessions whose figures the engine keeps per map; past it the least recently added is forgotten. */
+const MAX_SESSIONS = 10_000;
+
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  if (!map.has(key) && map.size >= MAX_SESSIONS) map.delete(map.keys().next().value as string);
+  map.set(key, value);
 }
 
 function percent(rate: number): string {

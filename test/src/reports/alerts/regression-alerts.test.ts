@@ -96,7 +96,7 @@ describe('regression alerts (the default rule)', () => {
     const reports = open(store);
     for (let s = 0; s < 4; s++) await session(reports, `ses_base${s}`, s, 10, 30, s + 1);
     await session(reports, 'ses_slow', 4, 40, 30, 99);
-    expect(asked).toContainEqual(['tool-execution', 'read', 10, 'ses_slow']);
+    expect(asked).toContainEqual(['tool-execution', 'read', 11, undefined]);
     expect((await reports.listAlerts()).map((a) => a.sessionId)).toEqual(['ses_slow']);
   });
 });
