@@ -87,15 +87,16 @@ export class AlertEngine implements RegistryAlerts {
         for (const [toolName, stats] of Object.entries(operation.tools)) {
           const rules = this.index.forTool(operationType, toolName);
           if (rules.errorRate) this.checkErrorRate(rules.errorRate, stored, operationType, toolName, nowMs);
-          if (!rules.regression || !due) continue;
+          // Too few calls yet is no test: the throttle starts with the first real one.
+          if (!rules.regression || !due || stats.count < rules.regression.minCalls) continue;
           const key = `${operationType}\u0000${toolName}`;
           if (tested?.counts.get(key) === stats.count) continue;
           if (tested === undefined) remember(this.tested, sessionId, (tested = { atMs: nowMs, counts: new Map() }));
           tested.counts.set(key, stats.count);
+          tested.atMs = nowMs;
           await this.checkRegression(rules.regression, stored, operationType, toolName, nowMs);
         }
       }
-      if (tested !== undefined && due) tested.atMs = nowMs;
       this.failures.recover('evaluate', sessionId);
     } catch (error) {
       this.failures.fail('evaluate', `could not evaluate the alert rules for session ${sessionId}`, error, sessionId);

@@ -10,62 +10,49 @@ export interface Baseline {
   readonly sessionIds: readonly string[];
 }
 
-/** The tool's state in each of its latest sessions, newest first, as read at `atMs`. */
-interface Candidates {
-  readonly atMs: number;
-  readonly sessions: Promise<readonly { readonly id: string; readonly state: StatsState }[]>;
-}
-
-/** How long a tool's latest sessions are reused: every live session's writes ask, every second. */
-const CANDIDATES_TTL_MS = 30_000;
-const MAX_CACHED_TOOLS = 1024;
+/** How long a session's figures for a tool are reused: a baseline's sessions have mostly ended. */
+const STATE_TTL_MS = 30_000;
+const MAX_CACHED_STATES = 4096;
 
 /**
  * Baselines of tools for regression alerts: the tool's statistics over the `count` most recently
- * started stored sessions that called it, the session under test left out. The sessions are found
- * with `ReportStore.sessionsWithTool` where the store has it (PostgreSQL, in SQL), else from the
- * store's digests, else its summaries; one more than asked is read, so that one read per tool (kept
- * for 30 s) serves every session tested against it, whichever it leaves out.
+ * started stored sessions that called it, the session under test left out. Which sessions is asked
+ * every time (`ReportStore.sessionsWithTool` where the store has it, PostgreSQL's in SQL; else the
+ * store's digests, else its summaries), so a session stored a moment ago counts at once; each
+ * session's figures for the tool are read once and kept for 30 s (`fresh` reads them again: the
+ * last test of a session, as it ends).
  */
 export class ToolBaselines {
-  private readonly cache = new Map<string, Candidates>();
+  private readonly states = new Map<string, { readonly atMs: number; readonly state: Promise<StatsState | undefined> }>();
 
   constructor(
     private readonly store: ReportStore,
     private readonly now: () => number,
   ) {}
 
-  /** `fresh`: read again rather than reuse a read of the last 30 s (a session's last test, as it ends). */
   async baselineOf(operationType: string, toolName: string, count: number, excludeSessionId: string, fresh = false): Promise<Baseline> {
     const stats = new RunningStats();
     const sessionIds: string[] = [];
-    for (const { id, state } of await this.candidates(operationType, toolName, count + 1, fresh)) {
+    for (const id of await this.sessionsWithTool(operationType, toolName, count + 1)) {
       if (id === excludeSessionId || sessionIds.length >= count) continue;
+      const state = await this.stateOf(id, operationType, toolName, fresh);
+      if (state === undefined || state.count === 0) continue;
       stats.mergeState(state);
       sessionIds.push(id);
     }
     return { stats, sessionIds };
   }
 
-  private candidates(operationType: string, toolName: string, limit: number, fresh: boolean): Candidates['sessions'] {
-    const key = `${operationType}\u0000${toolName}\u0000${limit}`;
+  private stateOf(sessionId: string, operationType: string, toolName: string, fresh: boolean): Promise<StatsState | undefined> {
+    const key = `${sessionId}\u0000${operationType}\u0000${toolName}`;
     const nowMs = this.now();
-    const cached = this.cache.get(key);
-    if (!fresh && cached !== undefined && nowMs - cached.atMs < CANDIDATES_TTL_MS) return cached.sessions;
-    if (this.cache.size >= MAX_CACHED_TOOLS) this.cache.clear();
-    const sessions = this.load(operationType, toolName, limit);
-    this.cache.set(key, { atMs: nowMs, sessions });
-    sessions.catch(() => this.cache.delete(key));
-    return sessions;
-  }
-
-  private async load(operationType: string, toolName: string, limit: number): Promise<{ id: string; state: StatsState }[]> {
-    const found: { id: string; state: StatsState }[] = [];
-    for (const id of await this.sessionsWithTool(operationType, toolName, limit)) {
-      const state = toolState(await this.store.get(id), operationType, toolName);
-      if (state !== undefined && state.count > 0) found.push({ id, state });
-    }
-    return found;
+    const cached = this.states.get(key);
+    if (!fresh && cached !== undefined && nowMs - cached.atMs < STATE_TTL_MS) return cached.state;
+    if (this.states.size >= MAX_CACHED_STATES) this.states.clear();
+    const state = this.store.get(sessionId).then((report) => toolState(report, operationType, toolName));
+    this.states.set(key, { atMs: nowMs, state });
+    state.catch(() => this.states.delete(key));
+    return state;
   }
 
   private async sessionsWithTool(operationType: string, toolName: string, limit: number): Promise<string[]> {

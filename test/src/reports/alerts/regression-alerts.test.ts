@@ -71,6 +71,29 @@ describe('regression alerts (the default rule)', () => {
     expect((await reports.getReport({ sessionId: 'ses_live' }))?.endedAt).toBeUndefined();
   });
 
+  it('needs no session to end: ten written at ~10 ms, then one written first with 15 calls, then 30, at ~40 ms', async () => {
+    const reports = open();
+    const random = prng(11);
+    const calls = (id: string, hour: number, aroundMs: number, from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        reports.record({
+          sessionId: id, operationType: 'tool-execution', toolName: 'read', callId: undefined,
+          startTimeMs: T0 + hour * HOUR + i * 100, durationMs: aroundMs * (0.75 + 0.5 * random()), errorType: undefined, traceId: undefined, spanId: undefined,
+        });
+      }
+    };
+    for (let s = 0; s < 10; s++) {
+      calls(`ses_open${s}`, s, 10, 0, 30);
+      await reports.flush();
+    }
+    calls('ses_open_slow', 10, 40, 0, 15);
+    await reports.flush();
+    expect(await reports.listAlerts()).toEqual([]); // 15 calls: no test yet, and no throttle started either
+    calls('ses_open_slow', 10, 40, 15, 30);
+    await reports.flush();
+    expect((await reports.listAlerts()).map((a) => `${a.sessionId} ${a.kind} ${a.evidence.baselineSessions}`)).toEqual(['ses_open_slow regression 10']);
+  });
+
   it('never fires below the minimum of calls, however slow', async () => {
     const reports = open();
     for (let s = 0; s < 10; s++) await session(reports, `ses_base${s}`, s, 10, 30, s + 1);
