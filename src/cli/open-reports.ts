@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import type { PerformanceConfig } from '../config/schema.js';
 import { loadConfig } from '../config/load.js';
 import { createReports, type CreateReportsOptions, type Reports } from '../reports/reports.js';
+import { AlertOptionsError, type AlertsOptions } from '../reports/alerts/alert-rules.js';
+import { ConfigError } from '../config/errors.js';
 import { defaultDataDir } from '../storage/data-dir.js';
 import { openStore } from '../storage/open-store.js';
 import type { ReportStore } from '../storage/report-store.js';
@@ -54,17 +56,29 @@ export function openReports(cli: CliConfig, io: CliIo, mode: ReportsMode = 'writ
   const { config, dataDir, storeUrl } = cli;
   const logger = cliLogger(io);
   const store = openStore({ url: storeUrl, dataDir, readOnly: mode === 'read' }, logger);
-  const reports = createReports({
+  const reports = withAlertsChecked(() => createReports({
     store,
     maxMetrics: config.maxMetrics,
     writeIntervalMs: config.writeIntervalMs,
     sessionIdleTimeoutMs: config.sessionIdleTimeoutMs,
     idleAfterMs: config.idleAfterMs,
     recordErrorMessages: config.recordErrorMessages,
+    // A reading command folds no calls: alert rules would have nothing to look at.
+    alerts: mode === 'read' ? false : (config.alerts as AlertsOptions),
     logger,
     ...overrides,
-  });
+  }));
   // The reports do not own a store handed to them: `close` closes both.
   const close = () => reports.shutdown().finally(() => store.close?.());
   return { ...cli, reports, store, close };
+}
+
+/** The config's alert rules are checked as the reports open: a bad one is a `ConfigError` naming its key. */
+function withAlertsChecked<T>(open: () => T): T {
+  try {
+    return open();
+  } catch (error) {
+    if (!(error instanceof AlertOptionsError)) throw error;
+    throw new ConfigError('config', error.problems.map((p) => ({ ...p, key: `performance.${p.key}` })));
+  }
 }

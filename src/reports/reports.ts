@@ -14,7 +14,12 @@ import { SpanFolder, type SessionReportExporter } from './session-report-exporte
 import { SessionRegistry } from './session-registry.js';
 import type { ToolTrend, ToolTrendIndex } from './tool-trends.js';
 import type { StoredToolTrends } from './stored-tool-trends.js';
+import { internals } from './reports-internals.js';
 import type { PruneQuery, PruneResult } from './retention.js';
+import { resolveAlerts, type AlertsOptions } from './alerts/alert-rules.js';
+import { AlertEngine } from './alerts/alert-engine.js';
+import { collectAlerts, type AlertQuery } from './alerts/alert-listing.js';
+import type { ListedAlert } from './alerts/alert-text.js';
 
 export interface CreateReportsOptions {
   /**
@@ -43,6 +48,14 @@ export interface CreateReportsOptions {
    * agents never say they ended. Default: never.
    */
   readonly endIdleAfterMs?: number;
+  /**
+   * Alert rules evaluated as calls are folded (see README, "Alerts"): the defaults (hung calls,
+   * large regressions) unless told otherwise; `false` turns alerts off. Bad options throw
+   * `AlertOptionsError`, naming each key and value.
+   */
+  readonly alerts?: AlertsOptions | false;
+  /** Called with each alert transition (fired, resolved), beside the log line and the webhook. */
+  readonly onAlert?: (alert: ListedAlert) => void;
   readonly logger?: Logger;
   /** Epoch milliseconds; injectable for tests. */
   readonly now?: () => number;
@@ -134,6 +147,11 @@ export interface Reports {
    * @example const { removed } = await reports.prune({ olderThanMs: 30 * 86_400_000 });
    */
   prune(query: PruneQuery): Promise<PruneResult>;
+  /**
+   * Alerts of live and stored sessions, latest transition first, filtered by state, session and tool.
+   * @example const firing = await reports.listAlerts({ state: 'firing' });
+   */
+  listAlerts(query?: AlertQuery): Promise<ListedAlert[]>;
   /** Marks the session ended (now, or at `endedAtMs`), writes its final report and frees its memory. */
   endSession(sessionId: string, options?: EndSessionOptions): Promise<void>;
   /** Writes every session with unwritten calls. */
@@ -142,51 +160,7 @@ export interface Reports {
   shutdown(): Promise<void>;
 }
 
-/** What the process-exit hooks need of reports, beyond their public face. */
-export interface ReportsExitHooks {
-  hasUnwritten(): boolean;
-  /** The last, synchronous write at `process.exit`. */
-  flushSync(): void;
-}
-
-/** What only this package reaches of reports made by `createReports`, beyond their public face. */
-interface ReportsInternals extends ReportsExitHooks {
-  storeIdentity(): string | undefined;
-  /** Resolves with the store's identity once the store has reached its storage (`ReportStore.whenIdentified`); undefined for a store that says nothing. */
-  whenStoreIdentified(): Promise<string | undefined> | undefined;
-  isShutDown(): boolean;
-}
-
-const internals = new WeakMap<Reports, ReportsInternals>();
-
-/** The exit hooks of reports made by `createReports`; undefined for any other object. */
-export function exitHooksOf(reports: Reports): ReportsExitHooks | undefined {
-  return internals.get(reports);
-}
-
-/**
- * The identity of the store that reports made by `createReports` write to (see
- * `ReportStore.identity`); undefined for a store without one, or any other object.
- */
-export function storeIdentityOf(reports: Reports): string | undefined {
-  return internals.get(reports)?.storeIdentity();
-}
-
-/**
- * For a store that learns its identity when it connects (PostgreSQL): resolves with it then;
- * undefined for any other store or object.
- */
-export function whenStoreIdentified(reports: Reports): Promise<string | undefined> | undefined {
-  return internals.get(reports)?.whenStoreIdentified();
-}
-
-/**
- * Whether reports made by `createReports` were shut down (they fold nothing more); false for any
- * other object.
- */
-export function isShutDown(reports: Reports): boolean {
-  return internals.get(reports)?.isShutDown() ?? false;
-}
+export { exitHooksOf, isShutDown, storeIdentityOf, whenStoreIdentified, type ReportsExitHooks } from './reports-internals.js';
 
 /**
  * Opens per-session reports over a store (JSON files under `dataDir` by default). Needs no
@@ -204,6 +178,10 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
   const now = options.now ?? Date.now;
   const idleAfterMs = options.idleAfterMs ?? DEFAULT_IDLE_AFTER_MS;
   const clock = (): StatusClock => ({ nowMs: now(), idleAfterMs });
+  const resolvedAlerts = options.alerts === false ? undefined : resolveAlerts(options.alerts);
+  const engine =
+    resolvedAlerts &&
+    new AlertEngine({ alerts: resolvedAlerts, store, logger, now, persist: (id, alert) => registry.recordAlert(id, alert), ...(options.onAlert ? { onAlert: options.onAlert } : {}) });
   const registry = new SessionRegistry({
     store,
     maxRecent: options.maxMetrics ?? 1000,
@@ -213,6 +191,7 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
     ...(options.maxUnwrittenSessions !== undefined ? { maxUnwrittenSessions: options.maxUnwrittenSessions } : {}),
     logger,
     now,
+    ...(engine ? { alerts: engine } : {}),
   });
   const listing = new SessionListing(store, () => registry.liveSummaries());
   // Comparing, tool trends and pruning load their modules when first used: most processes that
@@ -222,15 +201,19 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
   let shutdownOnce: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
     exporter.stop();
+    engine?.hung?.stop();
     // A store these reports opened is closed by them, once everything is written (or not).
-    shutdownOnce ??= ownStore && store.close ? registry.shutdown().finally(() => store.close?.()) : registry.shutdown();
+    shutdownOnce ??= registry
+      .shutdown()
+      .finally(() => engine?.shutdown(Math.min(2000, resolvedAlerts?.webhook.timeoutMs ?? 0)))
+      .finally(() => (ownStore ? store.close?.() : undefined));
     return shutdownOnce;
   };
   const fold =
     options.recordErrorMessages === false
       ? (call: CallRecord): void => registry.record(call.errorMessage === undefined ? call : { ...call, errorMessage: undefined })
       : (call: CallRecord): void => registry.record(call);
-  const exporter = new SpanFolder(fold, () => registry.flush(), shutdown, logger);
+  const exporter = new SpanFolder(fold, () => registry.flush(), shutdown, logger, engine?.hung);
 
   const getReport = async ({ sessionId }: SessionQuery): Promise<SessionReport | undefined> => {
     assertValidSessionId(sessionId);
@@ -283,6 +266,10 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
       assertValidSessionId(sessionId);
       if (endedAtMs !== undefined && !Number.isFinite(endedAtMs)) throw new TypeError(`endSession: endedAtMs must be epoch milliseconds, got ${String(endedAtMs)}`);
       await registry.endSession(sessionId, endedAtMs);
+    },
+    listAlerts: async (query = {}) => {
+      if (query.sessionId !== undefined) assertValidSessionId(query.sessionId);
+      return collectAlerts(await listing.list(), (id) => registry.getReport(id), query);
     },
     flush: () => registry.flush(),
     shutdown,

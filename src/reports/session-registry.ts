@@ -1,14 +1,16 @@
-import { toPublicReport, type SessionReport, type SessionSummary, type StoredSessionReport } from '../document/report.js';
+import { toPublicReport, type SessionAlert, type SessionReport, type SessionSummary, type StoredSessionReport } from '../document/report.js';
 import { WriteOutcomeUnknownError, type ReportStore } from '../storage/report-store.js';
 import { assertSketchesMerge } from './assert-sketches-merge.js';
 import { FailureLog, LoggedError, type Logger } from '../util/logger.js';
 import { SerialTask } from '../util/serial-task.js';
 import type { CallRecord } from './call-record.js';
 import { ReportWriter, SessionLedger } from './session-ledger.js';
-import { endingMerge } from './stored-fold.js';
+import { endStoredSession } from './stored-fold.js';
 import { WriteScheduler } from './write-scheduler.js';
 import { MAX_UNWRITTEN_SESSIONS, WriteBacklog } from './write-backlog.js';
 import { IdleSessionEnder } from './idle-session-ender.js';
+import type { RegistryAlerts } from './alerts/registry-alerts.js';
+import { writeLedgersSync } from './exit-write.js';
 
 export interface SessionRegistryOptions {
   readonly store: ReportStore;
@@ -23,6 +25,8 @@ export interface SessionRegistryOptions {
   readonly now?: () => number;
   /** Sessions kept waiting while their writes fail; past it a failing session's calls are dropped (counted). Default 10,000. */
   readonly maxUnwrittenSessions?: number;
+  /** Alert rules evaluated where calls are folded (see `AlertEngine`). */
+  readonly alerts?: RegistryAlerts;
 }
 
 interface LiveSession {
@@ -57,13 +61,11 @@ export class SessionRegistry {
   private readonly failures: FailureLog;
   private readonly now: () => number;
   private readonly sweepTimer: NodeJS.Timeout;
-  private readonly backlog: WriteBacklog;
   /** With `endIdleAfterMs`: ends the sessions dropped from memory once idle past it. */
   private readonly ender: IdleSessionEnder | undefined;
 
-  constructor(private readonly options: SessionRegistryOptions) {
+  constructor(private readonly options: SessionRegistryOptions, private readonly backlog = new WriteBacklog(options.maxUnwrittenSessions ?? MAX_UNWRITTEN_SESSIONS, new FailureLog(options.logger))) {
     this.failures = new FailureLog(options.logger);
-    this.backlog = new WriteBacklog(options.maxUnwrittenSessions ?? MAX_UNWRITTEN_SESSIONS, this.failures);
     this.now = options.now ?? Date.now;
     this.writes = new WriteScheduler({
       intervalMs: options.writeIntervalMs,
@@ -72,7 +74,11 @@ export class SessionRegistry {
       write: (id) => this.write(id),
     });
     const { endIdleAfterMs, logger } = options;
-    const endStored = (id: string, ifUpdatedBy: number): Promise<void> => this.endStored(id, undefined, ifUpdatedBy);
+    const endStored = async (id: string, ifUpdatedBy: number): Promise<void> => {
+      const ended = await endStoredSession(options.store, id, options.maxRecent, undefined, ifUpdatedBy);
+      // An ingested session ends here, out of memory: its alert rules get their last look (a regression) all the same.
+      if (ended !== undefined) await options.alerts?.afterWrite(id, ended).then(() => options.alerts?.forget(id));
+    };
     this.ender = endIdleAfterMs === undefined ? undefined : new IdleSessionEnder({ endIdleAfterMs, now: this.now, logger, endStored });
     const sweepEvery = Math.min(60_000, Math.max(1000, Math.min(options.idleTimeoutMs, options.endIdleAfterMs ?? Infinity) / 2));
     this.sweepTimer = setInterval(() => this.sweep(), sweepEvery).unref();
@@ -83,11 +89,18 @@ export class SessionRegistry {
     const session = this.live.get(call.sessionId) ?? this.open(call.sessionId);
     session.ledger.add(call);
     this.writes.markDirty(call.sessionId);
+    this.options.alerts?.onCall(call);
   }
 
-  async getReport(sessionId: string): Promise<SessionReport | undefined> {
-    const stored = await this.getStored(sessionId);
-    return stored && toPublicReport(stored);
+  /** A new version of one of the session's alerts, written with its next write. */
+  recordAlert(sessionId: string, alert: SessionAlert): void {
+    const session = this.live.get(sessionId) ?? this.open(sessionId);
+    session.ledger.addAlert(alert);
+    this.writes.markDirty(sessionId);
+  }
+
+  getReport(sessionId: string): Promise<SessionReport | undefined> {
+    return this.getStored(sessionId).then((stored) => stored && toPublicReport(stored));
   }
 
   /** The session's report with its merge state (the sketches): live, or as stored. */
@@ -111,13 +124,16 @@ export class SessionRegistry {
   async endSession(sessionId: string, atMs: number = this.now()): Promise<void> {
     this.ender?.forget(sessionId);
     const session = this.live.get(sessionId);
-    if (session === undefined) return this.endStored(sessionId, atMs);
+    if (session === undefined) return void (await endStoredSession(this.options.store, sessionId, this.options.maxRecent, atMs, Infinity));
     session.ledger.end(atMs);
     this.writes.forget(sessionId);
     await this.write(sessionId);
+    // The alerts its end fired (a regression) are written with it, before it is let go.
+    if (session.ledger.hasPending() && !this.writes.isDirty(sessionId)) await this.write(sessionId);
     // Calls that finished while the report was written reopen the session; keep it then.
     if (this.live.get(sessionId) === session && !this.writes.isDirty(sessionId) && !session.ledger.hasUnwritten()) {
       this.live.delete(sessionId);
+      this.options.alerts?.forget(sessionId);
     }
   }
 
@@ -173,15 +189,7 @@ export class SessionRegistry {
     if (!store.updateSync) return;
     store.abandonWritesSync?.();
     this.writes.takeAll();
-    for (const [id, session] of this.live) {
-      if (!session.ledger.hasUnwritten()) continue;
-      try {
-        const write = session.ledger.beginExitWrite();
-        session.ledger.exitCommitted(store.updateSync(id, write.merge, write.known));
-      } catch (error) {
-        this.failures.fail('write', `could not write the report of session ${id} at exit`, error, id);
-      }
-    }
+    writeLedgersSync(store, this.live, this.failures);
   }
 
   /**
@@ -258,21 +266,18 @@ export class SessionRegistry {
     if (!session.ledger.hasPending()) return;
     const write = session.ledger.beginWrite();
     try {
-      session.ledger.committed(write, await this.options.store.update(sessionId, write.merge, write.known));
+      const stored = await this.options.store.update(sessionId, write.merge, write.known);
+      session.ledger.committed(write, stored);
       this.failures.recover('write', sessionId);
       this.backlog.recovered();
+      if (stored !== undefined) await this.options.alerts?.afterWrite(sessionId, stored);
     } catch (error) {
       session.ledger.failed(write, error instanceof WriteOutcomeUnknownError);
       this.failures.fail('write', `could not write the report of session ${sessionId}; will retry`, error, sessionId);
-      if (this.backlog.keeps(this.writes.dirtyCount)) this.redo(sessionId, session);
-      // Too many sessions wait for a failing store (see `WriteBacklog`): this one's unwritten calls go.
-      else if (this.backlog.drop(sessionId, session.ledger, this.writes.dirtyCount) && this.live.get(sessionId) === session) this.live.delete(sessionId);
+      if (this.live.get(sessionId) !== session) return; // cleared meanwhile
+      if (this.backlog.keeps(this.writes.dirtyCount)) this.writes.markDirty(sessionId);
+      else if (this.backlog.drop(sessionId, session.ledger, this.writes.dirtyCount)) this.live.delete(sessionId);
     }
-  }
-
-  /** Keeps a session's calls for the next write, unless it was cleared meanwhile. */
-  private redo(sessionId: string, session: LiveSession): void {
-    if (this.live.get(sessionId) === session) this.writes.markDirty(sessionId);
   }
 
   /**
@@ -290,10 +295,5 @@ export class SessionRegistry {
       if (ledger.summary().endedAt === undefined) this.ender?.awaitEnd(id, ledger.updateTimeMs);
     }
     this.ender?.sweep();
-  }
-
-  /** Ends a stored session at `atMs`, else at its last update unless later than `ifUpdatedBy` (a call since). */
-  private async endStored(sessionId: string, atMs: number | undefined, ifUpdatedBy = Infinity): Promise<void> {
-    await this.options.store.update(sessionId, endingMerge(sessionId, this.options.maxRecent, atMs, ifUpdatedBy));
   }
 }

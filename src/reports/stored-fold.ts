@@ -1,24 +1,9 @@
+import type { ReportStore } from '../storage/report-store.js';
 import type { AgentInfo, DurationStats, OperationStats, RecentCall, StatsState, StoredOperationState, StoredSessionReport } from '../document/report.js';
 import { ERROR_TYPE_OTHER } from '../telemetry/semconv.js';
 import { ownEntry, setEntry } from '../util/own-record.js';
 import { RunningStats } from './running-stats.js';
 import { MAX_OPERATION_TYPES, MAX_TOOLS_PER_OPERATION, SessionAggregate, sessionTimes, toRecent } from './session-aggregate.js';
-import type { ReportMerge } from '../storage/report-store.js';
-
-/**
- * The merge that ends a stored session at `atMs`, else at its last update unless that is later
- * than `ifUpdatedBy` (a call came since); it writes nothing for a session unknown or ended already.
- */
-export function endingMerge(sessionId: string, maxRecent: number, atMs: number | undefined, ifUpdatedBy = Infinity): ReportMerge {
-  return (stored) => {
-    if (stored === undefined || stored.endedAt !== undefined) return undefined;
-    const updatedMs = Date.parse(stored.updatedAt);
-    if (updatedMs > ifUpdatedBy) return undefined;
-    const ending = new SessionAggregate(sessionId, maxRecent);
-    ending.end(atMs ?? updatedMs);
-    return foldIntoStored(stored, ending);
-  };
-}
 
 /**
  * `stored` with the calls of `delta` added, `delta` being the later of the two (its end, or the
@@ -62,6 +47,7 @@ export function foldIntoStored(stored: StoredSessionReport | undefined, delta: S
     operations,
     recent: mergedRecent(stored.recent, delta.recentCalls().map(toRecent), delta.maxRecent),
     aggregates,
+    ...(stored.alerts ? { alerts: stored.alerts } : {}),
     ...(stored.writers ? { writers: stored.writers } : {}),
   };
 }
@@ -95,4 +81,22 @@ function mergedRecent(stored: readonly RecentCall[], added: readonly RecentCall[
 }
 function endOf(call: RecentCall): number {
   return Date.parse(call.startedAt) + call.durationMs;
+}
+
+/**
+ * Ends a stored session at `atMs`, else at its last update unless later than `ifUpdatedBy` (a call
+ * since). Resolves with the ended report, or undefined when there was nothing to end.
+ */
+export async function endStoredSession(store: ReportStore, sessionId: string, maxRecent: number, atMs: number | undefined, ifUpdatedBy: number): Promise<StoredSessionReport | undefined> {
+  let ended = false;
+  const stored = await store.update(sessionId, (found) => {
+    if (found === undefined || found.endedAt !== undefined) return undefined;
+    const updatedMs = Date.parse(found.updatedAt);
+    if (updatedMs > ifUpdatedBy) return undefined;
+    const ending = new SessionAggregate(sessionId, maxRecent);
+    ending.end(atMs ?? updatedMs);
+    ended = true;
+    return foldIntoStored(found, ending);
+  });
+  return ended ? stored : undefined;
 }
