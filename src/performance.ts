@@ -41,10 +41,7 @@ export interface PerformanceOptions extends Omit<PerformanceConfigInput, 'alerts
   readonly metricReaders?: MetricReader[];
   /** The reports to fold into. Default: made from this config (`createReports`) over `store`. */
   readonly reports?: Reports;
-  /**
-   * Where reports go: a store, or a PostgreSQL URL (`postgres://…`, the config's `store`, else
-   * `$TOOLPERF_STORE`). Default: JSON files under `dataDir` (or memory when `saveReports` is false).
-   */
+  /** Where reports go: a store, or a PostgreSQL URL (`postgres://…`; else the config's `store`, `$TOOLPERF_STORE`). Default: JSON files under `dataDir` (memory when `saveReports` is false). */
   readonly store?: ReportStore | string;
   readonly logger?: Logger;
   /**
@@ -124,7 +121,6 @@ export function createPerformance(options: PerformanceOptions = {}): Performance
   const openReports = (): Reports =>
     options.reports ??
     createReports({
-      // A URL (the option, the config's `store` or $TOOLPERF_STORE) is in `config.store` by now.
       ...(typeof options.store === 'object' ? { store: options.store } : !config.saveReports ? { store: new InMemoryReportStore() } : config.store !== undefined ? { store: config.store } : {}),
       ...(config.dataDir !== undefined ? { dataDir: config.dataDir } : {}),
       maxMetrics: config.maxMetrics,
@@ -188,7 +184,6 @@ function disabledPerformance(config: PerformanceConfig, openReports: () => Repor
 class EnabledPerformance implements Performance {
   readonly enabled = true;
   readonly exporter: SessionReportExporter;
-  /** Its `storeId` is set late for a store that names itself once connected (see `whenStoreIdentified`). */
   private readonly runtime: Omit<TrackingRuntime, 'storeId'> & { storeId: string | undefined };
   private readonly toolMetrics: DeferredToolMetrics;
   private readonly telemetry: Telemetry;
@@ -204,12 +199,7 @@ class EnabledPerformance implements Performance {
     const failures = new FailureLog(logger);
     this.exporter = reports.exporter;
     const marksStore = options.tracerProvider === undefined && config.otlp.enabled;
-    // A store that connects first (PostgreSQL) names itself once connected: calls from then on are
-    // marked as they start, and the OTLP export marks the earlier ones (waiting for it, bounded).
-    const identified = marksStore && storeIdentityOf(reports) === undefined ? whenStoreIdentified(reports) : undefined;
-    void identified?.then((storeId) => {
-      this.runtime.storeId = storeId;
-    });
+    const identified = marksStore && storeIdentityOf(reports) === undefined ? whenStoreIdentified(reports)?.then((id) => (this.runtime.storeId = id)) : undefined;
     warmUpFold();
     this.telemetry = createTelemetry(config, options, {
       env: options.env ?? process.env,
@@ -227,12 +217,10 @@ class EnabledPerformance implements Performance {
       captureContent: config.captureContent,
       maxContentLength: config.maxContentLength,
       failures,
-      // Spans that leave over OTLP say which store their calls are folded into already (by the
-      // provider built here, whose processors hold `reports.exporter`), so that a report server on
-      // that store (`toolperf serve` on the same data directory) does not count them again.
+      // Spans leaving over OTLP say which store their calls are folded into already (by this provider's `reports.exporter`), so a report server on it does not
+      // count them again; a store that names itself once connected (PostgreSQL) marks later calls at their start, the OTLP export earlier ones (`storeMark`).
       storeId: marksStore ? storeIdentityOf(reports) : undefined,
     };
-
     const exit = exitHooksOf(reports);
     this.removeProcessHooks =
       options.handleProcessExit === false
