@@ -12,19 +12,13 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import { SpanStatusCode } from '@opentelemetry/api';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import autocannon from 'autocannon';
 import { FileReportStore } from '../src/storage/file-store.js';
 import { InMemoryReportStore } from '../src/storage/memory-store.js';
 import { createPerformance } from '../src/performance.js';
 import type { SessionReport, StoredSessionReport } from '../src/document/report.js';
-import * as semconv from '../src/telemetry/semconv.js';
-import { toolSpanAttributes } from './tool-span-attributes.js';
-import { ExportTraceServiceResponse } from '../src/server/otlp-ingest/otlp-proto.js';
-import { consume, log, median } from './harness.js';
+import { log, median } from './harness.js';
+import { load, type LoadFigures } from './http-load.js';
+import { driveIngest, ingestBodies } from './ingest-load.js';
 import { figure as ms, markdownTable, markersOf, measuredBy, type RunInfo } from './section.js';
 import type { ServerMessage } from './report-server-worker.js';
 import { prng } from '../test/helpers/prng.js';
@@ -39,34 +33,11 @@ const SPREAD_DAYS = 30;
 const SEED_CONCURRENCY = 32;
 const CONNECTIONS = 10;
 const DURATION_S = 6;
-/** The default `maxExportBatchSize` of the SDK's BatchSpanProcessor. */
-const SPANS_PER_REQUEST = 512;
-const INGEST_BODIES = 16;
-const INGEST_SESSIONS = 64;
-const SESSIONS_PER_BODY = 8;
+const LOAD = { connections: CONNECTIONS, duration: DURATION_S } as const;
 /** Also sizes the measured run (a fixed amount of requests, ~DURATION_S long at the warm-up's rate). */
 const INGEST_WARMUP_REQUESTS = 120;
 /** Where the deeper listing page starts: this many sessions down the list. */
 const DEEP_POSITION = 5_000;
-
-export interface LoadFigures {
-  /** Responses counted (2xx). */
-  readonly requests: number;
-  readonly non2xx: number;
-  readonly errors: number;
-  readonly seconds: number;
-  readonly requestsPerSecond: number;
-  /** Latency of the 2xx responses, ms (from each response's own hrtime, not autocannon's whole-ms histogram). */
-  readonly p50: number;
-  readonly p90: number;
-  readonly p99: number;
-  readonly max: number;
-  readonly mean: number;
-  /** autocannon's own p99 (its histogram has 1 ms resolution). */
-  readonly autocannonP99: number;
-  /** Mean response body, bytes. */
-  readonly bytesPerResponse: number;
-}
 
 export interface ReportServerResult {
   readonly sessions: number;
@@ -214,96 +185,7 @@ async function seed(dataDir: string, templates: readonly StoredSessionReport[]):
 }
 
 // ---------------------------------------------------------------------------------------------
-// OTLP bodies
-
-/** Real SDK spans as this package's wrapper makes them, serialized once per body. */
-async function ingestBodies(): Promise<{ bodies: Buffer[]; sessionIds: string[] }> {
-  const memory = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'toolperf-bench-agent' }),
-    spanProcessors: [new SimpleSpanProcessor(memory)],
-  });
-  const tracer = provider.getTracer('toolperf-bench');
-  const rnd = prng(31);
-  const sessionIds = Array.from({ length: INGEST_SESSIONS }, (_, k) => `ing_${k.toString().padStart(2, '0')}`);
-  const bodies: Buffer[] = [];
-  let clock = Date.now() - 600_000;
-  for (let b = 0; b < INGEST_BODIES; b++) {
-    memory.reset();
-    for (let i = 0; i < SPANS_PER_REQUEST; i++) {
-      const sessionId = sessionIds[(b * SESSIONS_PER_BODY + (i % SESSIONS_PER_BODY)) % INGEST_SESSIONS] as string;
-      const name = TOOLS[Math.floor(rnd() * TOOLS.length)] as string;
-      const durationMs = 0.05 * Math.pow(10, rnd() * 5);
-      const start = clock;
-      clock += rnd() * 2;
-      const span = tracer.startSpan(`execute_tool ${name}`, {
-        startTime: start,
-        attributes: toolSpanAttributes(name, sessionId, `call_${b}_${i}`),
-      });
-      if (rnd() < 0.02) {
-        span.setAttribute(semconv.ATTR_ERROR_TYPE, 'TimeoutError');
-        span.setStatus({ code: SpanStatusCode.ERROR, message: 'failed' });
-      }
-      span.end(start + durationMs);
-    }
-    await provider.forceFlush();
-    const spans: ReadableSpan[] = memory.getFinishedSpans();
-    if (spans.length !== SPANS_PER_REQUEST) throw new Error(`expected ${SPANS_PER_REQUEST} spans, got ${spans.length}`);
-    const body = ProtobufTraceSerializer.serializeRequest(spans);
-    if (body === undefined) throw new Error('ProtobufTraceSerializer returned nothing');
-    bodies.push(Buffer.from(body));
-  }
-  await provider.shutdown();
-  return { bodies, sessionIds };
-}
-
-// ---------------------------------------------------------------------------------------------
 // Load
-
-function percentile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
-}
-
-async function load(title: string, options: autocannon.Options): Promise<LoadFigures> {
-  const latencies: number[] = [];
-  let bytes = 0;
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...options, title }, (error: unknown, done: autocannon.Result) =>
-      error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(done),
-    );
-    instance.on('response', (_client, status, resBytes, responseTime) => {
-      if (status >= 200 && status < 300) {
-        latencies.push(responseTime);
-        bytes += resBytes;
-      }
-    });
-  });
-  latencies.sort((a, b) => a - b);
-  const requests = latencies.length;
-  const seconds = (result.finish.getTime() - result.start.getTime()) / 1000;
-  const figures: LoadFigures = {
-    requests,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    seconds,
-    requestsPerSecond: requests / seconds,
-    p50: percentile(latencies, 0.5),
-    p90: percentile(latencies, 0.9),
-    p99: percentile(latencies, 0.99),
-    max: latencies.at(-1) ?? NaN,
-    mean: latencies.reduce((s, x) => s + x, 0) / Math.max(1, requests),
-    autocannonP99: result.latency.p99,
-    bytesPerResponse: bytes / Math.max(1, requests),
-  };
-  consume(requests);
-  log(
-    `report-server: ${title}: ${requests} × 2xx in ${seconds.toFixed(1)} s = ${figures.requestsPerSecond.toFixed(0)} req/s; ` +
-      `p50 ${figures.p50.toFixed(2)} ms, p99 ${figures.p99.toFixed(2)} ms; non-2xx ${result.non2xx}, errors ${result.errors}`,
-  );
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${title}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
-  return figures;
-}
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const t0 = process.hrtime.bigint();
@@ -400,7 +282,7 @@ async function runIn(dataDir: string): Promise<ReportServerResult> {
     `report-server: seeded ${SESSIONS} sessions from ${templates.length} templates in ${seedSeconds.toFixed(1)} s ` +
       `(${(sortedSizes[0] ?? 0) / 1024 | 0}–${(sortedSizes.at(-1) ?? 0) / 1024 | 0} KiB a report)`,
   );
-  const { bodies, sessionIds: ingestIds } = await ingestBodies();
+  const ingestSet = await ingestBodies();
 
   const server = await startServerThread(dataDir);
   try {
@@ -443,7 +325,8 @@ async function runIn(dataDir: string): Promise<ReportServerResult> {
     if (walked !== SESSIONS || deepCursor === undefined) throw new Error(`walked ${walked} sessions, expected ${SESSIONS}`);
 
     const rnd = prng(5);
-    const report = await load('GET /api/v1/sessions/:id/report, random ids', {
+    const report = await load('report-server: GET /api/v1/sessions/:id/report, random ids', {
+      ...LOAD,
       url: base,
       requests: [
         {
@@ -452,29 +335,18 @@ async function runIn(dataDir: string): Promise<ReportServerResult> {
         },
       ],
     });
-    const list = await load('GET /api/v1/sessions', { url: `${base}/api/v1/sessions` });
-    const listDeep = await load(`GET /api/v1/sessions?cursor=… (${DEEP_POSITION} down)`, { url: `${base}/api/v1/sessions?cursor=${deepCursor}` });
+    const list = await load('report-server: GET /api/v1/sessions', { ...LOAD, url: `${base}/api/v1/sessions` });
+    const listDeep = await load(`report-server: GET /api/v1/sessions?cursor=… (${DEEP_POSITION} down)`, { ...LOAD, url: `${base}/api/v1/sessions?cursor=${deepCursor}` });
 
-    // OTLP ingest. One request by fetch first, to read the answer; then a warm-up; then a fixed
-    // amount of requests (so that exactly those were accepted and can be counted in the reports).
-    const first = await fetch(`${base}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: bodies[0] });
-    if (first.status !== 200) throw new Error(`POST /v1/traces: ${first.status} ${await first.text()}`);
-    const answer = ExportTraceServiceResponse.toObject(ExportTraceServiceResponse.decode(new Uint8Array(await first.arrayBuffer())), { longs: Number }) as {
-      partialSuccess?: { rejectedSpans?: number };
-    };
-    const rejectedSpans = answer.partialSuccess?.rejectedSpans ?? 0;
-    const requests = bodies.map((body) => ({ method: 'POST' as const, path: '/v1/traces', headers: { 'content-type': 'application/x-protobuf' }, body }));
-    const warm = await load('POST /v1/traces warm-up', { url: base, requests, amount: INGEST_WARMUP_REQUESTS });
-    const amount = Math.max(100, Math.round((warm.requestsPerSecond * DURATION_S) / 10) * 10);
-    const ingestLoad = await load(`POST /v1/traces, ${SPANS_PER_REQUEST} spans a request, ${amount} requests`, { url: base, requests, amount });
+    // OTLP ingest: a fixed amount of requests, so that exactly those were accepted and can be counted in the reports.
+    const ingest = await driveIngest(base, ingestSet, { connections: CONNECTIONS, warmupRequests: INGEST_WARMUP_REQUESTS, seconds: DURATION_S, label: 'report-server' });
     await server.flush();
     let folded = 0;
-    for (const id of ingestIds) {
+    for (const id of ingestSet.sessionIds) {
       const r = await getJson<SessionReport>(`${base}/api/v1/sessions/${id}/report`);
       folded += r.operations['tool-execution']?.count ?? 0;
     }
-    const sent = (1 + warm.requests + ingestLoad.requests) * SPANS_PER_REQUEST;
-    log(`report-server: ingest ${(ingestLoad.requestsPerSecond * SPANS_PER_REQUEST).toFixed(0)} spans/s; reports count ${folded} spans, ${sent} sent`);
+    log(`report-server: ingest ${ingest.spansPerSecond.toFixed(0)} spans/s; reports count ${folded} spans, ${ingest.sent} sent`);
 
     const afterIngest = await timed(() => getJson<SessionPageBody>(`${base}/api/v1/sessions`));
     const rssMiB = process.memoryUsage().rss / 2 ** 20;
@@ -501,17 +373,17 @@ async function runIn(dataDir: string): Promise<ReportServerResult> {
       walkedSessions: walked,
       walkOrdered: ordered && seen.size === SESSIONS,
       ingest: {
-        ...ingestLoad,
-        spansPerRequest: SPANS_PER_REQUEST,
-        spansPerSecond: ingestLoad.requestsPerSecond * SPANS_PER_REQUEST,
-        bodies: bodies.length,
-        bodyBytes: median(bodies.map((b) => b.length)),
-        sessions: INGEST_SESSIONS,
-        sessionsPerBody: SESSIONS_PER_BODY,
-        warmupRequests: 1 + warm.requests,
+        ...ingest.load,
+        spansPerRequest: ingestSet.spansPerBody,
+        spansPerSecond: ingest.spansPerSecond,
+        bodies: ingestSet.bodies.length,
+        bodyBytes: median(ingestSet.bodies.map((b) => b.length)),
+        sessions: ingestSet.sessionIds.length,
+        sessionsPerBody: ingestSet.sessionsPerBody,
+        warmupRequests: ingest.warmupRequests,
         folded,
-        sent,
-        rejectedSpans,
+        sent: ingest.sent,
+        rejectedSpans: ingest.rejectedSpans,
       },
       listAfterIngestMs: afterIngest.ms,
       loggedWarnings: closed.warnings.length,
