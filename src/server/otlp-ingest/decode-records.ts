@@ -4,6 +4,7 @@ import type { FoundRecord, RecordCount, RecordOrigin, Signal } from './found-rec
 import { jsonNestsDeeperThan } from './json-depth.js';
 import { jsonLogRecord, jsonOriginOf, jsonSpanRecord, type JsonOrigin } from './json-record.js';
 import { findJsonRecords } from './json-records.js';
+import { AttributeIndex } from './proto-attributes.js';
 import { protoLogRecord, protoSpanRecord } from './proto-record.js';
 import { findProtoRecords } from './proto-records.js';
 import { WireReader } from './proto-wire.js';
@@ -85,6 +86,7 @@ function protoReader(body: Uint8Array, count: RecordCount, signal: Signal): { le
   const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const found = findProtoRecords(bytes, count);
   const reader = new WireReader(bytes);
+  const index = new AttributeIndex(bytes);
   const build = signal === 'log' ? protoLogRecord : protoSpanRecord;
-  return { length: found.length, read: (i) => build(reader, found[i] as (typeof found)[number]) };
+  return { length: found.length, read: (i) => build(reader, index, found[i] as (typeof found)[number]) };
 }

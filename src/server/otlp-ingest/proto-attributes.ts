@@ -1,5 +1,5 @@
-import { attributeValue, keyValueRanges } from './proto-values.js';
-import { LENGTH_DELIMITED, WireReader } from './proto-wire.js';
+import { attributeValue, readKeyValue } from './proto-values.js';
+import { WireReader } from './proto-wire.js';
 import type { IngestAttributes, IngestValue } from './sources/source.js';
 
 /** Keys whose UTF-8 bytes are kept (sources ask for a few dozen constant keys). */
@@ -25,67 +25,70 @@ function readerOf(bytes: Buffer): WireReader {
 }
 
 /**
- * The attributes of a span, log record, resource or scope, read from its protobuf bytes when a
- * source asks for a key: the keys are compared as bytes, and only the value asked for is decoded.
- * `from`/`to` enclose the message's `KeyValue` fields (number `field`); the bytes were checked
- * when the record was found (`checkKeyValue`), so a lookup does not throw.
+ * Where the attributes of a request's records are in its bytes: per `KeyValue`, the range of its
+ * key and of its value, four numbers in a row, for every record read from one body.
+ */
+export class AttributeIndex {
+  data = new Int32Array(1024);
+  size = 0;
+
+  constructor(readonly bytes: Buffer) {}
+
+  /**
+   * Checks the `KeyValue` at [`from`, `to`) (`readKeyValue`) and adds it, unless it lacks a key
+   * or a value (no attribute, then). Leaves `reader` anywhere.
+   */
+  add(reader: WireReader, from: number, to: number): void {
+    readKeyValue(reader, from, to, ranges);
+    if (ranges[0] === -1 || ranges[2] === -1) return;
+    let { data } = this;
+    if (this.size + 4 > data.length) {
+      const grown = new Int32Array(data.length * 2);
+      grown.set(data);
+      this.data = data = grown;
+    }
+    const at = this.size;
+    data[at] = ranges[0];
+    data[at + 1] = ranges[1] as number;
+    data[at + 2] = ranges[2] as number;
+    data[at + 3] = ranges[3] as number;
+    this.size = at + 4;
+  }
+}
+
+/**
+ * The attributes of a span, log record, resource or scope, read from the protobuf bytes when a
+ * source asks for a key: keys are compared as bytes (no string is made), and only the value asked
+ * for is decoded. Its `KeyValue`s are entries [`start`, `end`) of `index`, checked when the
+ * record was read, so a lookup does not throw.
  */
 export class ProtoAttributes implements IngestAttributes {
   constructor(
-    private readonly bytes: Buffer,
-    private readonly from: number,
-    private readonly to: number,
-    private readonly field: number,
+    private readonly index: AttributeIndex,
+    private readonly start: number,
+    private readonly end: number,
   ) {}
 
   get(key: string): IngestValue | undefined {
-    if (this.from >= this.to) return undefined;
     const wanted = keyBytes(key);
     const length = wanted.length;
-    const { bytes, to, field } = this;
-    const reader = readerOf(bytes);
-    let found: IngestValue | undefined;
-    let pos = this.from;
-    while (pos < to) {
-      reader.at(pos, to);
-      const tag = reader.varint();
-      if (tag >>> 3 !== field || (tag & 7) !== LENGTH_DELIMITED) {
-        reader.skip(tag & 7);
-        pos = reader.pos;
-        continue;
-      }
-      const start = reader.lengthDelimited();
-      pos = reader.pos;
-      keyValueRanges(reader, start, pos, ranges);
-      const keyFrom = ranges[0] as number;
-      if (keyFrom < 0 || (ranges[1] as number) - keyFrom !== length || ranges[2] === -1 || !sameBytes(bytes, keyFrom, wanted, length)) continue;
-      // A key sent twice: the last value that is an attribute counts.
-      const value = attributeValue(reader, ranges[2] as number, ranges[3] as number);
-      if (value !== undefined) found = value;
+    const { bytes, data } = this.index;
+    // From the last: of a key sent twice, the last value that is an attribute counts.
+    for (let i = this.end - 4; i >= this.start; i -= 4) {
+      const keyFrom = data[i] as number;
+      if ((data[i + 1] as number) - keyFrom !== length || !sameBytes(bytes, keyFrom, wanted, length)) continue;
+      const value = attributeValue(readerOf(bytes), data[i + 2] as number, data[i + 3] as number);
+      if (value !== undefined) return value;
     }
-    return found;
+    return undefined;
   }
 
   entries(): [string, IngestValue][] {
     const all = new Map<string, IngestValue>();
-    const { bytes, to, field } = this;
-    const reader = readerOf(bytes);
-    let pos = this.from;
-    while (pos < to) {
-      reader.at(pos, to);
-      const tag = reader.varint();
-      if (tag >>> 3 !== field || (tag & 7) !== LENGTH_DELIMITED) {
-        reader.skip(tag & 7);
-        pos = reader.pos;
-        continue;
-      }
-      const start = reader.lengthDelimited();
-      pos = reader.pos;
-      keyValueRanges(reader, start, pos, ranges);
-      if (ranges[0] === -1 || ranges[2] === -1) continue;
-      const key = bytes.toString('utf8', ranges[0], ranges[1]);
-      const value = attributeValue(reader, ranges[2] as number, ranges[3] as number);
-      if (value !== undefined) all.set(key, value);
+    const { bytes, data } = this.index;
+    for (let i = this.start; i < this.end; i += 4) {
+      const value = attributeValue(readerOf(bytes), data[i + 2] as number, data[i + 3] as number);
+      if (value !== undefined) all.set(bytes.toString('utf8', data[i], data[i + 1]), value);
     }
     return [...all];
   }

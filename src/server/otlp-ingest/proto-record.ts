@@ -1,6 +1,7 @@
-import { ProtoAttributes } from './proto-attributes.js';
+import { ProtoAttributes, type AttributeIndex } from './proto-attributes.js';
 import type { ProtoFound } from './proto-records.js';
-import { checkAnyValue, checkKeyValue, primitiveValue } from './proto-values.js';
+import { hexAt, textAt } from './proto-text.js';
+import { checkAnyValue, primitiveValue } from './proto-values.js';
 import { FIXED64, isAfter, LENGTH_DELIMITED, microsOf, nanosBetween, VARINT, type WireReader } from './proto-wire.js';
 import type { OtlpRecord } from './sources/source.js';
 
@@ -24,11 +25,11 @@ const OBSERVED_TIME = 11;
 const EVENT_NAME = 12;
 
 /** Where the fields of the record being read are; reset per record (one record is read at a time). */
-const at = { name: -1, nameEnd: -1, traceId: -1, traceIdEnd: -1, spanId: -1, spanIdEnd: -1, parent: -1, parentEnd: -1, firstAttribute: -1, lastAttribute: -1, events: -1, eventsEnd: -1, body: -1, bodyEnd: -1 };
+const at = { name: -1, nameEnd: -1, traceId: -1, traceIdEnd: -1, spanId: -1, spanIdEnd: -1, parent: -1, parentEnd: -1, events: -1, eventsEnd: -1, body: -1, bodyEnd: -1 };
 
 function reset(): void {
   at.name = at.nameEnd = at.traceId = at.traceIdEnd = at.spanId = at.spanIdEnd = at.parent = at.parentEnd = -1;
-  at.firstAttribute = at.lastAttribute = at.events = at.eventsEnd = at.body = at.bodyEnd = -1;
+  at.events = at.eventsEnd = at.body = at.bodyEnd = -1;
 }
 
 /**
@@ -36,8 +37,9 @@ function reset(): void {
  * fields a call has, attributes checked and left in the bytes (`ProtoAttributes`), events read only
  * when the span has some, other fields skipped by their wire type. Throws on bytes that are not a span.
  */
-export function protoSpanRecord(reader: WireReader, found: ProtoFound): OtlpRecord {
-  const origin = found.origin.resolve(reader);
+export function protoSpanRecord(reader: WireReader, index: AttributeIndex, found: ProtoFound): OtlpRecord {
+  const origin = found.origin.resolve(reader, index);
+  const firstAttribute = index.size;
   const { bytes } = reader;
   const { from, to } = found;
   reset();
@@ -70,10 +72,8 @@ export function protoSpanRecord(reader: WireReader, found: ProtoFound): OtlpReco
     const start = reader.lengthDelimited();
     const end = reader.pos;
     if (field === SPAN_ATTRIBUTES) {
-      checkKeyValue(reader, start, end);
+      index.add(reader, start, end);
       reader.at(end, to);
-      if (at.firstAttribute === -1) at.firstAttribute = tagAt;
-      at.lastAttribute = end;
     } else if (field === NAME) {
       at.name = start;
       at.nameEnd = end;
@@ -96,7 +96,7 @@ export function protoSpanRecord(reader: WireReader, found: ProtoFound): OtlpReco
         const inner = reader.varint();
         if (inner >>> 3 === 2 && (inner & 7) === LENGTH_DELIMITED) {
           const textFrom = reader.lengthDelimited();
-          statusMessage = bytes.toString('utf8', textFrom, reader.pos) || undefined;
+          statusMessage = textAt(bytes, textFrom, reader.pos) || undefined;
         } else if (inner >>> 3 === 3 && (inner & 7) === VARINT) {
           statusCode = reader.long() | 0;
         } else {
@@ -110,9 +110,9 @@ export function protoSpanRecord(reader: WireReader, found: ProtoFound): OtlpReco
   const startTimeMs = microsOf(startLow, startHigh) / 1000;
   return {
     signal: 'span',
-    name: at.name === -1 ? '' : bytes.toString('utf8', at.name, at.nameEnd),
+    name: at.name === -1 ? '' : textAt(bytes, at.name, at.nameEnd),
     eventName: '',
-    attributes: new ProtoAttributes(bytes, at.firstAttribute, at.lastAttribute, SPAN_ATTRIBUTES),
+    attributes: new ProtoAttributes(index, firstAttribute, index.size),
     resource: origin.resource,
     scopeName: origin.scopeName,
     scopeVersion: origin.scopeVersion,
@@ -121,7 +121,7 @@ export function protoSpanRecord(reader: WireReader, found: ProtoFound): OtlpReco
     durationMs: ends ? nanosBetween(startLow, startHigh, endLow, endHigh) / 1e6 : 0,
     statusCode: statusCode === 1 ? 1 : statusCode === 2 ? 2 : 0,
     statusMessage,
-    exceptionType: at.events === -1 ? undefined : exceptionType(reader, at.events, at.eventsEnd),
+    exceptionType: at.events === -1 ? undefined : exceptionType(reader, index, at.events, at.eventsEnd),
     traceId: idAt(bytes, at.traceId, at.traceIdEnd, 16),
     spanId: idAt(bytes, at.spanId, at.spanIdEnd, 8),
     parentSpanId: idAt(bytes, at.parent, at.parentEnd, 8),
@@ -129,8 +129,9 @@ export function protoSpanRecord(reader: WireReader, found: ProtoFound): OtlpReco
 }
 
 /** The log record `found` as sources read it (see `protoSpanRecord`). Throws on bytes that are not a log record. */
-export function protoLogRecord(reader: WireReader, found: ProtoFound): OtlpRecord {
-  const origin = found.origin.resolve(reader);
+export function protoLogRecord(reader: WireReader, index: AttributeIndex, found: ProtoFound): OtlpRecord {
+  const origin = found.origin.resolve(reader, index);
+  const firstAttribute = index.size;
   const { bytes } = reader;
   const { from, to } = found;
   reset();
@@ -141,7 +142,6 @@ export function protoLogRecord(reader: WireReader, found: ProtoFound): OtlpRecor
   let eventName = '';
   reader.at(from, to);
   while (reader.pos < to) {
-    const tagAt = reader.pos;
     const tag = reader.varint();
     const field = tag >>> 3;
     const wireType = tag & 7;
@@ -162,10 +162,8 @@ export function protoLogRecord(reader: WireReader, found: ProtoFound): OtlpRecor
     const start = reader.lengthDelimited();
     const end = reader.pos;
     if (field === LOG_ATTRIBUTES) {
-      checkKeyValue(reader, start, end);
+      index.add(reader, start, end);
       reader.at(end, to);
-      if (at.firstAttribute === -1) at.firstAttribute = tagAt;
-      at.lastAttribute = end;
     } else if (field === BODY) {
       // An AnyValue, checked as an attribute's value is.
       checkAnyValue(reader, start, end, 0);
@@ -173,7 +171,7 @@ export function protoLogRecord(reader: WireReader, found: ProtoFound): OtlpRecor
       at.body = start;
       at.bodyEnd = end;
     } else if (field === EVENT_NAME) {
-      eventName = bytes.toString('utf8', start, end);
+      eventName = textAt(bytes, start, end);
     } else if (field === LOG_TRACE_ID) {
       at.traceId = start;
       at.traceIdEnd = end;
@@ -189,7 +187,7 @@ export function protoLogRecord(reader: WireReader, found: ProtoFound): OtlpRecor
     signal: 'log',
     name: typeof body === 'string' ? body : '',
     eventName,
-    attributes: new ProtoAttributes(bytes, at.firstAttribute, at.lastAttribute, LOG_ATTRIBUTES),
+    attributes: new ProtoAttributes(index, firstAttribute, index.size),
     resource: origin.resource,
     scopeName: origin.scopeName,
     scopeVersion: origin.scopeVersion,
@@ -207,7 +205,7 @@ export function protoLogRecord(reader: WireReader, found: ProtoFound): OtlpRecor
 /** A trace or span ID of `length` bytes as lowercase hex; undefined for none, another length, or all zero. */
 function idAt(bytes: Buffer, from: number, to: number, length: number): string | undefined {
   if (from === -1 || to - from !== length) return undefined;
-  for (let i = from; i < to; i++) if (bytes[i] !== 0) return bytes.toString('hex', from, to);
+  for (let i = from; i < to; i++) if (bytes[i] !== 0) return hexAt(bytes, from, to);
   return undefined;
 }
 
@@ -217,7 +215,7 @@ const EXCEPTION = Buffer.from('exception');
  * `exception.type` of the first `exception` event that has one (non-empty), among the event fields
  * (11) in [`from`, `to`). SpanEvent { fixed64 time_unix_nano = 1; string name = 2; repeated KeyValue attributes = 3 }.
  */
-function exceptionType(reader: WireReader, from: number, to: number): string | undefined {
+function exceptionType(reader: WireReader, index: AttributeIndex, from: number, to: number): string | undefined {
   const { bytes } = reader;
   let pos = from;
   while (pos < to) {
@@ -231,11 +229,9 @@ function exceptionType(reader: WireReader, from: number, to: number): string | u
     const start = reader.lengthDelimited();
     pos = reader.pos;
     let isException = false;
-    let first = -1;
-    let last = -1;
+    const first = index.size;
     reader.at(start, pos);
     while (reader.pos < pos) {
-      const fieldAt = reader.pos;
       const inner = reader.varint();
       if ((inner & 7) !== LENGTH_DELIMITED || (inner >>> 3 !== 2 && inner >>> 3 !== 3)) {
         reader.skip(inner & 7);
@@ -245,14 +241,12 @@ function exceptionType(reader: WireReader, from: number, to: number): string | u
       if (inner >>> 3 === 2) isException = reader.pos - innerFrom === EXCEPTION.length && EXCEPTION.equals(bytes.subarray(innerFrom, reader.pos));
       else {
         const innerTo = reader.pos;
-        checkKeyValue(reader, innerFrom, innerTo);
+        index.add(reader, innerFrom, innerTo);
         reader.at(innerTo, pos);
-        if (first === -1) first = fieldAt;
-        last = innerTo;
       }
     }
     if (!isException) continue;
-    const type = new ProtoAttributes(bytes, first, last, 3).get('exception.type');
+    const type = new ProtoAttributes(index, first, index.size).get('exception.type');
     if (typeof type === 'string' && type !== '') return type;
   }
   return undefined;

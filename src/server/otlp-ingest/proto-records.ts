@@ -1,6 +1,6 @@
 import type { RecordCount } from './found-record.js';
-import { KeptAttributes, ProtoAttributes } from './proto-attributes.js';
-import { checkKeyValue } from './proto-values.js';
+import { KeptAttributes, ProtoAttributes, type AttributeIndex } from './proto-attributes.js';
+import { textAt } from './proto-text.js';
 import { LENGTH_DELIMITED, WireReader } from './proto-wire.js';
 import { MapAttributes } from './map-attributes.js';
 import type { IngestAttributes } from './sources/source.js';
@@ -84,23 +84,23 @@ export class ProtoOrigin {
   }
 
   /** Throws on a resource or scope that is not one. */
-  resolve(reader: WireReader): ResolvedOrigin {
+  resolve(reader: WireReader, index: AttributeIndex): ResolvedOrigin {
     if (this.resolvedOrigin !== undefined) return this.resolvedOrigin;
     // Resource { repeated KeyValue attributes = 1 }.
-    const resource = this.resourceRange === undefined ? NO_ATTRIBUTES : new KeptAttributes(attributesIn(reader, this.body, this.resourceRange, 1));
+    const resource = this.resourceRange === undefined ? NO_ATTRIBUTES : new KeptAttributes(attributesIn(reader, index, this.resourceRange, 1));
     let scopeName = '';
     let scopeVersion: string | undefined;
     if (this.scopeRange !== undefined) {
       // InstrumentationScope { string name = 1; string version = 2; repeated KeyValue attributes = 3 }.
       const [from, to] = this.scopeRange;
-      attributesIn(reader, this.body, this.scopeRange, 3);
+      attributesIn(reader, index, this.scopeRange, 3);
       reader.at(from, to);
       while (reader.pos < to) {
         const tag = reader.varint();
         const field = tag >>> 3;
         if ((field === 1 || field === 2) && (tag & 7) === LENGTH_DELIMITED) {
           const start = reader.lengthDelimited();
-          const text = this.body.toString('utf8', start, reader.pos);
+          const text = textAt(this.body, start, reader.pos);
           if (field === 1) scopeName = text;
           else scopeVersion = text || undefined;
         } else {
@@ -113,16 +113,14 @@ export class ProtoOrigin {
 }
 
 /**
- * The attributes (the `KeyValue` fields numbered `field`) of the message at `range`, checked
- * (`checkKeyValue`), as a lazy view.
+ * The attributes (the `KeyValue` fields numbered `field`) of the message at `range`, checked and
+ * indexed, as a lazy view.
  */
-function attributesIn(reader: WireReader, body: Buffer, range: Range, field: number): ProtoAttributes {
+function attributesIn(reader: WireReader, index: AttributeIndex, range: Range, field: number): ProtoAttributes {
   const [from, to] = range;
-  let first = -1;
-  let last = -1;
+  const first = index.size;
   reader.at(from, to);
   while (reader.pos < to) {
-    const at = reader.pos;
     const tag = reader.varint();
     if (tag >>> 3 !== field || (tag & 7) !== LENGTH_DELIMITED) {
       reader.skip(tag & 7);
@@ -130,12 +128,10 @@ function attributesIn(reader: WireReader, body: Buffer, range: Range, field: num
     }
     const start = reader.lengthDelimited();
     const end = reader.pos;
-    checkKeyValue(reader, start, end);
+    index.add(reader, start, end);
     reader.at(end, to);
-    if (first === -1) first = at;
-    last = end;
   }
-  return new ProtoAttributes(body, first, last, field);
+  return new ProtoAttributes(index, first, index.size);
 }
 
 /**

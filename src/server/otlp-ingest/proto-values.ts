@@ -1,4 +1,5 @@
 import type { IngestValue } from './sources/source.js';
+import { textAt } from './proto-text.js';
 import { FIXED64, LENGTH_DELIMITED, VARINT, type WireReader } from './proto-wire.js';
 
 /**
@@ -71,21 +72,32 @@ export function checkAnyValue(reader: WireReader, from: number, to: number, nest
   }
 }
 
-/** The range of the `key` and of the `value` of the `KeyValue` at [`from`, `to`): [keyFrom, keyTo, valueFrom, valueTo], -1 where absent. */
-export function keyValueRanges(reader: WireReader, from: number, to: number, out: Int32Array): void {
-  out.fill(-1);
+/**
+ * Checks the `KeyValue` at [`from`, `to`) as `checkKeyValue` does, in the same walk leaving the
+ * range of its key and of its value in `out`: [keyFrom, keyTo, valueFrom, valueTo], -1 where absent
+ * (of a field sent twice, the last counts).
+ */
+export function readKeyValue(reader: WireReader, from: number, to: number, out: Int32Array): void {
+  out[0] = out[1] = out[2] = out[3] = -1;
   reader.at(from, to);
   while (reader.pos < to) {
     const tag = reader.varint();
     const field = tag >>> 3;
-    if ((field === KEY || field === VALUE) && (tag & 7) === LENGTH_DELIMITED) {
-      const start = reader.lengthDelimited();
-      // Repeated fields of a message: the last one counts.
-      out[field === KEY ? 0 : 2] = start;
-      out[field === KEY ? 1 : 3] = reader.pos;
-    } else {
+    if ((field !== KEY && field !== VALUE) || (tag & 7) !== LENGTH_DELIMITED) {
       reader.skip(tag & 7);
+      continue;
     }
+    const start = reader.lengthDelimited();
+    const end = reader.pos;
+    if (field === KEY) {
+      out[0] = start;
+      out[1] = end;
+      continue;
+    }
+    out[2] = start;
+    out[3] = end;
+    checkAnyValue(reader, start, end, 0);
+    reader.at(end, to);
   }
 }
 
@@ -141,7 +153,7 @@ function primitiveOrArray(reader: WireReader, from: number, to: number): string 
     const wireType = tag & 7;
     if (field === STRING_VALUE && wireType === LENGTH_DELIMITED) {
       const start = reader.lengthDelimited();
-      value = reader.bytes.toString('utf8', start, reader.pos);
+      value = textAt(reader.bytes, start, reader.pos);
     } else if (field === BOOL_VALUE && wireType === VARINT) {
       value = reader.long() !== 0 || reader.high !== 0;
     } else if (field === INT_VALUE && wireType === VARINT) {

@@ -32,6 +32,19 @@ export class WireReader {
 
   /** A varint of up to 32 bits (tags, lengths, enums that are not negative). */
   varint(): number {
+    const at = this.pos;
+    if (at < this.limit) {
+      // Most tags and lengths are one byte.
+      const first = this.bytes[at] as number;
+      if (first < 0x80) {
+        this.pos = at + 1;
+        return first;
+      }
+    }
+    return this.longerVarint();
+  }
+
+  private longerVarint(): number {
     const { bytes, limit } = this;
     let value = 0;
     for (let shift = 0; shift < 35; shift += 7) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordCount } from '../../../../src/server/otlp-ingest/found-record.js';
 import { ExportTraceServiceRequest } from '../../../../src/server/otlp-ingest/otlp-proto.js';
+import { AttributeIndex } from '../../../../src/server/otlp-ingest/proto-attributes.js';
 import { protoSpanRecord } from '../../../../src/server/otlp-ingest/proto-record.js';
 import { findProtoRecords } from '../../../../src/server/otlp-ingest/proto-records.js';
 import { WireReader } from '../../../../src/server/otlp-ingest/proto-wire.js';
@@ -11,8 +12,9 @@ const find = (body: Uint8Array, max = 100) => {
   const bytes = Buffer.from(body);
   const found = findProtoRecords(bytes, count);
   const reader = new WireReader(bytes);
+  const index = new AttributeIndex(bytes);
   const spans = found.map((f) => {
-    const record = protoSpanRecord(reader, f);
+    const record = protoSpanRecord(reader, index, f);
     return { record, span: { name: record.name }, resource: Object.fromEntries(record.resource.entries()), scope: record.scopeName };
   });
   return { count, spans };
