@@ -18,7 +18,9 @@ import { createPerformance } from '../src/performance.js';
 import type { SessionReport, StoredSessionReport } from '../src/document/report.js';
 import { log, median } from './harness.js';
 import { load, type LoadFigures } from './http-load.js';
+import { measureIngestDecode, type IngestDecodeResult } from './ingest-decode.js';
 import { driveIngest, ingestBodies } from './ingest-load.js';
+import { ingestSideBySide } from './ingest-section.js';
 import { figure as ms, markdownTable, markersOf, measuredBy, type RunInfo } from './section.js';
 import type { ServerMessage } from './report-server-worker.js';
 import { prng } from '../test/helpers/prng.js';
@@ -79,6 +81,8 @@ export interface ReportServerResult {
     /** `partialSuccess.rejectedSpans` of the one answer decoded. */
     readonly rejectedSpans: number;
   };
+  /** The same bodies decoded by protobufjs and by ingest's reader, on one thread (after the HTTP run). */
+  readonly ingestDecode: IngestDecodeResult;
   /** The first listing after the ingest run (which wrote 64 new reports, changing the directory). */
   readonly listAfterIngestMs: number;
   readonly loggedWarnings: number;
@@ -352,6 +356,8 @@ async function runIn(dataDir: string): Promise<ReportServerResult> {
     const rssMiB = process.memoryUsage().rss / 2 ** 20;
     const closed = await server.close();
     if (closed.warnings.length > 0) log(`report-server: the server logged ${closed.warnings.length} warnings, the first: ${closed.warnings[0] as string}`);
+    const ingestDecode = await measureIngestDecode(ingestSet);
+    log(`report-server: the same bodies on one thread: protobufjs ${(1e9 / ingestDecode.protobufjs.median).toFixed(0)} spans/s, reader ${(1e9 / ingestDecode.reader.median).toFixed(0)}, mapped ${(1e9 / ingestDecode.mapped.median).toFixed(0)}, folded ${(1e9 / ingestDecode.folded.median).toFixed(0)}`);
 
     return {
       sessions: SESSIONS,
@@ -385,6 +391,7 @@ async function runIn(dataDir: string): Promise<ReportServerResult> {
         sent: ingest.sent,
         rejectedSpans: ingest.rejectedSpans,
       },
+      ingestDecode,
       listAfterIngestMs: afterIngest.ms,
       loggedWarnings: closed.warnings.length,
       serverHeapMiB: closed.heapUsedMiB,
@@ -446,6 +453,10 @@ The bodies were built once with the real \`ProtobufTraceSerializer\` of \`@opent
 with this package's attributes (${i.bodies} bodies of ~${kib(i.bodyBytes)}, each spread over ${i.sessionsPerBody} of ${i.sessions} sessions) and sent round-robin;
 the figure includes decoding, folding into the reports, and the debounced report writes (each dirty session once a second, fsync'ed) that ran meanwhile.
 
+Side by side, in the same run, the same bodies on one thread without HTTP (\`bench/ingest-decode.ts\`):
+
+${ingestSideBySide(i.spansPerSecond, r.ingestDecode)}
+
 **First listing after start (cold): ${ms(r.coldListMs)} ms** for \`GET /api/v1/sessions\`, and the server's own warm-up (the listing, then the
 tools' figures merged from every stored sketch, in the background while it serves) was done ${ms(r.readyMs)} ms after start; the figures above were
 taken after it. The digest cache (\`src/storage/file-digest-cache.ts\`) starts empty,
@@ -481,6 +492,7 @@ export function reportServerSummaryRows(r: ReportServerResult): string[][] {
     ['GET sessions p99 / p50', `${ms(r.list.p99)} / ${ms(r.list.p50)} ms`, `${int(r.list.requestsPerSecond)} req/s`],
     ['GET sessions?cursor p99 / p50', `${ms(r.listDeep.p99)} / ${ms(r.listDeep.p50)} ms`, `${int(r.listDeep.requestsPerSecond)} req/s`],
     ['OTLP ingest', `${int(r.ingest.spansPerSecond)} spans/s`, `folded ${r.ingest.folded === r.ingest.sent ? 'all' : 'NOT ALL'}`],
+    ['protobufjs decode, same bodies', `${int(1e9 / r.ingestDecode.protobufjs.median)} spans/s`, `ingest / protobufjs ${(r.ingest.spansPerSecond * r.ingestDecode.protobufjs.median / 1e9).toFixed(2)}x`],
     ['first listing (cold)', `${ms(r.coldListMs)} ms`, `then ${ms(r.warmListMs)} ms`],
   ];
 }
