@@ -40,6 +40,7 @@ export function ingestVerdict(httpSpansPerSecond: number, d: IngestDecodeResult)
   return [
     `Goal (issue #15): (a) ≥ ${int(GOAL_INGEST_SPANS_PER_SECOND)} spans/s and (a) ≥ (b): ${meets ? 'meets the goal' : '**misses the goal**'} in this run ((a) / (b) = ${(httpSpansPerSecond / b).toFixed(2)}).`,
     `(b)–(d) ran on the main thread after the HTTP run, ${d.rounds} interleaved rounds of ~${d.sampleMs} ms samples over the same bodies; per round, (b)'s time over (c)'s was ${d.readerSpeedup.median.toFixed(2)}× (range ${d.readerSpeedup.min.toFixed(2)}–${d.readerSpeedup.max.toFixed(2)}) and over (d)'s ${d.foldedSpeedup.median.toFixed(2)}× (range ${d.foldedSpeedup.min.toFixed(2)}–${d.foldedSpeedup.max.toFixed(2)}).`,
+    `Per span (medians): protobufjs ${int(d.protobufjs.median)} ns; ingest's reader ${int(d.reader.median)} ns, the sources ${int(d.mapped.median - d.reader.median)} ns more, folding (with its in-memory writes) ${int(d.folded.median - d.mapped.median)} ns more; over HTTP, with the file store's writes, ${int(1e9 / httpSpansPerSecond)} ns in all.`,
     `Checks: the sources made ${d.callsPerSpan.toFixed(2)} calls per span read in (c2); in (d) the reports counted ${int(d.foldedCalls)} calls for ${int(d.foldedSpans)} spans taken (${d.foldedCalls === d.foldedSpans ? 'equal' : '**differ**'}).`,
   ].join('\n');
 }

@@ -469,11 +469,26 @@ What a CPU profile of the server thread (\`--cpu-prof\`, taken by hand; not re-t
 - Listing was bound by \`SessionRegistry.listSessions\` (~90% of the thread): every page rebuilt and sorted all 10,000 summaries. The
   registry now keeps the sorted list while the store hands out the same digests (no report changed) and merges the few live
   sessions in, so a page is a merge and a slice: \`GET /api/v1/sessions\` went from p99 124 ms / 141 req/s to the figures above.
-- Under ingest, ~45% of the thread went to decoding (protobuf decoding, then building ReadableSpans; the profile predates the per-source
-  mapping, which builds \`OtlpRecord\`s instead, and was not re-taken) and ~6% to folding.
-  The once-a-second write of the dirty sessions (\`toStored\` and \`JSON.stringify\` of reports with 1,000 recent calls) ran for all
+- Under ingest, the once-a-second write of the dirty sessions (\`toStored\` and \`JSON.stringify\` of reports with 1,000 recent calls) ran for all
   of them at once and held the thread for a few hundred ms: it now runs 4 at a time, which took the ingest p99 from 501 ms
-  (33,730 spans/s) to the figures above. What remains of the p99 is still those writes.
+  (33,730 spans/s) to 142 ms (51,710 spans/s).
+- Ingest, again (issue #15; \`node --cpu-prof\` of the server on the main thread of one process, the same bodies sent by autocannon
+  from another; machine shared with other work, load average 4–16). Of the server thread's busy time, before: decoding 31%
+  (protobufjs into message objects 20%, of which turning fixed64 times into strings through \`Long\` 5.5%; then a plain object of
+  every attribute per record 9%), the debounced writes 26%, garbage collection 16%, mapping and folding 8%, HTTP 4%.
+  Decoding now reads only what a call needs (\`src/server/otlp-ingest/proto-record.ts\`): one walk over each record's fields, times
+  from the fixed64's halves (exact to the µs, no BigInt), events read only when a span has some, other fields skipped by wire type;
+  attributes stay in the bytes, indexed once per request (\`proto-attributes.ts\`), a value decoded only when a source asks for its
+  key (compared as bytes); resource and scope once per block; the strings that repeat in every record (session IDs, tool and span
+  names) handed out again from a small table (\`proto-text.ts\`). A first version that walked the wire for every key asked spent 19%
+  in lookups; the index took that to ~3%. After: decoding 6%, mapping and folding 16%, garbage collection 14%, HTTP 5%, the
+  writes 43%, and the thread was idle 40% of the run (the client and the other work on the machine were the limit).
+- The writes, then: each busy session's write formatted its 1,000 recent calls' start times with \`toISOString\` and parsed and
+  sorted 2,000 dates to merge them with the stored ones; times are now formatted by arithmetic (\`src/util/iso-time.ts\`) and the
+  two lists, nearly always in order, merged from the end, each stored date parsed once (\`stored-fold.ts\`). Decoding, mapping and
+  folding into an in-memory store in a loop (no HTTP) went from 31k to 94k spans/s with the writes (85k to 129k without them) on
+  the same busy machine. What a write still costs is the report's JSON (a line per recent call: ~1,000 per busy session a second)
+  and its file I/O: at 64 sessions this is a fixed ~0.2–0.3 s of the thread per second, whatever the span rate.
 
 Seeding (not timed in the figures): ${r.templates} template sessions of ${r.templateCalls.join(', ')} really tracked calls to 2 to 8 tools (\`wrapTools\`, async tools waiting 0–15 ms and
 sync ones, ~4% errors), each stored report cloned with a new id and moved in time over the last 30 days, written with \`FileReportStore.put\`
