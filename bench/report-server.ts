@@ -479,9 +479,9 @@ What a CPU profile of the server thread (\`--cpu-prof\`, taken by hand; not re-t
   Decoding now reads only what a call needs (\`src/server/otlp-ingest/proto-record.ts\`): one walk over each record's fields, times
   from the fixed64's halves (exact to the µs, no BigInt), events read only when a span has some, other fields skipped by wire type;
   attributes stay in the bytes, indexed once per request (\`proto-attributes.ts\`), a value decoded only when a source asks for its
-  key (compared as bytes); resource and scope once per block; the strings that repeat in every record (session IDs, tool and span
-  names) handed out again from a small table (\`proto-text.ts\`). A first version that walked the wire for every key asked spent 19%
-  in lookups; the index took that to ~3%. After: decoding 6%, mapping and folding 16%, garbage collection 14%, HTTP 5%, the
+  key (compared as bytes); resource and scope once per block. A first version that walked the wire for every key asked spent 19%
+  in lookups; the index took that to ~3%. Keeping the strings that repeat in every record (session IDs, tool names) in a table, to
+  hand them out again, measured slower than making them (hashing and comparing the bytes cost more), and was left out. After: decoding 6%, mapping and folding 16%, garbage collection 14%, HTTP 5%, the
   writes 43%, and the thread was idle 40% of the run (the client and the other work on the machine were the limit).
 - The writes, then: each busy session's write formatted its 1,000 recent calls' start times with \`toISOString\` and parsed and
   sorted 2,000 dates to merge them with the stored ones; times are now formatted by arithmetic (\`src/util/iso-time.ts\`) and the
