@@ -453,7 +453,7 @@ The bodies were built once with the real \`ProtobufTraceSerializer\` of \`@opent
 with this package's attributes (${i.bodies} bodies of ~${kib(i.bodyBytes)}, each spread over ${i.sessionsPerBody} of ${i.sessions} sessions) and sent round-robin;
 the figure includes decoding, folding into the reports, and the debounced report writes (each dirty session once a second, fsync'ed) that ran meanwhile.
 
-Side by side, in the same run, the same bodies on one thread without HTTP (\`bench/ingest-decode.ts\`):
+Side by side, in the same run, the same bodies on one thread without HTTP (\`bench/ingest-decode.ts\`)${sharedNote(run)}:
 
 ${ingestSideBySide(i.spansPerSecond, r.ingestDecode)}
 
@@ -498,6 +498,15 @@ Checks:
 
 ${checks.map((c) => `- ${c}`).join('\n')}
 ${REPORT_SERVER_MARKERS.end}`;
+}
+
+/** A warning when the run shared the machine: a load average above its cores makes every figure low and noisy. */
+function sharedNote(run: RunInfo): string {
+  const cores = os.cpus().length;
+  const busiest = Math.max(...run.load.start, ...run.load.end);
+  return busiest > cores
+    ? `. **This run shared the machine with other work** (load average up to ${busiest.toFixed(1)} on ${cores} cores): the absolute figures are low and vary from sample to sample (see the ranges); the ratios, taken in the same rounds, say more`
+    : '';
 }
 
 /** Console rows for run.ts's summary. */
