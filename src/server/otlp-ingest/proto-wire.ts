@@ -46,12 +46,18 @@ export class WireReader {
 
   private longerVarint(): number {
     const { bytes, limit } = this;
+    let pos = this.pos;
     let value = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
-      if (this.pos >= limit) throw new Error('a varint runs past the end of its message');
-      const byte = bytes[this.pos++] as number;
-      value += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) return value;
+    let factor = 1;
+    for (let i = 0; i < 5; i++) {
+      if (pos >= limit) throw new Error('a varint runs past the end of its message');
+      const byte = bytes[pos++] as number;
+      value += (byte & 0x7f) * factor;
+      if (byte < 0x80) {
+        this.pos = pos;
+        return value;
+      }
+      factor *= 128;
     }
     throw new Error('a varint longer than 32 bits');
   }
