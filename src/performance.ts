@@ -3,6 +3,9 @@ import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import { isSdkDisabled } from './config/env.js';
 import { CONFIG_KEYS, resolveConfig, type PerformanceConfig, type PerformanceConfigInput } from './config/schema.js';
 import { createReports, exitHooksOf, storeIdentityOf, type Reports } from './reports/reports.js';
+import { AlertOptionsError, resolveAlerts, type AlertsOptions } from './reports/alerts/alert-rules.js';
+import type { ListedAlert } from './reports/alerts/alert-text.js';
+import { ConfigError } from './config/errors.js';
 import { warmUpFold } from './reports/session-aggregate.js';
 import type { SessionReportExporter } from './reports/session-report-exporter.js';
 import { InMemoryReportStore } from './storage/memory-store.js';
@@ -20,7 +23,11 @@ import { installProcessHooks } from './util/process-hooks.js';
 import { assertValidSessionId } from './util/session-id.js';
 
 /** The `performance` config block, plus what only code can pass. */
-export interface PerformanceOptions extends PerformanceConfigInput {
+export interface PerformanceOptions extends Omit<PerformanceConfigInput, 'alerts'> {
+  /** Alert rules, webhook and cooldown: the config's `alerts` block (see README, "Alerts"). */
+  readonly alerts?: AlertsOptions | PerformanceConfigInput['alerts'];
+  /** Called with each alert transition (fired, resolved), beside the log line and the webhook. */
+  readonly onAlert?: (alert: ListedAlert) => void;
   /**
    * The host application's provider. Reports see its spans only if it has the reports' exporter
    * as a span processor: make them with `createReports`, add `reports.exporter`, and pass `reports`.
@@ -109,6 +116,7 @@ export interface Performance {
 export function createPerformance(options: PerformanceOptions = {}): Performance {
   const env = options.env ?? process.env;
   const config = resolveConfig(pickConfig(options), { env });
+  checkAlertsConfig(config);
   const logger = options.logger ?? consoleLogger;
   const openReports = (): Reports =>
     options.reports ??
@@ -119,6 +127,8 @@ export function createPerformance(options: PerformanceOptions = {}): Performance
       writeIntervalMs: config.writeIntervalMs,
       sessionIdleTimeoutMs: config.sessionIdleTimeoutMs,
       recordErrorMessages: config.recordErrorMessages,
+      alerts: config.alerts as AlertsOptions,
+      ...(options.onAlert ? { onAlert: options.onAlert } : {}),
       logger,
     });
   if (!config.enabled || isSdkDisabled(env)) return disabledPerformance({ ...config, enabled: false }, openReports);
@@ -129,6 +139,16 @@ function pickConfig(options: PerformanceOptions): PerformanceConfigInput {
   const picked: Record<string, unknown> = {};
   for (const key of CONFIG_KEYS) if (options[key] !== undefined) picked[key] = options[key];
   return picked;
+}
+
+/** Checks a config's alert rules (the alerts check those); throws `ConfigError` naming each bad key and value. */
+export function checkAlertsConfig(config: PerformanceConfig, source = 'options'): void {
+  try {
+    resolveAlerts(config.alerts as AlertsOptions, 'performance.alerts');
+  } catch (error) {
+    if (error instanceof AlertOptionsError) throw new ConfigError(source, error.problems);
+    throw error;
+  }
 }
 
 /** Tracks nothing; its reports (over the same store an enabled tracker would use) open on first use. */

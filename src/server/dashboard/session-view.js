@@ -14,6 +14,7 @@ import { formatDuration, formatPercent, formatTime } from './format.js';
 import { latencyScaleControl } from './latency-scale.js';
 import { createOperationSection } from './operation-section.js';
 import { createRecentCalls } from './recent-calls.js';
+import { createSessionAlerts } from './session-alerts.js';
 import { compareHref } from './routes.js';
 import { agentLabel, sessionStatus, statusBadge } from './session-status.js';
 import { createTimeline } from './timeline.js';
@@ -73,6 +74,7 @@ function sessionPage(root, sessionId) {
   const timeline = createTimeline(select);
   const waterfall = createWaterfall(select);
   const recent = createRecentCalls(select);
+  const alerts = createSessionAlerts();
   const status = h('span');
   const cards = h('dl', { class: 'cards' });
   const operationsBox = h('div');
@@ -86,6 +88,7 @@ function sessionPage(root, sessionId) {
   root.append(
     h('div', { class: 'title-row' }, h('h1', {}, 'Session ', h('code', {}, sessionId)), status),
     cards,
+    alerts.section,
     h('div', { class: 'toolbar' },
       latencyScaleControl(redraw),
       h('a', { class: 'button', href: compareHref(sessionId, undefined), 'data-action': 'compare' }, 'Compare with…'),
@@ -102,6 +105,7 @@ function sessionPage(root, sessionId) {
       report = next;
       status.replaceChildren(statusBadge(sessionStatus(report)));
       cards.replaceChildren(...summaryCards(report));
+      alerts.render(report);
       // Tool calls first, then the other operation types by name.
       const types = Object.keys(report.operations).sort((a, b) => (b === TOOL_OPERATION) - (a === TOOL_OPERATION) || (a < b ? -1 : 1));
       for (const type of types) {
