@@ -2,28 +2,27 @@ import { resolve } from 'node:path';
 import { CliError } from './cli-error.js';
 import { cliLogger, type CliIo } from './cli-io.js';
 import type { ReportStore } from '../storage/report-store.js';
+import { isPostgresUrl, redactStoreUrl } from '../util/store-url.js';
 
 /** A store named on the command line: a data directory, or a PostgreSQL URL. */
 export type StoreLocation = { readonly kind: 'directory'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string };
 
-const POSTGRES_URL = /^postgres(?:ql)?:\/\//i;
+const POSTGRES_SCHEME = /^postgres(?:ql)?:/i;
 
-/** `--from`, `--to`: a `postgres://` (or `postgresql://`) URL, else a data directory (relative to the working directory). */
+/**
+ * `--from`, `--to`: a `postgres://` (or `postgresql://`) URL, else a data directory (relative to
+ * the working directory). A value that starts like a URL but is not a usable one is refused here,
+ * rather than taken for a directory named `postgres:`.
+ */
 export function parseStoreLocation(raw: string, cwd: string): StoreLocation {
-  if (POSTGRES_URL.test(raw)) return { kind: 'postgres', url: raw };
+  if (isPostgresUrl(raw)) return { kind: 'postgres', url: raw };
+  if (POSTGRES_SCHEME.test(raw)) throw new CliError(`not a usable PostgreSQL URL: ${redactStoreUrl(raw)}; expected postgres://user[:password]@host[:port]/database`);
   return { kind: 'directory', path: resolve(cwd, raw) };
 }
 
 /** The location as it may be printed: a URL's password is never shown. */
 export function describeLocation(location: StoreLocation): string {
-  if (location.kind === 'directory') return location.path;
-  try {
-    const url = new URL(location.url);
-    if (url.password !== '') url.password = '***';
-    return url.toString();
-  } catch {
-    return 'the PostgreSQL URL given';
-  }
+  return location.kind === 'directory' ? location.path : redactStoreUrl(location.url);
 }
 
 export function sameLocation(a: StoreLocation, b: StoreLocation): boolean {
@@ -42,5 +41,13 @@ export async function openStoreAt(location: StoreLocation, io: CliIo, readOnly: 
     const { FileReportStore } = await import('../storage/file-store.js');
     return { store: new FileReportStore(location.path, cliLogger(io), { readOnly }), close: async () => {} };
   }
-  throw new CliError(`${describeLocation(location)}: this build has no PostgreSQL store`);
+  const { PostgresReportStore } = await import('../storage/postgres/postgres-store.js');
+  const store = new PostgresReportStore(location.url, cliLogger(io), { readOnly });
+  try {
+    await store.open();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw new CliError(`cannot open ${describeLocation(location)}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { store, close: () => store.close() };
 }
