@@ -7,6 +7,7 @@
  *   node --expose-gc dist/bench/run.js --only report-server  that one benchmark; replaces its section of BENCHMARKS.md
  *   node --expose-gc dist/bench/run.js --only startup        the same for import and startup
  *   node --expose-gc dist/bench/run.js --only storage        the same for storage and listing
+ *   node --expose-gc dist/bench/run.js --only postgres       the same for PostgreSQL beside the files (issue 15)
  *   ... --startup-rounds 30                                  rounds of the startup benchmark (default 15, at least 5)
  *   ... --storage-rounds 30                                  rounds of the storage benchmark's listings (default 15, at least 5)
  *   node --expose-gc dist/bench/run.js --child wrapper       one benchmark, its result as JSON on stdout
@@ -22,6 +23,8 @@ import { REPORT_SERVER_MARKERS, reportServerSection, reportServerSummaryRows, ty
 import { figure as ns, markdownTable as table, replaceSection, type Markers, type RunInfo } from './section.js';
 import { STARTUP_MARKERS, startupCommands, startupRounds, startupSection, startupSummaryRows, type StartupResult } from './startup.js';
 import { STORAGE_MARKERS, storageRounds, storageSection, storageSummaryRows, type StorageResult } from './storage.js';
+import { POSTGRES_MARKERS, type PostgresResult } from './postgres.js';
+import { postgresSection, postgresSummaryRows } from './postgres-section.js';
 import type { WrapperResult } from './wrapper.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -37,6 +40,7 @@ interface Results {
   readonly reportServer: ReportServerResult;
   readonly startup: StartupResult;
   readonly storage: StorageResult;
+  readonly postgres: PostgresResult;
   readonly seconds: Readonly<Record<BenchName, number>>;
   /** What each benchmark process computed from the measured results (see harness `consume`). */
   readonly checksums: Readonly<Record<BenchName, number>>;
@@ -44,7 +48,7 @@ interface Results {
   readonly load: { readonly start: number[]; readonly end: number[] };
 }
 
-const BENCHES = ['wrapper', 'exporter', 'memory', 'report-server', 'startup', 'storage'] as const;
+const BENCHES = ['wrapper', 'exporter', 'memory', 'report-server', 'startup', 'storage', 'postgres'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 /** A benchmark that `--only` can run alone: its section of BENCHMARKS.md stands apart from the others. */
@@ -77,6 +81,12 @@ const ALONE: Partial<Record<BenchName, AloneSection>> = {
     section: (result, run) => storageSection(result as StorageResult, run),
     summaryRows: (result) => storageSummaryRows(result as StorageResult),
   },
+  postgres: {
+    title: 'PostgreSQL beside the files',
+    markers: POSTGRES_MARKERS,
+    section: (result, run) => postgresSection(result as PostgresResult, run),
+    summaryRows: (result) => postgresSummaryRows(result as PostgresResult),
+  },
 };
 const FULL_COMMAND = 'npm run bench';
 
@@ -88,6 +98,7 @@ async function runChild(name: string): Promise<void> {
   else if (name === 'report-server') result = await (await import('./report-server.js')).runReportServer();
   else if (name === 'startup') result = await (await import('./startup.js')).runStartup(startupRounds(process.argv));
   else if (name === 'storage') result = await (await import('./storage.js')).runStorage(storageRounds(process.argv));
+  else if (name === 'postgres') result = await (await import('./postgres.js')).runPostgres();
   else throw new Error(`unknown benchmark ${name}`);
   process.stdout.write(`${JSON.stringify({ result, checksum: checksum() })}\n`);
 }
@@ -244,6 +255,7 @@ function printSummary(r: Results): void {
     ...reportServerSummaryRows(r.reportServer),
     ...startupSummaryRows(r.startup),
     ...storageSummaryRows(r.storage),
+    ...postgresSummaryRows(r.postgres),
   ];
   process.stdout.write(`\n${consoleTable(rows)}\n\nWrote ${OUTPUT}\n`);
 }
@@ -400,6 +412,8 @@ ${startupSection(r.startup, runInfo(FULL_COMMAND, date, mach, r.load, r.seconds.
 
 ${storageSection(r.storage, runInfo(FULL_COMMAND, date, mach, r.load, r.seconds.storage, r.checksums.storage))}
 
+${postgresSection(r.postgres, runInfo(FULL_COMMAND, date, mach, r.load, r.seconds.postgres, r.checksums.postgres))}
+
 ## Checks
 
 ${checks.map((c) => `- ${c}`).join('\n')}
@@ -457,6 +471,7 @@ async function main(): Promise<void> {
   const reportServer = get<ReportServerResult>('report-server');
   const startup = get<StartupResult>('startup');
   const storage = get<StorageResult>('storage');
+  const postgres = get<PostgresResult>('postgres');
   const results: Results = {
     wrapper: wrapper.result,
     exporter: exporter.result,
@@ -464,8 +479,9 @@ async function main(): Promise<void> {
     reportServer: reportServer.result,
     startup: startup.result,
     storage: storage.result,
-    seconds: { wrapper: wrapper.seconds, exporter: exporter.seconds, memory: memory.seconds, 'report-server': reportServer.seconds, startup: startup.seconds, storage: storage.seconds },
-    checksums: { wrapper: wrapper.checksum, exporter: exporter.checksum, memory: memory.checksum, 'report-server': reportServer.checksum, startup: startup.checksum, storage: storage.checksum },
+    postgres: postgres.result,
+    seconds: { wrapper: wrapper.seconds, exporter: exporter.seconds, memory: memory.seconds, 'report-server': reportServer.seconds, startup: startup.seconds, storage: storage.seconds, postgres: postgres.seconds },
+    checksums: { wrapper: wrapper.checksum, exporter: exporter.checksum, memory: memory.checksum, 'report-server': reportServer.checksum, startup: startup.checksum, storage: storage.checksum, postgres: postgres.checksum },
     load: { start: loadStart, end: os.loadavg() },
   };
   const totalSeconds = Number(process.hrtime.bigint() - started) / 1e9;
