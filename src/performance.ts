@@ -2,7 +2,7 @@ import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import { isSdkDisabled } from './config/env.js';
 import { CONFIG_KEYS, resolveConfig, type PerformanceConfig, type PerformanceConfigInput } from './config/schema.js';
-import { createReports, exitHooksOf, storeIdentityOf, type Reports } from './reports/reports.js';
+import { createReports, exitHooksOf, storeIdentityOf, whenStoreIdentified, type Reports } from './reports/reports.js';
 import { warmUpFold } from './reports/session-aggregate.js';
 import type { SessionReportExporter } from './reports/session-report-exporter.js';
 import { InMemoryReportStore } from './storage/memory-store.js';
@@ -20,7 +20,7 @@ import { installProcessHooks } from './util/process-hooks.js';
 import { assertValidSessionId } from './util/session-id.js';
 
 /** The `performance` config block, plus what only code can pass. */
-export interface PerformanceOptions extends PerformanceConfigInput {
+export interface PerformanceOptions extends Omit<PerformanceConfigInput, 'store'> {
   /**
    * The host application's provider. Reports see its spans only if it has the reports' exporter
    * as a span processor: make them with `createReports`, add `reports.exporter`, and pass `reports`.
@@ -34,8 +34,11 @@ export interface PerformanceOptions extends PerformanceConfigInput {
   readonly metricReaders?: MetricReader[];
   /** The reports to fold into. Default: made from this config (`createReports`) over `store`. */
   readonly reports?: Reports;
-  /** Where reports go. Default: JSON files under `dataDir` (or memory when `saveReports` is false). */
-  readonly store?: ReportStore;
+  /**
+   * Where reports go: a store, or a PostgreSQL URL (`postgres://…`, the config's `store`, else
+   * `$TOOLPERF_STORE`). Default: JSON files under `dataDir` (or memory when `saveReports` is false).
+   */
+  readonly store?: ReportStore | string;
   readonly logger?: Logger;
   /**
    * Write every open session on SIGINT, SIGTERM, `beforeExit` and `exit`. Default true: unlike
@@ -113,7 +116,8 @@ export function createPerformance(options: PerformanceOptions = {}): Performance
   const openReports = (): Reports =>
     options.reports ??
     createReports({
-      ...(options.store ? { store: options.store } : config.saveReports ? {} : { store: new InMemoryReportStore() }),
+      // A URL (the option, the config's `store` or $TOOLPERF_STORE) is in `config.store` by now.
+      ...(typeof options.store === 'object' ? { store: options.store } : !config.saveReports ? { store: new InMemoryReportStore() } : config.store !== undefined ? { store: config.store } : {}),
       ...(config.dataDir !== undefined ? { dataDir: config.dataDir } : {}),
       maxMetrics: config.maxMetrics,
       writeIntervalMs: config.writeIntervalMs,
@@ -127,7 +131,7 @@ export function createPerformance(options: PerformanceOptions = {}): Performance
 
 function pickConfig(options: PerformanceOptions): PerformanceConfigInput {
   const picked: Record<string, unknown> = {};
-  for (const key of CONFIG_KEYS) if (options[key] !== undefined) picked[key] = options[key];
+  for (const key of CONFIG_KEYS) if (options[key] !== undefined && (key !== 'store' || typeof options.store === 'string')) picked[key] = options[key];
   return picked;
 }
 
@@ -164,7 +168,8 @@ function disabledPerformance(config: PerformanceConfig, openReports: () => Repor
 class EnabledPerformance implements Performance {
   readonly enabled = true;
   readonly exporter: SessionReportExporter;
-  private readonly runtime: TrackingRuntime;
+  /** Its `storeId` is set late for a store that names itself once connected (see `whenStoreIdentified`). */
+  private readonly runtime: Omit<TrackingRuntime, 'storeId'> & { storeId: string | undefined };
   private readonly toolMetrics: DeferredToolMetrics;
   private readonly telemetry: Telemetry;
   private readonly removeProcessHooks: (() => void) | undefined;
@@ -187,6 +192,7 @@ class EnabledPerformance implements Performance {
       beforeCollect: () => this.toolMetrics.flush(),
     });
     this.toolMetrics = createToolMetrics(this.telemetry.meter, failures);
+    const marksStore = options.tracerProvider === undefined && config.otlp.enabled;
     this.runtime = {
       tracer: this.telemetry.tracer,
       metrics: this.toolMetrics,
@@ -197,8 +203,14 @@ class EnabledPerformance implements Performance {
       // Spans that leave over OTLP say which store their calls are folded into already (by the
       // provider built here, whose processors hold `reports.exporter`), so that a report server on
       // that store (`toolperf serve` on the same data directory) does not count them again.
-      storeId: options.tracerProvider === undefined && config.otlp.enabled ? storeIdentityOf(reports) : undefined,
+      storeId: marksStore ? storeIdentityOf(reports) : undefined,
     };
+    // A store that connects first (PostgreSQL) names itself once connected: the calls tracked from
+    // then on are marked (the few before, while it connects, are not).
+    const identified = marksStore && this.runtime.storeId === undefined ? whenStoreIdentified(reports) : undefined;
+    void identified?.then((storeId) => {
+      this.runtime.storeId = storeId;
+    });
     const exit = exitHooksOf(reports);
     this.removeProcessHooks =
       options.handleProcessExit === false

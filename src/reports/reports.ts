@@ -1,5 +1,5 @@
 import type { DurationStats, ListedSession, OperationStats, SessionReport, SessionStatus, SessionSummary } from '../document/report.js';
-import { FileReportStore } from '../storage/file-store.js';
+import { openStore } from '../storage/open-store.js';
 import { defaultDataDir } from '../storage/data-dir.js';
 import type { ReportStore } from '../storage/report-store.js';
 import { consoleLogger, type Logger } from '../util/logger.js';
@@ -16,8 +16,11 @@ import type { ToolTrend, ToolTrendIndex } from './tool-trends.js';
 import type { PruneQuery, PruneResult } from './retention.js';
 
 export interface CreateReportsOptions {
-  /** Where reports go. Default: JSON files under `dataDir`. */
-  readonly store?: ReportStore;
+  /**
+   * Where reports go: a store, or a PostgreSQL URL (`postgres://user:password@host:5432/db`), whose
+   * store these reports open and close. Default: JSON files under `dataDir`.
+   */
+  readonly store?: ReportStore | string;
   /** Default: the platform's data directory (see `defaultDataDir`). Ignored when `store` is given. */
   readonly dataDir?: string;
   /** Raw recent calls kept per session (the config's `maxMetrics`). Default 1000. */
@@ -146,6 +149,8 @@ export interface ReportsExitHooks {
 /** What only this package reaches of reports made by `createReports`, beyond their public face. */
 interface ReportsInternals extends ReportsExitHooks {
   storeIdentity(): string | undefined;
+  /** Resolves with the store's identity once the store has reached its storage (`ReportStore.whenIdentified`); undefined for a store that says nothing. */
+  whenStoreIdentified(): Promise<string | undefined> | undefined;
   isShutDown(): boolean;
 }
 
@@ -162,6 +167,14 @@ export function exitHooksOf(reports: Reports): ReportsExitHooks | undefined {
  */
 export function storeIdentityOf(reports: Reports): string | undefined {
   return internals.get(reports)?.storeIdentity();
+}
+
+/**
+ * For a store that learns its identity when it connects (PostgreSQL): resolves with it then;
+ * undefined for any other store or object.
+ */
+export function whenStoreIdentified(reports: Reports): Promise<string | undefined> | undefined {
+  return internals.get(reports)?.whenStoreIdentified();
 }
 
 /**
@@ -183,7 +196,8 @@ export function isShutDown(reports: Reports): boolean {
  */
 export function createReports(options: CreateReportsOptions = {}): Reports {
   const logger = options.logger ?? consoleLogger;
-  const store = options.store ?? new FileReportStore(options.dataDir ?? defaultDataDir(), logger);
+  const ownStore = typeof options.store !== 'object';
+  const store = typeof options.store === 'object' ? options.store : openStore({ url: options.store, dataDir: options.dataDir ?? defaultDataDir() }, logger);
   const now = options.now ?? Date.now;
   const idleAfterMs = options.idleAfterMs ?? DEFAULT_IDLE_AFTER_MS;
   const clock = (): StatusClock => ({ nowMs: now(), idleAfterMs });
@@ -203,7 +217,8 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
   let shutdownOnce: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
     exporter.stop();
-    shutdownOnce ??= registry.shutdown();
+    // A store these reports opened is closed by them, once everything is written (or not).
+    shutdownOnce ??= ownStore && store.close ? registry.shutdown().finally(() => store.close?.()) : registry.shutdown();
     return shutdownOnce;
   };
   const fold =
@@ -266,6 +281,7 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
     hasUnwritten: () => registry.hasUnwritten(),
     flushSync: () => registry.flushSync(),
     storeIdentity: () => store.identity?.(),
+    whenStoreIdentified: () => store.whenIdentified?.(),
     isShutDown: () => shutdownOnce !== undefined,
   });
   return reports;

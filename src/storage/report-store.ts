@@ -55,6 +55,13 @@ export interface ReportStore {
    * with it, so that a report server on the same storage does not fold them a second time.
    */
   identity?(): string | undefined;
+  /**
+   * Optional, for a store that learns its identity when it first reaches its storage (a database
+   * it connects to): starts that, and resolves with `identity()` once it is known. Never rejects.
+   */
+  whenIdentified?(): Promise<string | undefined>;
+  /** Optional: releases what the store holds open (connections). The store is not used afterwards. */
+  close?(): Promise<void>;
   /** Synchronous variants, for the last write at `process.exit`; a store without them skips that write. */
   getSync?(sessionId: string): StoredSessionReport | undefined;
   updateSync?(sessionId: string, merge: ReportMerge, known?: StoredSessionReport): StoredSessionReport | undefined;

@@ -14,7 +14,8 @@ export function isPostgresUrl(value: string): boolean {
 
 /**
  * The URL without its password (and without the query, which may hold one as `password=`): what
- * messages and logs show of a store URL. A value that is no URL is shown as a placeholder.
+ * messages and logs show of a store URL. A value that is no URL, or a URL without a host (where a
+ * password may sit anywhere), shows as its scheme alone.
  */
 export function redactStoreUrl(value: string): string {
   let url: URL;
@@ -23,6 +24,7 @@ export function redactStoreUrl(value: string): string {
   } catch {
     return '<not a URL>';
   }
+  if (url.hostname === '') return `${url.protocol}…`;
   if (url.password !== '') url.password = '***';
   const query = url.search === '' ? '' : '?…';
   url.search = '';

@@ -71,6 +71,9 @@ export class ConnectionPool {
         connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
         idleTimeoutMillis: 30_000,
         application_name: 'toolperf',
+        // Idle connections do not keep the process alive: a tracker's process ends (and runs its
+        // beforeExit flush) as it would on the file store.
+        allowExitOnIdle: true,
       });
       pool.on('error', (error) => this.failures.fail('idle', `PostgreSQL store ${this.description}: an idle connection failed`, error));
       pool.on('connect', () => this.failures.recover('idle'));

@@ -41,6 +41,8 @@ export class PostgresReportStore implements ReportStore {
   /** The row version of each report this store read or wrote: a `known` report of the same version is not read again. */
   private readonly versions = new WeakMap<StoredSessionReport, string>();
   private readonly digests: DigestListing;
+  private identified: ((id: string | undefined) => void) | undefined;
+  private readonly identifiedOnce: Promise<string | undefined>;
 
   constructor(
     url: string,
@@ -49,6 +51,7 @@ export class PostgresReportStore implements ReportStore {
   ) {
     this.pool = new ConnectionPool(url, logger);
     this.digests = new DigestListing(this.pool);
+    this.identifiedOnce = new Promise((resolve) => (this.identified = resolve));
   }
 
   /** The URL without its password. */
@@ -155,6 +158,12 @@ export class PostgresReportStore implements ReportStore {
     return this.storeId;
   }
 
+  /** Connects (if no operation did yet) and resolves with the identity once a connection succeeded; never rejects. */
+  whenIdentified(): Promise<string | undefined> {
+    this.open().catch(() => undefined);
+    return this.identifiedOnce;
+  }
+
   /** Closes the connections. */
   async close(): Promise<void> {
     await this.pool.end();
@@ -165,6 +174,7 @@ export class PostgresReportStore implements ReportStore {
     else await withRetry(() => migrate(this.pool));
     const { rows } = await this.pool.query<{ store_id: string }>('SELECT store_id FROM toolperf_store');
     this.storeId = rows[0]?.store_id;
+    this.identified?.(this.storeId);
   }
 
   private async assertMigrated(): Promise<void> {
