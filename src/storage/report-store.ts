@@ -1,5 +1,27 @@
 import type { SessionSummary, StoredSessionReport } from '../document/report.js';
 import type { SessionDigest } from './session-digest.js';
+import type { SessionFilter, SessionPosition, SessionSort } from '../document/session-list-query.js';
+
+/** A page of the stored sessions, as a store that answers it itself is asked for it (`listSessionsPage`). */
+export interface StoredSessionPageQuery {
+  readonly filter: SessionFilter;
+  readonly sort: SessionSort;
+  /** The last session of the previous page (with its sort field); omitted for the first page. */
+  readonly after?: SessionPosition | undefined;
+  /** Sessions at most; `Infinity` for all. */
+  readonly limit: number;
+  /** The time of reading (epoch milliseconds) and the idle threshold: what the status filter tests against. */
+  readonly nowMs: number;
+  readonly idleAfterMs: number;
+  /** Sessions to leave out: the live ones, which the caller lists from memory. */
+  readonly exclude: readonly string[];
+}
+
+export interface StoredSessionPage {
+  readonly sessions: SessionSummary[];
+  /** Whether stored sessions follow this page. */
+  readonly hasMore: boolean;
+}
 
 /**
  * A session's next stored report, from the one stored now (undefined when there is none); returning
@@ -41,6 +63,12 @@ export interface ReportStore {
    * baseline (regression alerts). Without it, callers scan `listDigests()`.
    */
   sessionsWithTool?(operationType: string, toolName: string, limit: number, excludeSessionId?: string): Promise<string[]>;
+  /**
+   * Optional: one page of the stored sessions, filtered, sorted and cut as `selectSessions` does
+   * (the same order, ties by session ID, compared as code units), answered by the storage itself
+   * (SQL with indexes) rather than from every summary. Without it, callers page `listDigests()`.
+   */
+  listSessionsPage?(query: StoredSessionPageQuery): Promise<StoredSessionPage>;
   /** True if there was a report to delete. */
   delete(sessionId: string): Promise<boolean>;
   /**

@@ -3,12 +3,13 @@ import { isStoredReportProblem, loadStoredReportCheck } from '../../document/che
 import { consoleLogger, type Logger } from '../../util/logger.js';
 import { assertValidSessionId } from '../../util/session-id.js';
 import { CorruptReportError, UnreadableReportError } from '../report-decode.js';
-import type { ReportMerge, ReportStore } from '../report-store.js';
+import type { ReportMerge, ReportStore, StoredSessionPage, StoredSessionPageQuery } from '../report-store.js';
 import type { SessionDigest } from '../session-digest.js';
 import { ConnectionPool, type Queryable } from './connection-pool.js';
 import { DigestListing } from './digest-listing.js';
 import { migrate } from './migrations.js';
 import { withRetry } from './retry.js';
+import { selectSessionPage } from './session-page-sql.js';
 import { deleteSession, setAsideSession, writeSession } from './session-writes.js';
 
 export interface PostgresReportStoreOptions {
@@ -118,6 +119,12 @@ export class PostgresReportStore implements ReportStore {
   async listDigests(): Promise<SessionDigest[]> {
     await this.open();
     return withRetry(() => this.digests.list());
+  }
+
+  /** A page of the stored sessions, filtered, sorted and cut in SQL (see `ReportStore.listSessionsPage`). */
+  async listSessionsPage(query: StoredSessionPageQuery): Promise<StoredSessionPage> {
+    await this.open();
+    return withRetry(() => selectSessionPage(this.pool, query));
   }
 
   async sessionsWithTool(operationType: string, toolName: string, limit: number, excludeSessionId?: string): Promise<string[]> {
