@@ -52,6 +52,7 @@ export async function runMigration(request: MigrationRequest, io: CliIo): Promis
       setAside: [...misnamed.map((name) => ({ sessionId: name, reason: 'a file not named after a valid session ID: not read' })), ...account.setAside],
     };
     io.stdout(request.json ? `${JSON.stringify({ from: describeLocation(from), to: describeLocation(to), ...full }, null, 2)}\n` : described(full, from, to));
+    if (full.stopped !== undefined) throw new CliError(`migrate: stopped: ${full.stopped}. What was copied stays; run it again once the target is back`);
     const problems = full.setAside.length + full.failed.length;
     if (problems > 0) {
       throw new CliError(`migrate: ${full.setAside.length} ${plural(full.setAside.length)} set aside and ${full.failed.length} failed (listed above); the others were copied. Run it again once they are fixed`);
@@ -87,6 +88,7 @@ function described(account: MigrationAccount, from: StoreLocation, to: StoreLoca
   }
   if (account.vanished > 0) lines.push(`  vanished    ${account.vanished} (deleted from the source while migrating)`);
   lines.push(...problems('set aside', account.setAside), ...problems('failed', account.failed));
+  if (account.stopped !== undefined) lines.push(`  not tried   ${account.total - account.moved - account.replaced - account.unchanged - account.keptNewer.length - account.vanished - account.setAside.length - account.failed.length} (stopped: the target kept refusing)`);
   return `${lines.join('\n')}\n`;
 }
 

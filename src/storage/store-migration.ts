@@ -7,6 +7,8 @@ export const DEFAULT_MIGRATION_CONCURRENCY = 16;
 /** A write to the target that fails is tried this many times in all (a dropped connection, a lock held elsewhere). */
 const WRITE_ATTEMPTS = 3;
 const RETRY_DELAY_MS = 200;
+/** Sessions the target refused one after another before the migration stops: the target is down, not one report bad. */
+export const FAILURES_IN_A_ROW_TO_STOP = 10;
 
 /** A session that was not copied, and why. */
 export interface SessionProblem {
@@ -32,6 +34,11 @@ export interface MigrationAccount {
   readonly setAside: readonly SessionProblem[];
   /** Read, but the target refused the write (after retries). */
   readonly failed: readonly SessionProblem[];
+  /**
+   * Why the migration stopped before the end, if it did: the target refused
+   * `FAILURES_IN_A_ROW_TO_STOP` sessions in a row. The sessions not tried are in no count.
+   */
+  readonly stopped?: string;
 }
 
 /** After every session: how far the migration is. */
@@ -70,6 +77,8 @@ export async function migrateReports(
   const total = sessionIds.length;
   let next = 0;
   let done = 0;
+  let failuresInARow = 0;
+  let stopped: string | undefined;
 
   const migrateOne = async (sessionId: string): Promise<void> => {
     let report: StoredSessionReport | undefined;
@@ -89,14 +98,16 @@ export async function migrateReports(
     }
     const outcome = await withRetries(() => copy(report, to)).catch((error: unknown) => {
       failed.push({ sessionId, reason: messageOf(error) });
+      if (++failuresInARow >= FAILURES_IN_A_ROW_TO_STOP) stopped ??= `the target refused ${failuresInARow} sessions in a row, the last with: ${messageOf(error)}`;
       return 'failed' as const;
     });
+    if (outcome !== 'failed') failuresInARow = 0;
     if (outcome === 'keptNewer') keptNewer.push(sessionId);
     else if (outcome !== 'failed') counts[outcome]++;
   };
 
   const worker = async (): Promise<void> => {
-    while (next < total) {
+    while (next < total && stopped === undefined) {
       const sessionId = sessionIds[next++] as string;
       await migrateOne(sessionId);
       done++;
@@ -107,7 +118,8 @@ export async function migrateReports(
   await Promise.all(Array.from({ length: concurrency }, worker));
 
   const byId = (a: SessionProblem, b: SessionProblem) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0);
-  return { total, ...counts, keptNewer: keptNewer.sort(), setAside: setAside.sort(byId), failed: failed.sort(byId) };
+  const account = { total, ...counts, keptNewer: keptNewer.sort(), setAside: setAside.sort(byId), failed: failed.sort(byId) };
+  return stopped === undefined ? account : { ...account, stopped };
 }
 
 /** Writes one report into the target, unless it is there already or the target's is newer. */

@@ -4,7 +4,7 @@ import type { StoredSessionReport } from '../../../src/document/report.js';
 import { FileReportStore } from '../../../src/storage/file-store.js';
 import { InMemoryReportStore } from '../../../src/storage/memory-store.js';
 import type { ReportStore } from '../../../src/storage/report-store.js';
-import { migrateReports, type MigrationProgress } from '../../../src/storage/store-migration.js';
+import { FAILURES_IN_A_ROW_TO_STOP, migrateReports, type MigrationProgress } from '../../../src/storage/store-migration.js';
 import { storedSessionIds } from '../../../src/storage/stored-session-ids.js';
 import { tempDir } from '../../helpers/cli.js';
 import { seedStore, sessionIdOf, variedReport } from '../../helpers/many-reports.js';
@@ -131,6 +131,17 @@ describe('migrateReports', () => {
     const down = new FlakyStore(Number.POSITIVE_INFINITY);
     const account = await migrateReports(from, down, [sessionIdOf(0)]);
     expect(account.failed).toEqual([{ sessionId: sessionIdOf(0), reason: 'connection terminated unexpectedly' }]);
+    expect(account.moved).toBe(0);
+  });
+
+  it('stops when the target refuses session after session, rather than trying every one', async () => {
+    const from = new InMemoryReportStore();
+    for (let i = 0; i < 200; i++) await from.put(variedReport(i));
+    const account = await migrateReports(from, new FlakyStore(Number.POSITIVE_INFINITY), Array.from({ length: 200 }, (_, i) => sessionIdOf(i)), { concurrency: 4 });
+    expect(account.stopped).toBe(`the target refused ${FAILURES_IN_A_ROW_TO_STOP} sessions in a row, the last with: connection terminated unexpectedly`);
+    // The sessions in flight when it stopped finish; no new one starts.
+    expect(account.failed.length).toBeGreaterThanOrEqual(FAILURES_IN_A_ROW_TO_STOP);
+    expect(account.failed.length).toBeLessThan(FAILURES_IN_A_ROW_TO_STOP + 4);
     expect(account.moved).toBe(0);
   });
 
