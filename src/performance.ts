@@ -183,6 +183,13 @@ class EnabledPerformance implements Performance {
   ) {
     const failures = new FailureLog(logger);
     this.exporter = reports.exporter;
+    const marksStore = options.tracerProvider === undefined && config.otlp.enabled;
+    // A store that connects first (PostgreSQL) names itself once connected: calls from then on are
+    // marked as they start, and the OTLP export marks the earlier ones (waiting for it, bounded).
+    const identified = marksStore && storeIdentityOf(reports) === undefined ? whenStoreIdentified(reports) : undefined;
+    void identified?.then((storeId) => {
+      this.runtime.storeId = storeId;
+    });
     warmUpFold();
     this.telemetry = createTelemetry(config, options, {
       env: options.env ?? process.env,
@@ -190,9 +197,9 @@ class EnabledPerformance implements Performance {
       failures,
       spanProcessors: [reports.exporter],
       beforeCollect: () => this.toolMetrics.flush(),
+      storeMark: identified && { id: () => this.runtime.storeId, identified },
     });
     this.toolMetrics = createToolMetrics(this.telemetry.meter, failures);
-    const marksStore = options.tracerProvider === undefined && config.otlp.enabled;
     this.runtime = {
       tracer: this.telemetry.tracer,
       metrics: this.toolMetrics,
@@ -205,12 +212,7 @@ class EnabledPerformance implements Performance {
       // that store (`toolperf serve` on the same data directory) does not count them again.
       storeId: marksStore ? storeIdentityOf(reports) : undefined,
     };
-    // A store that connects first (PostgreSQL) names itself once connected: the calls tracked from
-    // then on are marked (the few before, while it connects, are not).
-    const identified = marksStore && this.runtime.storeId === undefined ? whenStoreIdentified(reports) : undefined;
-    void identified?.then((storeId) => {
-      this.runtime.storeId = storeId;
-    });
+
     const exit = exitHooksOf(reports);
     this.removeProcessHooks =
       options.handleProcessExit === false

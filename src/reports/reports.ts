@@ -2,7 +2,7 @@ import type { DurationStats, ListedSession, OperationStats, SessionReport, Sessi
 import { openStore } from '../storage/open-store.js';
 import { defaultDataDir } from '../storage/data-dir.js';
 import type { ReportStore } from '../storage/report-store.js';
-import { consoleLogger, type Logger } from '../util/logger.js';
+import { consoleLogger, FailureLog, type Logger } from '../util/logger.js';
 import { ownEntry } from '../util/own-record.js';
 import { assertValidSessionId } from '../util/session-id.js';
 import { checkCall, type CallRecord } from './call-record.js';
@@ -45,6 +45,8 @@ export interface CreateReportsOptions {
   readonly logger?: Logger;
   /** Epoch milliseconds; injectable for tests. */
   readonly now?: () => number;
+  /** While the store fails (a database down), sessions kept waiting with their calls; past it, calls are dropped (counted, logged). Default 10,000. */
+  readonly maxUnwrittenSessions?: number;
 }
 
 export interface SessionQuery {
@@ -207,6 +209,7 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
     writeIntervalMs: options.writeIntervalMs ?? 1000,
     idleTimeoutMs: options.sessionIdleTimeoutMs ?? 15 * 60_000,
     ...(options.endIdleAfterMs !== undefined ? { endIdleAfterMs: options.endIdleAfterMs } : {}),
+    ...(options.maxUnwrittenSessions !== undefined ? { maxUnwrittenSessions: options.maxUnwrittenSessions } : {}),
     logger,
     now,
   });
@@ -214,6 +217,7 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
   // Comparing, tool trends and pruning load their modules when first used: most processes that
   // open reports (a tracker, `toolperf sessions`) never do any of them.
   let toolTrends: Promise<ToolTrendIndex> | undefined;
+  let trendFailures: FailureLog | undefined;
   let shutdownOnce: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
     exporter.stop();
@@ -256,6 +260,11 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
       return { ...comparison, a: withStatus(comparison.a, now), b: withStatus(comparison.b, now) };
     },
     listToolTrends: async ({ sessionsPerTool = 20 } = {}) => {
+      if (store.toolTotals !== undefined) {
+        // The store keeps the per-tool totals (PostgreSQL): merged here from its parts.
+        const { trendsOfTotals } = await import('./stored-tool-trends.js');
+        return trendsOfTotals(await store.toolTotals(sessionsPerTool), (trendFailures ??= new FailureLog(logger)));
+      }
       toolTrends ??= import('./tool-trends.js').then(({ ToolTrendIndex }) => new ToolTrendIndex(store, logger));
       return (await toolTrends).trends(sessionsPerTool);
     },

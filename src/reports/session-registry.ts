@@ -1,13 +1,13 @@
 import { toPublicReport, type SessionReport, type SessionSummary, type StoredSessionReport } from '../document/report.js';
-import type { ReportStore } from '../storage/report-store.js';
+import { WriteOutcomeUnknownError, type ReportStore } from '../storage/report-store.js';
 import { assertSketchesMerge } from './assert-sketches-merge.js';
 import { FailureLog, LoggedError, type Logger } from '../util/logger.js';
 import { SerialTask } from '../util/serial-task.js';
 import type { CallRecord } from './call-record.js';
-import { SessionAggregate } from './session-aggregate.js';
 import { ReportWriter, SessionLedger } from './session-ledger.js';
-import { foldIntoStored } from './stored-fold.js';
+import { endingMerge } from './stored-fold.js';
 import { WriteScheduler } from './write-scheduler.js';
+import { MAX_UNWRITTEN_SESSIONS, WriteBacklog } from './write-backlog.js';
 import { IdleSessionEnder } from './idle-session-ender.js';
 
 export interface SessionRegistryOptions {
@@ -21,6 +21,8 @@ export interface SessionRegistryOptions {
   readonly logger: Logger;
   /** Epoch milliseconds; injectable for tests. */
   readonly now?: () => number;
+  /** Sessions kept waiting while their writes fail; past it a failing session's calls are dropped (counted). Default 10,000. */
+  readonly maxUnwrittenSessions?: number;
 }
 
 interface LiveSession {
@@ -55,11 +57,13 @@ export class SessionRegistry {
   private readonly failures: FailureLog;
   private readonly now: () => number;
   private readonly sweepTimer: NodeJS.Timeout;
+  private readonly backlog: WriteBacklog;
   /** With `endIdleAfterMs`: ends the sessions dropped from memory once idle past it. */
   private readonly ender: IdleSessionEnder | undefined;
 
   constructor(private readonly options: SessionRegistryOptions) {
     this.failures = new FailureLog(options.logger);
+    this.backlog = new WriteBacklog(options.maxUnwrittenSessions ?? MAX_UNWRITTEN_SESSIONS, this.failures);
     this.now = options.now ?? Date.now;
     this.writes = new WriteScheduler({
       intervalMs: options.writeIntervalMs,
@@ -256,10 +260,13 @@ export class SessionRegistry {
     try {
       session.ledger.committed(write, await this.options.store.update(sessionId, write.merge, write.known));
       this.failures.recover('write', sessionId);
+      this.backlog.recovered();
     } catch (error) {
-      session.ledger.failed(write);
+      session.ledger.failed(write, error instanceof WriteOutcomeUnknownError);
       this.failures.fail('write', `could not write the report of session ${sessionId}; will retry`, error, sessionId);
-      this.redo(sessionId, session);
+      if (this.backlog.keeps(this.writes.dirtyCount)) this.redo(sessionId, session);
+      // Too many sessions wait for a failing store (see `WriteBacklog`): this one's unwritten calls go.
+      else if (this.backlog.drop(sessionId, session.ledger, this.writes.dirtyCount) && this.live.get(sessionId) === session) this.live.delete(sessionId);
     }
   }
 
@@ -287,13 +294,6 @@ export class SessionRegistry {
 
   /** Ends a stored session at `atMs`, else at its last update unless later than `ifUpdatedBy` (a call since). */
   private async endStored(sessionId: string, atMs: number | undefined, ifUpdatedBy = Infinity): Promise<void> {
-    await this.options.store.update(sessionId, (stored) => {
-      if (stored === undefined || stored.endedAt !== undefined) return undefined;
-      const updatedMs = Date.parse(stored.updatedAt);
-      if (updatedMs > ifUpdatedBy) return undefined;
-      const ending = new SessionAggregate(sessionId, this.options.maxRecent);
-      ending.end(atMs ?? updatedMs);
-      return foldIntoStored(stored, ending);
-    });
+    await this.options.store.update(sessionId, endingMerge(sessionId, this.options.maxRecent, atMs, ifUpdatedBy));
   }
 }

@@ -2,7 +2,23 @@ import type { AgentInfo, DurationStats, OperationStats, RecentCall, StatsState, 
 import { ERROR_TYPE_OTHER } from '../telemetry/semconv.js';
 import { ownEntry, setEntry } from '../util/own-record.js';
 import { RunningStats } from './running-stats.js';
-import { MAX_OPERATION_TYPES, MAX_TOOLS_PER_OPERATION, sessionTimes, toRecent, type SessionAggregate } from './session-aggregate.js';
+import { MAX_OPERATION_TYPES, MAX_TOOLS_PER_OPERATION, SessionAggregate, sessionTimes, toRecent } from './session-aggregate.js';
+import type { ReportMerge } from '../storage/report-store.js';
+
+/**
+ * The merge that ends a stored session at `atMs`, else at its last update unless that is later
+ * than `ifUpdatedBy` (a call came since); it writes nothing for a session unknown or ended already.
+ */
+export function endingMerge(sessionId: string, maxRecent: number, atMs: number | undefined, ifUpdatedBy = Infinity): ReportMerge {
+  return (stored) => {
+    if (stored === undefined || stored.endedAt !== undefined) return undefined;
+    const updatedMs = Date.parse(stored.updatedAt);
+    if (updatedMs > ifUpdatedBy) return undefined;
+    const ending = new SessionAggregate(sessionId, maxRecent);
+    ending.end(atMs ?? updatedMs);
+    return foldIntoStored(stored, ending);
+  };
+}
 
 /**
  * `stored` with the calls of `delta` added, `delta` being the later of the two (its end, or the

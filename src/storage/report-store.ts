@@ -1,6 +1,28 @@
-import type { SessionSummary, StoredSessionReport } from '../document/report.js';
+import type { SessionSummary, StatsState, StoredSessionReport } from '../document/report.js';
 import type { SessionDigest } from './session-digest.js';
 import type { SessionFilter, SessionPosition, SessionSort } from '../document/session-list-query.js';
+
+/** One tool across every stored session, as a store that keeps per-tool totals hands it out (`toolTotals`). */
+export interface StoredToolTotals {
+  readonly operationType: string;
+  readonly toolName: string;
+  /** Stored sessions with calls of the tool. */
+  readonly sessions: number;
+  /** The tool's statistics over every stored session, in parts (each of a group of sessions): merged, they are the totals. */
+  readonly parts: readonly StatsState[];
+  /** The last `recentPerTool` sessions (by start, ties by ID) that used the tool, oldest first. */
+  readonly recent: readonly StoredToolUse[];
+}
+
+/** One session's figures for one tool. */
+export interface StoredToolUse {
+  readonly sessionId: string;
+  readonly startedAt: string;
+  readonly calls: number;
+  readonly errors: number;
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+}
 
 /** A page of the stored sessions, as a store that answers it itself is asked for it (`listSessionsPage`). */
 export interface StoredSessionPageQuery {
@@ -21,6 +43,15 @@ export interface StoredSessionPage {
   readonly sessions: SessionSummary[];
   /** Whether stored sessions follow this page. */
   readonly hasMore: boolean;
+}
+
+/**
+ * `update` failed in a way that leaves unknown whether its write landed (a database connection
+ * lost as the transaction committed). The caller keeps the write's merge (its sequence number) for
+ * its next writes, whose merges tell from the stored report whether it is in.
+ */
+export class WriteOutcomeUnknownError extends Error {
+  override readonly name = 'WriteOutcomeUnknownError';
 }
 
 /**
@@ -69,6 +100,12 @@ export interface ReportStore {
    * (SQL with indexes) rather than from every summary. Without it, callers page `listDigests()`.
    */
   listSessionsPage?(query: StoredSessionPageQuery): Promise<StoredSessionPage>;
+  /**
+   * Optional: every tool across the stored sessions, its statistics merged by the store (kept up
+   * to date as sessions are written) and its most recent uses: what tool trends need, without
+   * reading every report. Without it, callers merge the reports' sketches themselves.
+   */
+  toolTotals?(recentPerTool: number): Promise<StoredToolTotals[]>;
   /** True if there was a report to delete. */
   delete(sessionId: string): Promise<boolean>;
   /**

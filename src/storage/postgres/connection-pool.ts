@@ -1,5 +1,7 @@
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
-import { FailureLog, type Logger } from '../../util/logger.js';
+import { describeError, FailureLog, type Logger } from '../../util/logger.js';
+import { WriteOutcomeUnknownError } from '../report-store.js';
+import { isConnectionError } from './retry.js';
 import { redactStoreUrl } from '../../util/store-url.js';
 
 /** Connections a store holds at most: writes run four at a time (`WriteScheduler`), flushes more. */
@@ -43,12 +45,16 @@ export class ConnectionPool {
   async transaction<T>(fn: (client: Queryable) => Promise<T>, begin = 'BEGIN'): Promise<T> {
     const client = await (await this.open()).connect();
     let broken = false;
+    let committing = false;
     try {
       await client.query(begin);
       const result = await fn(client);
+      committing = true;
       await client.query('COMMIT');
       return result;
     } catch (error) {
+      // A COMMIT that failed on a connection error may have committed all the same.
+      if (committing && isConnectionError(error)) throw new WriteOutcomeUnknownError(`the transaction may or may not have committed: ${describeError(error)}`, { cause: error });
       broken = await rollback(client);
       throw error;
     } finally {

@@ -1,15 +1,16 @@
 import type { SessionSummary, StoredSessionReport } from '../../document/report.js';
 import { isStoredReportProblem, loadStoredReportCheck } from '../../document/check-stored-report.js';
-import { consoleLogger, type Logger } from '../../util/logger.js';
+import { consoleLogger, describeError, type Logger } from '../../util/logger.js';
 import { assertValidSessionId } from '../../util/session-id.js';
 import { CorruptReportError, UnreadableReportError } from '../report-decode.js';
-import type { ReportMerge, ReportStore, StoredSessionPage, StoredSessionPageQuery } from '../report-store.js';
+import { WriteOutcomeUnknownError, type ReportMerge, type ReportStore, type StoredSessionPage, type StoredSessionPageQuery, type StoredToolTotals } from '../report-store.js';
 import type { SessionDigest } from '../session-digest.js';
 import { ConnectionPool, type Queryable } from './connection-pool.js';
 import { DigestListing } from './digest-listing.js';
 import { migrate } from './migrations.js';
 import { withRetry } from './retry.js';
 import { selectSessionPage } from './session-page-sql.js';
+import { ToolBuckets } from './tool-buckets.js';
 import { deleteSession, setAsideSession, writeSession } from './session-writes.js';
 
 export interface PostgresReportStoreOptions {
@@ -42,6 +43,7 @@ export class PostgresReportStore implements ReportStore {
   /** The row version of each report this store read or wrote: a `known` report of the same version is not read again. */
   private readonly versions = new WeakMap<StoredSessionReport, string>();
   private readonly digests: DigestListing;
+  private readonly toolBuckets: ToolBuckets;
   private identified: ((id: string | undefined) => void) | undefined;
   private readonly identifiedOnce: Promise<string | undefined>;
 
@@ -52,6 +54,7 @@ export class PostgresReportStore implements ReportStore {
   ) {
     this.pool = new ConnectionPool(url, logger);
     this.digests = new DigestListing(this.pool);
+    this.toolBuckets = new ToolBuckets(this.pool, this.readOnly);
     this.identifiedOnce = new Promise((resolve) => (this.identified = resolve));
   }
 
@@ -86,6 +89,8 @@ export class PostgresReportStore implements ReportStore {
     assertValidSessionId(sessionId);
     this.assertWritable();
     const knownVersion = (known && this.versions.get(known)) ?? '0';
+    // Once a try may have committed, a failure of the later ones leaves the outcome unknown too.
+    let unknown: WriteOutcomeUnknownError | undefined;
     return withRetry(async () => {
       await this.open();
       return this.pool.transaction(async (client) => {
@@ -104,6 +109,9 @@ export class PostgresReportStore implements ReportStore {
         if (next === undefined) return stored;
         this.versions.set(next, await writeSession(client, next, stored !== undefined));
         return next;
+      }).catch((error: unknown) => {
+        if (error instanceof WriteOutcomeUnknownError) unknown = error;
+        throw unknown !== undefined && !(error instanceof WriteOutcomeUnknownError) ? new WriteOutcomeUnknownError(`${unknown.message}; then: ${describeError(error)}`, { cause: error }) : error;
       });
     });
   }
@@ -125,6 +133,12 @@ export class PostgresReportStore implements ReportStore {
   async listSessionsPage(query: StoredSessionPageQuery): Promise<StoredSessionPage> {
     await this.open();
     return withRetry(() => selectSessionPage(this.pool, query));
+  }
+
+  /** Every tool's merged statistics, kept per bucket of sessions in the database (see `ToolBuckets`), and its recent uses. */
+  async toolTotals(recentPerTool: number): Promise<StoredToolTotals[]> {
+    await this.open();
+    return withRetry(() => this.toolBuckets.totals(recentPerTool));
   }
 
   async sessionsWithTool(operationType: string, toolName: string, limit: number, excludeSessionId?: string): Promise<string[]> {

@@ -1,10 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { WriteOutcomeUnknownError } from '../report-store.js';
 
 /**
- * SQLSTATEs worth another try: serialization failure, deadlock, the server shutting down or
- * starting up, too many connections, and every connection exception (class 08).
+ * SQLSTATEs of a connection that is gone or refused: the server shutting down or starting up, too
+ * many connections, and every connection exception (class 08). Serialization failures (40001) and
+ * deadlocks (40P01) are worth another try too.
  */
-const TRANSIENT_CODES = new Set(['40001', '40P01', '57P01', '57P02', '57P03', '53300']);
+const TRANSIENT_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
 const TRANSIENT_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /** A write that met a row another writer inserted first: run the transaction again, it finds the row. */
@@ -14,7 +16,14 @@ export class WriteConflict extends Error {
 
 /** Whether `error` may pass if the operation runs again (a new connection, a new transaction). */
 export function isTransient(error: unknown): boolean {
-  if (error instanceof WriteConflict) return true;
+  if (error instanceof WriteConflict || error instanceof WriteOutcomeUnknownError) return true;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && (code === '40001' || code === '40P01')) return true;
+  return isConnectionError(error);
+}
+
+/** A connection refused, lost or cut by the server (shut down, restarting, too many connections). */
+export function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string' && (TRANSIENT_CODES.has(code) || code.startsWith('08') || TRANSIENT_SOCKET_CODES.has(code))) return true;
   // node-postgres' own words for a connection that went away under a query.
