@@ -123,6 +123,8 @@ describe.each(STORES)('two serve instances on one store (%s)', (_name, openStore
   }
 
   function expectNoFailures(load: SpanLoad): void {
+    const spans = [0, 1].map((target) => load.acked.filter((r) => r.target === target).reduce((sum, r) => sum + [...r.perSession.values()].reduce((a, b) => a + b, 0), 0));
+    console.log(`[many-servers ${underTest.store.name}] ${spans[0]! + spans[1]!} spans acknowledged over ${LOAD_MS / 1000} s (${spans.join(' + ')} by the two instances)`);
     expect(load.failed.slice(0, 5), `${load.failed.length} requests failed`).toEqual([]);
     expect(load.acked.length).toBeGreaterThan(0);
     expect(new Set(load.acked.map((r) => r.target))).toEqual(new Set([0, 1]));
