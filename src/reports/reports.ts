@@ -2,7 +2,7 @@ import type { DurationStats, ListedSession, OperationStats, SessionReport, Sessi
 import { openStore } from '../storage/open-store.js';
 import { defaultDataDir } from '../storage/data-dir.js';
 import type { ReportStore } from '../storage/report-store.js';
-import { consoleLogger, FailureLog, type Logger } from '../util/logger.js';
+import { consoleLogger, type Logger } from '../util/logger.js';
 import { ownEntry } from '../util/own-record.js';
 import { assertValidSessionId } from '../util/session-id.js';
 import { checkCall, type CallRecord } from './call-record.js';
@@ -13,6 +13,7 @@ import type { SessionComparison } from './compare/session-comparison.js';
 import { SpanFolder, type SessionReportExporter } from './session-report-exporter.js';
 import { SessionRegistry } from './session-registry.js';
 import type { ToolTrend, ToolTrendIndex } from './tool-trends.js';
+import type { StoredToolTrends } from './stored-tool-trends.js';
 import type { PruneQuery, PruneResult } from './retention.js';
 
 export interface CreateReportsOptions {
@@ -217,7 +218,7 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
   // Comparing, tool trends and pruning load their modules when first used: most processes that
   // open reports (a tracker, `toolperf sessions`) never do any of them.
   let toolTrends: Promise<ToolTrendIndex> | undefined;
-  let trendFailures: FailureLog | undefined;
+  let storedTrends: Promise<StoredToolTrends> | undefined;
   let shutdownOnce: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
     exporter.stop();
@@ -262,8 +263,8 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
     listToolTrends: async ({ sessionsPerTool = 20 } = {}) => {
       if (store.toolTotals !== undefined) {
         // The store keeps the per-tool totals (PostgreSQL): merged here from its parts.
-        const { trendsOfTotals } = await import('./stored-tool-trends.js');
-        return trendsOfTotals(await store.toolTotals(sessionsPerTool), (trendFailures ??= new FailureLog(logger)));
+        storedTrends ??= import('./stored-tool-trends.js').then(({ StoredToolTrends }) => new StoredToolTrends(logger));
+        return (await storedTrends).trends(await store.toolTotals(sessionsPerTool));
       }
       toolTrends ??= import('./tool-trends.js').then(({ ToolTrendIndex }) => new ToolTrendIndex(store, logger));
       return (await toolTrends).trends(sessionsPerTool);

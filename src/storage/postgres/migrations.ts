@@ -100,6 +100,17 @@ export const MIGRATIONS: readonly { readonly version: number; readonly name: str
       );
     `,
   },
+  {
+    version: 2,
+    name: 'the store secret of argument fingerprints',
+    sql: `
+      -- Made once by the first process that asks (INSERT … ON CONFLICT DO NOTHING), read by all.
+      CREATE TABLE toolperf_secrets (
+        name text PRIMARY KEY,
+        value bytea NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The lock every starting store takes, whatever its process: "toolperf" as a 64-bit key. */

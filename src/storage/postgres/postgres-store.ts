@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { SessionSummary, StoredSessionReport } from '../../document/report.js';
 import { isStoredReportProblem, loadStoredReportCheck } from '../../document/check-stored-report.js';
 import { consoleLogger, describeError, type Logger } from '../../util/logger.js';
@@ -12,6 +13,9 @@ import { withRetry } from './retry.js';
 import { selectSessionPage } from './session-page-sql.js';
 import { ToolBuckets } from './tool-buckets.js';
 import { deleteSession, setAsideSession, writeSession } from './session-writes.js';
+
+/** Random bytes of the store's fingerprint secret (as the file store's). */
+const SECRET_BYTES = 32;
 
 export interface PostgresReportStoreOptions {
   /**
@@ -44,6 +48,7 @@ export class PostgresReportStore implements ReportStore {
   private readonly versions = new WeakMap<StoredSessionReport, string>();
   private readonly digests: DigestListing;
   private readonly toolBuckets: ToolBuckets;
+  private secretBytes: Promise<Uint8Array> | undefined;
   private identified: ((id: string | undefined) => void) | undefined;
   private readonly identifiedOnce: Promise<string | undefined>;
 
@@ -183,6 +188,26 @@ export class PostgresReportStore implements ReportStore {
   whenIdentified(): Promise<string | undefined> {
     this.open().catch(() => undefined);
     return this.identifiedOnce;
+  }
+
+  /**
+   * The store's secret of argument fingerprints (see `ReportStore.secret`): 32 random bytes in
+   * `toolperf_secrets`, made by the first process that asks (the others' inserts do nothing) and
+   * the same for every process on this database. A read-only store never makes it: it throws if none was made.
+   */
+  async secret(): Promise<Uint8Array> {
+    await this.open();
+    this.secretBytes ??= withRetry(async () => {
+      if (!this.readOnly) await this.pool.query("INSERT INTO toolperf_secrets (name, value) VALUES ('fingerprint', $1) ON CONFLICT (name) DO NOTHING", [randomBytes(SECRET_BYTES)]);
+      const { rows } = await this.pool.query<{ value: Buffer }>("SELECT value FROM toolperf_secrets WHERE name = 'fingerprint'");
+      const value = rows[0]?.value;
+      if (value === undefined || value.length !== SECRET_BYTES) throw new Error(`${this.description} holds no fingerprint secret of ${SECRET_BYTES} bytes yet: a writer makes it`);
+      return new Uint8Array(value);
+    }).catch((error: unknown) => {
+      this.secretBytes = undefined;
+      throw error;
+    });
+    return this.secretBytes;
   }
 
   /** Closes the connections. */

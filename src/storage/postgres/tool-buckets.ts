@@ -29,7 +29,8 @@ const BUCKET_MEMBERS = `SELECT operation_type, tool_name, bucket::text, state FR
 const SAVE_BUCKETS = `INSERT INTO toolperf_tool_buckets (operation_type, tool_name, bucket, sessions, state, version)
   SELECT o, t, b, n, s, 1 FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::json[]) AS u(o, t, b, n, s)
   ON CONFLICT (operation_type, tool_name, bucket) DO UPDATE
-  SET sessions = EXCLUDED.sessions, state = EXCLUDED.state, version = toolperf_tool_buckets.version + 1, stale = false`;
+  SET sessions = EXCLUDED.sessions, state = EXCLUDED.state, version = toolperf_tool_buckets.version + 1, stale = false
+  RETURNING operation_type, tool_name, bucket::text, version::text`;
 const RECENT_USES = `SELECT k.operation_type, k.tool_name, u.session_id, u.started_at, u.calls::float8 AS calls, u.errors::float8 AS errors, u.p50_ms, u.p95_ms
   FROM (SELECT DISTINCT operation_type, tool_name FROM toolperf_tool_buckets WHERE sessions > 0) k
   CROSS JOIN LATERAL (SELECT session_id, started_at, calls, errors, p50_ms, p95_ms FROM toolperf_session_tools s
@@ -59,6 +60,8 @@ export class ToolBuckets {
 
   async totals(recentPerTool: number): Promise<StoredToolTotals[]> {
     const rebuilt = await this.pool.transaction((client) => rebuildChanged(client, !this.readOnly));
+    // Kept as read: the next answer hands out the same state object while the bucket is unchanged.
+    for (const [key, { version, state }] of rebuilt) if (version !== undefined) this.states.set(key, { version, state });
     const { rows } = await this.pool.query<BucketRow>('SELECT operation_type, tool_name, bucket::text, version::text, sessions::int FROM toolperf_tool_buckets');
     await this.readChanged(rows.filter((row) => row.sessions > 0 && !rebuilt.has(keyOf(row))));
     const recent = await this.recentUses(recentPerTool);
@@ -113,6 +116,8 @@ interface Rebuilt {
   readonly row: BucketKey;
   readonly sessions: number;
   readonly state: StatsState;
+  /** The version it was saved as (a writer's rebuild). */
+  version?: string;
 }
 
 /**
@@ -136,13 +141,17 @@ async function rebuildChanged(client: Queryable, save: boolean): Promise<Map<str
   }
   if (!save) return rebuilt;
   const saved = [...rebuilt.values()];
-  await client.query(SAVE_BUCKETS, [
+  const { rows: versions } = await client.query<BucketKey & { version: string }>(SAVE_BUCKETS, [
     saved.map((s) => s.row.operation_type),
     saved.map((s) => s.row.tool_name),
     saved.map((s) => s.row.bucket),
     saved.map((s) => s.sessions),
     saved.map((s) => JSON.stringify(s.state)),
   ]);
+  for (const row of versions) {
+    const entry = rebuilt.get(keyOf(row));
+    if (entry !== undefined) entry.version = row.version;
+  }
   return rebuilt;
 }
 

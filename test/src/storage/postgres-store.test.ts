@@ -48,11 +48,25 @@ describe.skipIf(skipUnlessAvailable(postgres))('PostgresReportStore (a real Post
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
-      const { rows } = await client.query('SELECT version FROM toolperf_schema_migrations');
-      expect(rows).toEqual([{ version: 1 }]);
+      const { rows } = await client.query('SELECT version FROM toolperf_schema_migrations ORDER BY version');
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
     } finally {
       await client.end();
     }
+  });
+
+  it('makes the fingerprint secret once, however many stores ask at once, and hands every one the same', async () => {
+    const reader = open({ readOnly: true });
+    await open().open();
+    await expect(reader.secret()).rejects.toThrow(/no fingerprint secret/);
+    const secrets = await Promise.all(Array.from({ length: 6 }, () => open().secret()));
+    expect(secrets[0]).toBeInstanceOf(Uint8Array);
+    expect(secrets[0]?.length).toBe(32);
+    for (const secret of secrets) expect(Buffer.from(secret).equals(Buffer.from(secrets[0] as Uint8Array))).toBe(true);
+    expect(Buffer.from(await reader.secret()).equals(Buffer.from(secrets[0] as Uint8Array))).toBe(true);
+    // Another database, another secret.
+    url = await server.createDatabase();
+    expect(Buffer.from(await open().secret()).equals(Buffer.from(secrets[0] as Uint8Array))).toBe(false);
   });
 
   it('read-only: refuses a database without its tables, and writes nothing', async () => {
