@@ -75,6 +75,7 @@ export class AlertEngine implements RegistryAlerts {
 
   async afterWrite(sessionId: string, stored: StoredSessionReport): Promise<void> {
     try {
+      this.baselines.noteWritten(stored);
       if (stored.alerts !== undefined) {
         this.book.learn(sessionId, stored.alerts);
         this.countFiringSlow(sessionId);
