@@ -3,6 +3,7 @@ import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import { isSdkDisabled } from './config/env.js';
 import { CONFIG_KEYS, resolveConfig, type PerformanceConfig, type PerformanceConfigInput } from './config/schema.js';
 import { createReports, exitHooksOf, storeIdentityOf, type Reports } from './reports/reports.js';
+import { keyedFingerprinter } from './reports/argument-fingerprints.js';
 import { warmUpFold } from './reports/session-aggregate.js';
 import type { SessionReportExporter } from './reports/session-report-exporter.js';
 import { InMemoryReportStore } from './storage/memory-store.js';
@@ -198,6 +199,7 @@ class EnabledPerformance implements Performance {
       // provider built here, whose processors hold `reports.exporter`), so that a report server on
       // that store (`toolperf serve` on the same data directory) does not count them again.
       storeId: options.tracerProvider === undefined && config.otlp.enabled ? storeIdentityOf(reports) : undefined,
+      fingerprinter: config.fingerprintArguments ? keyedFingerprinter(reports, logger).fingerprinter : undefined,
     };
     const exit = exitHooksOf(reports);
     this.removeProcessHooks =

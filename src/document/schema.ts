@@ -65,6 +65,8 @@ export function defineReportSchemas(z: typeof Zod) {
     errorMessage: z.string().optional(),
     traceId: z.string().optional(),
     spanId: z.string().optional(),
+    /** The keyed fingerprint of the call's arguments, with `fingerprintArguments` (never the arguments). */
+    argumentsFingerprint: z.string().max(64).optional(),
   });
 
   /** A session's performance report: exact statistics over every call, per operation type and per tool. */

@@ -146,6 +146,7 @@ export interface ReportsExitHooks {
 /** What only this package reaches of reports made by `createReports`, beyond their public face. */
 interface ReportsInternals extends ReportsExitHooks {
   storeIdentity(): string | undefined;
+  storeSecret(): Uint8Array | Promise<Uint8Array> | undefined;
   isShutDown(): boolean;
 }
 
@@ -162,6 +163,15 @@ export function exitHooksOf(reports: Reports): ReportsExitHooks | undefined {
  */
 export function storeIdentityOf(reports: Reports): string | undefined {
   return internals.get(reports)?.storeIdentity();
+}
+
+/**
+ * The argument fingerprints' key of the store that reports made by `createReports` write to
+ * (`ReportStore.secret`): at once where the store reads it synchronously, else a promise; undefined
+ * for a store without one, or any other object. Throws (or rejects) when the store cannot give it.
+ */
+export function storeSecretOf(reports: Reports): Uint8Array | Promise<Uint8Array> | undefined {
+  return internals.get(reports)?.storeSecret();
 }
 
 /**
@@ -266,6 +276,7 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
     hasUnwritten: () => registry.hasUnwritten(),
     flushSync: () => registry.flushSync(),
     storeIdentity: () => store.identity?.(),
+    storeSecret: () => (store.secretSync ? store.secretSync() : store.secret?.()),
     isShutDown: () => shutdownOnce !== undefined,
   });
   return reports;

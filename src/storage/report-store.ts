@@ -55,6 +55,14 @@ export interface ReportStore {
    * with it, so that a report server on the same storage does not fold them a second time.
    */
   identity?(): string | undefined;
+  /**
+   * Optional: the key of this storage's argument fingerprints (`fingerprintArguments`), at least 16
+   * random bytes, the same for every store over the same storage and made once; never leaves it.
+   * Without it, calls are not fingerprinted.
+   */
+  secret?(): Promise<Uint8Array>;
+  /** `secret` without waiting, where the store can read it synchronously: a tracker fingerprints its first call. */
+  secretSync?(): Uint8Array;
   /** Synchronous variants, for the last write at `process.exit`; a store without them skips that write. */
   getSync?(sessionId: string): StoredSessionReport | undefined;
   updateSync?(sessionId: string, merge: ReportMerge, known?: StoredSessionReport): StoredSessionReport | undefined;

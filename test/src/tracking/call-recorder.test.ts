@@ -17,7 +17,7 @@ interface Setup {
 }
 
 /** A runtime on a real tracer with spans kept in memory, and a metrics sink that keeps what it is given. */
-function setup(options: Partial<Pick<TrackingRuntime, 'captureContent' | 'maxContentLength' | 'includeSessionIdInMetrics' | 'tracer' | 'storeId'>> = {}): Setup {
+function setup(options: Partial<Pick<TrackingRuntime, 'captureContent' | 'maxContentLength' | 'includeSessionIdInMetrics' | 'tracer' | 'storeId' | 'fingerprinter'>> = {}): Setup {
   const spans = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
   const records: Setup['records'] = [];
@@ -30,6 +30,7 @@ function setup(options: Partial<Pick<TrackingRuntime, 'captureContent' | 'maxCon
     maxContentLength: options.maxContentLength ?? 1000,
     failures: new FailureLog(logger),
     storeId: options.storeId,
+    fingerprinter: options.fingerprinter,
   };
   return { runtime, spans, records, lines: logger.lines };
 }
