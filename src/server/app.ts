@@ -11,6 +11,7 @@ import { requireBearerToken } from './bearer-token.js';
 import { otlpHandler } from './otlp-ingest/otlp-route.js';
 import { EventLoopTurns } from './otlp-ingest/event-loop-turns.js';
 import { IngestPipeline } from './otlp-ingest/ingest-pipeline.js';
+import { keyedFingerprinter } from '../reports/argument-fingerprints.js';
 import { declaresBodyOver } from './otlp-ingest/read-body.js';
 import { decodeSessionCursor, encodeSessionCursor } from './session-cursor.js';
 import { ownEntry } from '../util/own-record.js';
@@ -37,6 +38,11 @@ export interface ReportAppOptions {
   readonly logger?: Logger;
   /** A Hono app mounted at `/`, after the API routes (the dashboard). */
   readonly dashboard?: Hono;
+  /**
+   * Fingerprint the arguments that agents send with their calls (Codex always does) with the
+   * reports' store's secret, then drop them (the config's `fingerprintArguments`). Default false.
+   */
+  readonly fingerprintArguments?: boolean;
 }
 
 /**
@@ -155,7 +161,11 @@ export function createReportApp(reports: Reports, options: ReportAppOptions = {}
   });
 
   if (options.ingest !== false) {
-    const pipeline = new IngestPipeline(reports, { logger });
+    const keyed = options.fingerprintArguments === true ? keyedFingerprinter(reports, logger) : undefined;
+    const pipeline = new IngestPipeline(reports, {
+      logger,
+      ...(keyed === undefined ? {} : { fingerprint: (args: string) => keyed.fingerprinter.ofJsonText(args), ready: keyed.ready }),
+    });
     ingestPipelines.set(app, pipeline);
     // The three signals' requests take turns at decoding and folding, one slice each.
     const turns = new EventLoopTurns();

@@ -1,5 +1,5 @@
 import type { AgentInfo, CallRecord } from '../../../reports/call-record.js';
-import type { IngestValue, OtlpRecord } from './source.js';
+import type { IngestValue, OtlpRecord, SourceContext } from './source.js';
 
 /** `tool-execution`: the operation type of every agent's tool calls. */
 export const TOOL_EXECUTION = 'tool-execution';
@@ -46,4 +46,10 @@ export function spanTiming(record: OtlpRecord): Pick<CallRecord, 'startTimeMs' |
  */
 export function loggedTiming(record: OtlpRecord, durationMs: number): Pick<CallRecord, 'startTimeMs' | 'durationMs' | 'traceId' | 'spanId'> {
   return { startTimeMs: record.endTimeMs - durationMs, durationMs, traceId: record.traceId, spanId: record.spanId };
+}
+
+/** The keyed fingerprint of arguments an agent sent as JSON text, with `fingerprintArguments` on; undefined otherwise. */
+export function argumentsFingerprint(context: SourceContext, value: IngestValue | undefined): string | undefined {
+  const args = typeof value === 'string' ? value : undefined;
+  return args === undefined || context.fingerprint === undefined ? undefined : context.fingerprint(args);
 }
