@@ -12,6 +12,7 @@ import { DEFAULT_IDLE_AFTER_MS, sessionStatus, withStatus, type StatusClock } fr
 import type { SessionComparison } from './compare/session-comparison.js';
 import { SpanFolder, type SessionReportExporter } from './session-report-exporter.js';
 import { SessionRegistry } from './session-registry.js';
+import { recommend } from './recommendations/recommend.js';
 import type { ToolTrend, ToolTrendIndex } from './tool-trends.js';
 import type { PruneQuery, PruneResult } from './retention.js';
 
@@ -224,7 +225,11 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
 
   const getReport = async ({ sessionId }: SessionQuery): Promise<SessionReport | undefined> => {
     assertValidSessionId(sessionId);
-    return registry.getReport(sessionId);
+    const report = await registry.getReport(sessionId);
+    // A report written before there were recommendations (or with none) gets them made now.
+    if (report === undefined || report.recommendations !== undefined) return report;
+    const recommendations = recommend(report);
+    return recommendations.length === 0 ? report : { ...report, recommendations };
   };
   async function getOperationStats(query: OperationStatsQuery): Promise<OperationStats | DurationStats | undefined> {
     const operation = ownEntry((await getReport(query))?.operations, query.operationType);
