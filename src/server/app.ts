@@ -6,7 +6,7 @@ import type { Reports } from '../reports/reports.js';
 import { InvalidSessionIdError } from '../util/session-id.js';
 import { VERSION } from '../util/version.js';
 import { apiError } from './api-error.js';
-import { compareRoute, deleteSessionRoute, getOperationRoute, getReportRoute, healthRoute, ingestStatsRoute, listSessionsRoute, listToolsRoute, pruneSessionsRoute } from './routes.js';
+import { compareRoute, deleteSessionRoute, getOperationRoute, getRecommendationsRoute, getReportRoute, healthRoute, ingestStatsRoute, listSessionsRoute, listToolsRoute, pruneSessionsRoute } from './routes.js';
 import { requireBearerToken } from './bearer-token.js';
 import { otlpHandler } from './otlp-ingest/otlp-route.js';
 import { EventLoopTurns } from './otlp-ingest/event-loop-turns.js';
@@ -121,6 +121,13 @@ export function createReportApp(reports: Reports, options: ReportAppOptions = {}
     const report = await reports.getReport({ sessionId: id });
     if (report === undefined) return apiError(c, 404, 'not_found', `no session ${JSON.stringify(id)}`);
     return c.json({ ...report, status: reports.statusOf(report) }, 200);
+  });
+
+  app.openapi(getRecommendationsRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    const report = await reports.getReport({ sessionId: id });
+    if (report === undefined) return apiError(c, 404, 'not_found', `no session ${JSON.stringify(id)}`);
+    return c.json({ sessionId: id, recommendations: report.recommendations ?? [] }, 200);
   });
 
   app.openapi(getOperationRoute, async (c) => {
