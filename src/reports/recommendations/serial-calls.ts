@@ -5,6 +5,8 @@ import { formatMs, roundMs, type Rule, type TimedCall } from './rule.js';
 
 /** A call that starts within this long of the previous one's end follows it in the same turn (the model's turns take longer). */
 export const SERIAL_MAX_GAP_MS = 100;
+/** Recent calls' starts are kept to the millisecond: a call starting this little before the previous one's end still follows it. */
+export const SERIAL_CLOCK_SLACK_MS = 1;
 /** Read-only calls in a row, none overlapping another, that make a serial run. */
 export const SERIAL_MIN_RUN = 3;
 /** Calls of a tool in serial runs (among the recent calls) before they are worth a recommendation. */
@@ -53,7 +55,7 @@ export const serialCalls: Rule = ({ recent }) => {
       evidence: { callsInRuns: calls, runs, longestRun, serialMs: roundMs(serialMs) },
       estimatedSavingMs: roundMs(savingMs),
       advice:
-        `${calls} read-only calls of ${tool} ran one after another (${runs} runs of up to ${longestRun} read-only calls, each starting within ` +
+        `${calls} read-only calls of ${tool} ran one after another (${runs} ${runs === 1 ? 'run' : 'runs'} of up to ${longestRun} read-only calls, each starting within ` +
         `${SERIAL_MAX_GAP_MS} ms of the previous one's end, none overlapping): they change nothing, so they could run at once. Run the agent's ` +
         `read-only calls in parallel, or let the model ask for them together; that would save about ${formatMs(savingMs)}.`,
     });
@@ -76,7 +78,7 @@ function serialRuns(calls: readonly TimedCall[]): TimedCall[][] {
       runEndMs = Math.max(runEndMs, timed.endMs);
       continue;
     }
-    const follows = run.length > 0 && timed.startMs >= runEndMs && timed.startMs - runEndMs <= SERIAL_MAX_GAP_MS;
+    const follows = run.length > 0 && timed.startMs >= runEndMs - SERIAL_CLOCK_SLACK_MS && timed.startMs - runEndMs <= SERIAL_MAX_GAP_MS;
     if (!follows) close();
     run.push(timed);
     runEndMs = Math.max(runEndMs, timed.endMs);
