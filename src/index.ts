@@ -51,8 +51,10 @@ export type { PruneQuery, PruneResult } from './reports/retention.js';
 export type { SessionReportExporter } from './reports/session-report-exporter.js';
 export type { CallRecord } from './reports/call-record.js';
 export type { ToolTrend, ToolTrendPoint } from './reports/tool-trends.js';
-export { REPORT_SCHEMA_VERSION, SESSION_STATUSES } from './document/report.js';
+export { REPORT_SCHEMA_VERSION, SESSION_STATUSES, RECOMMENDATION_SEVERITIES, MAX_RECOMMENDATIONS } from './document/report.js';
 export type {
+  Recommendation,
+  RecommendationSeverity,
   ListedSession,
   SessionStatus,
   SessionReport,
