@@ -163,7 +163,7 @@ export class SessionLedger {
 
   /** `report()` with its merge state (the sketches). */
   stored(): StoredSessionReport {
-    const written = this.inFlight ? foldIntoStored(this.base, this.inFlight.calls) : this.base;
+    const written = this.inFlight ? foldIntoStored(this.base, this.inFlight.calls, false) : this.base;
     return foldIntoStored(written, this.pending);
   }
 
@@ -207,8 +207,8 @@ export class SessionLedger {
     const fresh = deltas.filter((delta) => delta.seq > seen);
     const last = fresh.at(-1);
     if (last === undefined) return undefined;
-    let next = foldIntoStored(stored, (fresh[0] as Delta).calls);
-    for (const delta of fresh.slice(1)) next = foldIntoStored(next, delta.calls);
+    let next = foldIntoStored(stored, (fresh[0] as Delta).calls, fresh.length === 1);
+    for (const [i, delta] of fresh.slice(1).entries()) next = foldIntoStored(next, delta.calls, i === fresh.length - 2);
     const writers = Object.entries(stored?.writers ?? {}).filter(([id]) => id !== this.writer.id);
     writers.push([this.writer.id, last.seq]);
     return { ...next, writers: Object.fromEntries(writers.slice(-MAX_WRITERS)) };

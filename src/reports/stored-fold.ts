@@ -12,13 +12,12 @@ import { MAX_OPERATION_TYPES, MAX_TOOLS_PER_OPERATION, sessionTimes, toRecent, t
  * they are, so a write costs what the calls since the last write cost, not what the whole session
  * does (rebuilding the session from its document for every write made writes half again slower).
  * The same caps as `SessionAggregate`: a name past them counts under `_OTHER`. The session's
- * recommendations are made again from the result (none: no field), so a stored report carries
- * those of its own numbers.
+ * recommendations are made again from the result (an empty list: none), so a stored report carries
+ * those of its own numbers; `recommending: false` leaves them out, for a result folded again at once.
  */
-export function foldIntoStored(stored: StoredSessionReport | undefined, delta: SessionAggregate): StoredSessionReport {
-  const { recommendations: _before, ...next } = stored === undefined ? delta.toStored() : foldedInto(stored, delta);
-  const recommendations = recommend(next);
-  return recommendations.length === 0 ? next : { ...next, recommendations };
+export function foldIntoStored(stored: StoredSessionReport | undefined, delta: SessionAggregate, recommending = true): StoredSessionReport {
+  const next = stored === undefined ? delta.toStored() : foldedInto(stored, delta);
+  return recommending ? { ...next, recommendations: recommend(next) } : next;
 }
 
 function foldedInto(stored: StoredSessionReport, delta: SessionAggregate): StoredSessionReport {

@@ -4,7 +4,7 @@ import { errorHotspot } from './error-hotspot.js';
 import { heavyTail } from './heavy-tail.js';
 import { redundantCalls } from './redundant-calls.js';
 import { retryLoop } from './retry-loop.js';
-import type { Rule, TimedCall } from './rule.js';
+import { callsByTool, type Rule, type TimedCall } from './rule.js';
 import { serialCalls } from './serial-calls.js';
 
 /** Every rule, each in its own file with its thresholds. */
@@ -23,7 +23,7 @@ export function recommend(report: Pick<SessionReport, 'operations' | 'recent'>):
     return { call, startMs, endMs: startMs + call.durationMs };
   });
   recent.sort((a, b) => a.startMs - b.startMs);
-  const input = { operations: report.operations, recent };
+  const input = { operations: report.operations, recent, byTool: callsByTool(recent) };
   const found = RULES.flatMap((rule) => rule(input));
   found.sort((a, b) => b.estimatedSavingMs - a.estimatedSavingMs || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
   return found.slice(0, MAX_RECOMMENDATIONS);

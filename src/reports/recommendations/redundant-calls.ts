@@ -1,5 +1,5 @@
 import type { Recommendation } from '../../document/report.js';
-import { callsByTool, formatMs, roundMs, roundRatio, type Rule } from './rule.js';
+import { formatMs, roundMs, roundRatio, type Rule } from './rule.js';
 
 /** Repeated calls a tool needs (among the recent calls) before they are worth a recommendation. */
 export const REDUNDANT_MIN_REPEATS = 3;
@@ -14,9 +14,9 @@ export const REDUNDANT_WARNING_SHARE = 0.5;
  * (`retry-loop`), not counted here. Read from the recent calls (the last `maxMetrics`). The saving
  * estimated: the repeated calls' own time.
  */
-export const redundantCalls: Rule = ({ recent }) => {
+export const redundantCalls: Rule = ({ byTool }) => {
   const found: Recommendation[] = [];
-  for (const { operationType, tool, calls } of callsByTool(recent).values()) {
+  for (const { operationType, tool, calls } of byTool.values()) {
     const succeeded = new Map<string, number>();
     let fingerprinted = 0;
     let repeated = 0;

@@ -1,5 +1,5 @@
 import type { Recommendation } from '../../document/report.js';
-import { callsByTool, formatMs, roundMs, type Rule } from './rule.js';
+import { formatMs, roundMs, type Rule } from './rule.js';
 
 /** Retries (a call with the same arguments right after the tool's previous call failed) a tool needs for a loop. */
 export const RETRY_LOOP_MIN_RETRIES = 3;
@@ -13,9 +13,9 @@ export const RETRY_LOOP_CRITICAL_STREAK = 5;
  * the tool fails now and then and is retried (`info`). The saving estimated: the retries that
  * failed again.
  */
-export const retryLoop: Rule = ({ recent }) => {
+export const retryLoop: Rule = ({ byTool }) => {
   const found: Recommendation[] = [];
-  for (const { operationType, tool, calls } of callsByTool(recent).values()) {
+  for (const { operationType, tool, calls } of byTool.values()) {
     let previous: (typeof calls)[number]['call'] | undefined;
     let retries = 0;
     let failedRetries = 0;

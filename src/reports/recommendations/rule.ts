@@ -12,6 +12,15 @@ export interface RuleInput {
   readonly operations: Readonly<Record<string, OperationStats>>;
   /** Oldest start first. */
   readonly recent: readonly TimedCall[];
+  /** The recent calls of each tool (by operation type and tool), oldest start first. */
+  readonly byTool: ReadonlyMap<string, ToolCalls>;
+}
+
+/** One tool's recent calls. */
+export interface ToolCalls {
+  readonly operationType: string;
+  readonly tool: string;
+  readonly calls: TimedCall[];
 }
 
 /** One recommendation rule: what it finds in a session, for each tool it concerns. */
@@ -41,8 +50,8 @@ export function formatShare(share: number): string {
 }
 
 /** Each recent call of each tool, by operation type and tool name, oldest first. */
-export function callsByTool(recent: readonly TimedCall[]): Map<string, { operationType: string; tool: string; calls: TimedCall[] }> {
-  const byTool = new Map<string, { operationType: string; tool: string; calls: TimedCall[] }>();
+export function callsByTool(recent: readonly TimedCall[]): Map<string, ToolCalls> {
+  const byTool = new Map<string, ToolCalls>();
   for (const timed of recent) {
     const key = `${timed.call.operationType}\u0000${timed.call.toolName}`;
     let entry = byTool.get(key);
@@ -51,3 +60,4 @@ export function callsByTool(recent: readonly TimedCall[]): Map<string, { operati
   }
   return byTool;
 }
+

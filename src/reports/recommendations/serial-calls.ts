@@ -65,6 +65,12 @@ export const serialCalls: Rule = ({ recent }) => {
 
 /** Runs of at least `SERIAL_MIN_RUN` read-only calls, each starting at or after the previous one's end and within `SERIAL_MAX_GAP_MS` of it. */
 function serialRuns(calls: readonly TimedCall[]): TimedCall[][] {
+  const readOnly = new Map<string, boolean>();
+  const isReadOnly = (name: string): boolean => {
+    let known = readOnly.get(name);
+    if (known === undefined) readOnly.set(name, (known = isReadOnlyTool(name)));
+    return known;
+  };
   const runs: TimedCall[][] = [];
   let run: TimedCall[] = [];
   let runEndMs = -Infinity;
@@ -73,7 +79,7 @@ function serialRuns(calls: readonly TimedCall[]): TimedCall[][] {
     run = [];
   };
   for (const timed of calls) {
-    if (!isReadOnlyTool(timed.call.toolName)) {
+    if (!isReadOnly(timed.call.toolName)) {
       close();
       runEndMs = Math.max(runEndMs, timed.endMs);
       continue;
