@@ -16,6 +16,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const COMPOSE_FILE = 'docker-compose.yml';
 const COLLECTOR_FILE = 'otel-collector.yaml';
 const PROMETHEUS_FILE = 'prometheus.yml';
+const PROMETHEUS_RULES_FILE = 'prometheus-rules.yml';
 
 /** Where Jaeger v2 ingests OTLP, by the protocol of the Collector exporter that sends to it. */
 const JAEGER_OTLP_PORTS: Record<string, number> = { otlp: 4317, otlp_grpc: 4317, otlphttp: 4318, otlp_http: 4318 };
@@ -126,6 +127,7 @@ function run(command: string, args: readonly string[]): Promise<{ exit: number |
 
 const TOOL_CHECKS = [
   { command: 'promtool', args: ['check', 'config', PROMETHEUS_FILE], debianPackage: 'prometheus' },
+  { command: 'promtool', args: ['check', 'rules', PROMETHEUS_RULES_FILE], debianPackage: 'prometheus' },
   { command: 'docker-compose', args: ['-f', COMPOSE_FILE, 'config', '-q'], debianPackage: 'docker-compose' },
 ] as const;
 
@@ -259,6 +261,16 @@ describe('prometheus.yml', () => {
     const extraHosts = asList(service('prometheus').extra_hosts).map((entry) => String(entry).split(':')[0]);
     const unresolvable = scrapeTargets.filter((t) => !(t.host in services) && !extraHosts.includes(t.host)).map((t) => `${t.job}: ${t.host}`);
     expect(unresolvable).toEqual([]);
+  });
+
+  it('loads the rules file, mounted beside it in the prometheus service', () => {
+    const ruleFiles = asList(prometheus.rule_files).map(String);
+    expect(ruleFiles).toEqual([PROMETHEUS_RULES_FILE]);
+    const mounts = bindMounts('prometheus');
+    const configDir = mounts.find((m) => m.source === `./${PROMETHEUS_FILE}`)?.target.replace(/\/[^/]+$/, '');
+    expect(configDir, `./${PROMETHEUS_FILE} mounted`).toBeDefined();
+    // A relative rule_files entry is read relative to the config file's directory.
+    expect(mounts.filter((m) => m.source === `./${PROMETHEUS_RULES_FILE}`).map((m) => m.target)).toEqual([`${configDir}/${PROMETHEUS_RULES_FILE}`]);
   });
 
   it("scrapes the package's own endpoint on its default port", () => {

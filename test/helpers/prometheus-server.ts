@@ -13,8 +13,23 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** An alert as `/api/v1/alerts` lists it. */
+export interface PrometheusAlert {
+  readonly labels: Record<string, string>;
+  readonly annotations: Record<string, string>;
+  readonly state: 'pending' | 'firing';
+  readonly value: string;
+}
+
+export interface PrometheusOptions {
+  /** Rules files to load (`rule_files`), evaluated every second. */
+  readonly ruleFiles?: readonly string[];
+}
+
 export interface PrometheusServer {
   readonly url: string;
+  /** The pending and firing alerts. */
+  alerts(): Promise<PrometheusAlert[]>;
   /** Runs an instant query; the vector's samples as label sets with their value. */
   query(promql: string): Promise<Array<{ metric: Record<string, string>; value: number }>>;
   /** Retries `query` until `accept` holds for its result or `timeoutMs` passes (then throws with the last result). */
@@ -30,7 +45,7 @@ export interface PrometheusServer {
  * Debian's `prometheus`, started on a free loopback port with its own temporary storage, scraping
  * `target` (host:port) every second.
  */
-export async function startPrometheus(binary: string, target: string): Promise<PrometheusServer> {
+export async function startPrometheus(binary: string, target: string, options: PrometheusOptions = {}): Promise<PrometheusServer> {
   const dir = await mkdtemp(join(tmpdir(), 'toolperf-prometheus-'));
   const config = join(dir, 'prometheus.yml');
   await writeFile(
@@ -43,6 +58,7 @@ export async function startPrometheus(binary: string, target: string): Promise<P
       '  - job_name: toolperf',
       '    static_configs:',
       `      - targets: ['${target}']`,
+      ...(options.ruleFiles === undefined ? [] : ['rule_files:', ...options.ruleFiles.map((file) => `  - ${JSON.stringify(file)}`)]),
       '',
     ].join('\n'),
   );
@@ -109,5 +125,12 @@ export async function startPrometheus(binary: string, target: string): Promise<P
     }
   };
 
-  return { url, query, queryUntil, stop };
+  const alerts: PrometheusServer['alerts'] = async () => {
+    const response = await fetch(`${url}/api/v1/alerts`);
+    const body = (await response.json()) as { status: string; error?: string; data?: { alerts: PrometheusAlert[] } };
+    if (body.status !== 'success' || body.data === undefined) throw new Error(`/api/v1/alerts failed: ${body.error ?? response.status}`);
+    return body.data.alerts;
+  };
+
+  return { url, alerts, query, queryUntil, stop };
 }
