@@ -226,10 +226,8 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
   const getReport = async ({ sessionId }: SessionQuery): Promise<SessionReport | undefined> => {
     assertValidSessionId(sessionId);
     const report = await registry.getReport(sessionId);
-    // A report written before there were recommendations (or with none) gets them made now.
-    if (report === undefined || report.recommendations !== undefined) return report;
-    const recommendations = recommend(report);
-    return recommendations.length === 0 ? report : { ...report, recommendations };
+    // A report written before there were recommendations gets them made now.
+    return report === undefined || report.recommendations !== undefined ? report : { ...report, recommendations: recommend(report) };
   };
   async function getOperationStats(query: OperationStatsQuery): Promise<OperationStats | DurationStats | undefined> {
     const operation = ownEntry((await getReport(query))?.operations, query.operationType);
