@@ -24,7 +24,12 @@ export function recommend(report: Pick<SessionReport, 'operations' | 'recent'>):
   });
   recent.sort((a, b) => a.startMs - b.startMs);
   const input = { operations: report.operations, recent, byTool: callsByTool(recent) };
-  const found = RULES.flatMap((rule) => rule(input));
+  // A number that is not one would make the stored report fail its check on the next read: such a finding is left out.
+  const found = RULES.flatMap((rule) => rule(input)).filter(allFinite);
   found.sort((a, b) => b.estimatedSavingMs - a.estimatedSavingMs || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
   return found.slice(0, MAX_RECOMMENDATIONS);
+}
+
+function allFinite(recommendation: Recommendation): boolean {
+  return Number.isFinite(recommendation.estimatedSavingMs) && Object.values(recommendation.evidence).every((value) => typeof value === 'string' || Number.isFinite(value));
 }
