@@ -186,29 +186,37 @@ describe.skipIf(skipUnlessAvailable(chromiumProgram))("exploring a session's pag
 
   it("lists a session's recommendations, the largest saving first, with severity, advice and evidence", async () => {
     // bash dominates; edit is retried with the arguments that failed, again and again.
-    const calls = new SessionCalls().repeat(9, 'bash', 1000).repeat(6, 'edit', 40, () => ({ fingerprint: 'patch', errorType: 'invalid_arguments' }));
+    const calls = new SessionCalls()
+      .repeat(9, 'bash', 1000)
+      .repeat(6, 'edit', 40, () => ({ fingerprint: 'patch', errorType: 'invalid_arguments' }))
+      .repeat(3, 'read', 20, (i) => ({ fingerprint: `path${i}`, errorType: 'file_not_found' }));
     for (const call of calls.calls) showcase.reports.record(call);
     const expected = await showcase.api<{ recommendations: { kind: string; tool: string; severity: string; advice: string; evidence: Record<string, unknown> }[] }>(
       `/api/v1/sessions/${RECOMMENDED_SESSION}/recommendations`,
     );
-    expect(expected.recommendations.map((r) => r.kind)).toEqual(['dominant-tool', 'error-hotspot', 'retry-loop']);
+    expect(expected.recommendations.map((r) => [r.kind, r.tool])).toEqual([['dominant-tool', 'bash'], ['error-hotspot', 'edit'], ['retry-loop', 'edit'], ['error-hotspot', 'read']]);
     const { page, context, problems } = await showcase.open(browser);
     try {
       await page.goto(`${showcase.url}/#/sessions/${RECOMMENDED_SESSION}`);
       const items = page.locator('[data-list="recommendations"] li.recommendation');
       await items.first().waitFor();
-      const shown = await items.evaluateAll((elements) =>
-        elements.map((e) => ({ kind: e.getAttribute('data-kind'), tool: e.getAttribute('data-tool'), severity: e.getAttribute('data-severity'), advice: e.querySelector('p')?.textContent })),
-      );
-      expect(shown).toEqual(expected.recommendations.map(({ kind, tool, severity, advice }) => ({ kind, tool, severity, advice })));
+      const shown = () =>
+        items.evaluateAll((elements) =>
+          elements.map((e) => ({ kind: e.getAttribute('data-kind'), tool: e.getAttribute('data-tool'), severity: e.getAttribute('data-severity'), advice: e.querySelector('p')?.textContent })),
+        );
+      const all = expected.recommendations.map(({ kind, tool, severity, advice }) => ({ kind, tool, severity, advice }));
+      // The first three, then the rest on request.
+      expect(await shown()).toEqual(all.slice(0, 3));
+      await page.getByRole('button', { name: 'Show 1 more' }).click();
+      expect(await shown()).toEqual(all);
       await items.first().locator('summary').click();
       const evidence = await items.first().locator('dl.evidence dt').allTextContents();
       expect(evidence).toEqual(Object.keys(expected.recommendations[0]?.evidence ?? {}));
-      // A session where nothing stands out says so.
+      // Another session's, on the page of that session (a line saying so when there are none).
       await page.goto(`${showcase.url}/#/sessions/${SESSION}`);
       await readTable(page, 'tools-tool-execution');
-      const quiet = await showcase.api<{ recommendations: unknown[] }>(`/api/v1/sessions/${SESSION}/recommendations`);
-      await expect(page.locator('[data-list="recommendations"] li').count()).resolves.toBe(Math.max(1, quiet.recommendations.length));
+      const other = await showcase.api<{ recommendations: unknown[] }>(`/api/v1/sessions/${SESSION}/recommendations`);
+      await expect(page.locator('[data-list="recommendations"] li').count()).resolves.toBe(Math.max(1, Math.min(3, other.recommendations.length)));
       expect(problems).toEqual([]);
     } finally {
       await context.close();
