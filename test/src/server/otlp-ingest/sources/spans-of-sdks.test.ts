@@ -154,3 +154,31 @@ describe('arguments on spans, with fingerprintArguments', () => {
     expect((await reports.getReport({ sessionId: 'ses_off' }))?.recent[0]?.argumentsFingerprint).toBeUndefined();
   });
 });
+
+describe("the AI SDK's ai.toolCall spans, with fingerprintArguments", () => {
+  it('give equal inputs one fingerprint and others another, and leave the inputs out', async () => {
+    const { server, reports } = await startServer(true);
+    const provider = tracerProvider(server.url, { 'service.name': 'my-agent' });
+    const call = (toolCallId: string, path: string) => ({ type: 'tool-call' as const, toolCallId, toolName: 'readFile', input: JSON.stringify({ path }) });
+    const steps: LanguageModelV3GenerateResult[] = [
+      { content: [call('call_1', '/private/a'), call('call_2', '/private/a'), call('call_3', '/private/b')], finishReason: { unified: 'tool-calls', raw: 'tool_calls' }, usage, warnings: [] },
+      { content: [{ type: 'text', text: 'Done.' }], finishReason: { unified: 'stop', raw: 'stop' }, usage, warnings: [] },
+    ];
+    let step = 0;
+    await generateText({
+      model: new MockLanguageModelV3({ doGenerate: async () => steps[step++] as LanguageModelV3GenerateResult }),
+      prompt: 'read them',
+      stopWhen: stepCountIs(3),
+      tools: { readFile: tool({ inputSchema: z.object({ path: z.string() }), execute: async ({ path }): Promise<number> => path.length }) },
+      experimental_telemetry: { isEnabled: true, tracer: provider.getTracer('ai'), metadata: { sessionId: 'ses_aisdk_fp' } },
+    });
+    await provider.forceFlush();
+    const report = await reports.getReport({ sessionId: 'ses_aisdk_fp' });
+    const byId = new Map(report?.recent.map((r) => [r.callId, r.argumentsFingerprint]));
+    expect(byId.get('call_1')).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(byId.get('call_2')).toBe(byId.get('call_1'));
+    expect(byId.get('call_3')).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(byId.get('call_3')).not.toBe(byId.get('call_1'));
+    expect(JSON.stringify(report)).not.toContain('private');
+  });
+});
