@@ -48,11 +48,19 @@ export type {
 } from './reports/session-query.js';
 export { SESSION_SORT_FIELDS } from './reports/session-query.js';
 export type { PruneQuery, PruneResult } from './reports/retention.js';
+export { AlertOptionsError } from './reports/alerts/alert-rules.js';
+export type { AlertsOptions, AlertRuleInput, AlertWebhookOptions, AlertOptionProblem } from './reports/alerts/alert-rules.js';
+export { DEFAULT_ALERT_RULES } from './reports/alerts/default-rules.js';
+export type { AlertQuery } from './reports/alerts/alert-listing.js';
+export type { ListedAlert } from './reports/alerts/alert-text.js';
 export type { SessionReportExporter } from './reports/session-report-exporter.js';
 export type { CallRecord } from './reports/call-record.js';
 export type { ToolTrend, ToolTrendPoint } from './reports/tool-trends.js';
-export { REPORT_SCHEMA_VERSION, SESSION_STATUSES, RECOMMENDATION_SEVERITIES, MAX_RECOMMENDATIONS } from './document/report.js';
+export { REPORT_SCHEMA_VERSION, SESSION_STATUSES, ALERT_KINDS, ALERT_STATES, RECOMMENDATION_SEVERITIES, MAX_RECOMMENDATIONS } from './document/report.js';
 export type {
+  SessionAlert,
+  AlertKind,
+  AlertState,
   Recommendation,
   RecommendationSeverity,
   ListedSession,

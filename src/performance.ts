@@ -2,8 +2,11 @@ import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import { isSdkDisabled } from './config/env.js';
 import { CONFIG_KEYS, resolveConfig, type PerformanceConfig, type PerformanceConfigInput } from './config/schema.js';
-import { createReports, exitHooksOf, storeIdentityOf, type Reports } from './reports/reports.js';
+import { createReports, exitHooksOf, storeOf, type Reports } from './reports/reports.js';
 import { keyedFingerprinter } from './reports/argument-fingerprints.js';
+import { AlertOptionsError, resolveAlerts, type AlertsOptions } from './reports/alerts/alert-rules.js';
+import type { ListedAlert } from './reports/alerts/alert-text.js';
+import { ConfigError } from './config/errors.js';
 import { warmUpFold } from './reports/session-aggregate.js';
 import type { SessionReportExporter } from './reports/session-report-exporter.js';
 import { InMemoryReportStore } from './storage/memory-store.js';
@@ -21,7 +24,11 @@ import { installProcessHooks } from './util/process-hooks.js';
 import { assertValidSessionId } from './util/session-id.js';
 
 /** The `performance` config block, plus what only code can pass. */
-export interface PerformanceOptions extends PerformanceConfigInput {
+export interface PerformanceOptions extends Omit<PerformanceConfigInput, 'alerts'> {
+  /** Alert rules, webhook and cooldown: the config's `alerts` block (see README, "Alerts"). */
+  readonly alerts?: AlertsOptions | PerformanceConfigInput['alerts'];
+  /** Called with each alert transition (fired, resolved), beside the log line and the webhook. */
+  readonly onAlert?: (alert: ListedAlert) => void;
   /**
    * The host application's provider. Reports see its spans only if it has the reports' exporter
    * as a span processor: make them with `createReports`, add `reports.exporter`, and pass `reports`.
@@ -110,6 +117,7 @@ export interface Performance {
 export function createPerformance(options: PerformanceOptions = {}): Performance {
   const env = options.env ?? process.env;
   const config = resolveConfig(pickConfig(options), { env });
+  checkAlertsConfig(config);
   const logger = options.logger ?? consoleLogger;
   const openReports = (): Reports =>
     options.reports ??
@@ -120,6 +128,8 @@ export function createPerformance(options: PerformanceOptions = {}): Performance
       writeIntervalMs: config.writeIntervalMs,
       sessionIdleTimeoutMs: config.sessionIdleTimeoutMs,
       recordErrorMessages: config.recordErrorMessages,
+      alerts: config.alerts as AlertsOptions,
+      ...(options.onAlert ? { onAlert: options.onAlert } : {}),
       logger,
     });
   if (!config.enabled || isSdkDisabled(env)) return disabledPerformance({ ...config, enabled: false }, openReports);
@@ -130,6 +140,16 @@ function pickConfig(options: PerformanceOptions): PerformanceConfigInput {
   const picked: Record<string, unknown> = {};
   for (const key of CONFIG_KEYS) if (options[key] !== undefined) picked[key] = options[key];
   return picked;
+}
+
+/** Checks a config's alert rules (the alerts check those); throws `ConfigError` naming each bad key and value. */
+export function checkAlertsConfig(config: PerformanceConfig, source = 'options'): void {
+  try {
+    resolveAlerts(config.alerts as AlertsOptions, 'performance.alerts');
+  } catch (error) {
+    if (error instanceof AlertOptionsError) throw new ConfigError(source, error.problems);
+    throw error;
+  }
 }
 
 /** Tracks nothing; its reports (over the same store an enabled tracker would use) open on first use. */
@@ -198,7 +218,7 @@ class EnabledPerformance implements Performance {
       // Spans that leave over OTLP say which store their calls are folded into already (by the
       // provider built here, whose processors hold `reports.exporter`), so that a report server on
       // that store (`toolperf serve` on the same data directory) does not count them again.
-      storeId: options.tracerProvider === undefined && config.otlp.enabled ? storeIdentityOf(reports) : undefined,
+      storeId: options.tracerProvider === undefined && config.otlp.enabled ? storeOf(reports)?.identity?.() : undefined,
       fingerprinter: config.fingerprintArguments ? keyedFingerprinter(reports, logger).fingerprinter : undefined,
     };
     const exit = exitHooksOf(reports);

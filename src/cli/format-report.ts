@@ -18,6 +18,11 @@ export function formatReport(report: SessionReport & { readonly status?: Session
   for (const [type, op] of Object.entries(report.operations)) lines.push(...formatOperation(type, op), '');
   const recommendations = formatRecommendations(report.recommendations ?? []);
   if (recommendations.length > 0) lines.push(...recommendations, '');
+  if (report.alerts?.length) {
+    lines.push(`alerts (${report.alerts.filter((a) => a.state === 'firing').length} firing)`);
+    for (const alert of report.alerts) lines.push(`  ${alert.state.padEnd(9)} ${alert.rule}  ${alert.message}${alert.suppressed ? ` (${alert.suppressed} suppressed)` : ''}`);
+    lines.push('');
+  }
   const recent = report.recent.slice(-5);
   if (recent.length) {
     lines.push(`last ${recent.length} of ${report.recent.length} recent calls`);

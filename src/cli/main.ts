@@ -3,6 +3,7 @@ import { ConfigError } from '../config/errors.js';
 import { VERSION } from '../util/version.js';
 import { CliError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
+import { addAlertsCommand } from './commands/alerts.js';
 import { addClearCommand } from './commands/clear.js';
 import { addCompareCommand } from './commands/compare.js';
 import { addDemoCommand } from './commands/demo.js';
@@ -34,6 +35,7 @@ export function createProgram(io: CliIo): Command {
   addReportCommand(program, io);
   addStatsCommand(program, io);
   addCompareCommand(program, io);
+  addAlertsCommand(program, io);
   addClearCommand(program, io);
   addPruneCommand(program, io);
   addDemoCommand(program, io);

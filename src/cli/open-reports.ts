@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import type { PerformanceConfig } from '../config/schema.js';
 import { loadConfig } from '../config/load.js';
 import { createReports, type CreateReportsOptions, type Reports } from '../reports/reports.js';
+import { AlertOptionsError, type AlertsOptions } from '../reports/alerts/alert-rules.js';
+import { ConfigError } from '../config/errors.js';
 import { defaultDataDir } from '../storage/data-dir.js';
 import { FileReportStore } from '../storage/file-store.js';
 import { cliLogger, type CliIo } from './cli-io.js';
@@ -38,15 +40,27 @@ export type ReportsMode = 'read' | 'write';
  */
 export function openReports({ config, dataDir }: CliConfig, io: CliIo, mode: ReportsMode = 'write', overrides: ReportsOverrides = {}): OpenReports {
   const logger = cliLogger(io);
-  const reports = createReports({
+  const reports = withAlertsChecked(() => createReports({
     store: new FileReportStore(dataDir, logger, { readOnly: mode === 'read' }),
     maxMetrics: config.maxMetrics,
     writeIntervalMs: config.writeIntervalMs,
     sessionIdleTimeoutMs: config.sessionIdleTimeoutMs,
     idleAfterMs: config.idleAfterMs,
     recordErrorMessages: config.recordErrorMessages,
+    // A reading command folds no calls: alert rules would have nothing to look at.
+    alerts: mode === 'read' ? false : (config.alerts as AlertsOptions),
     logger,
     ...overrides,
-  });
+  }));
   return { config, dataDir, reports };
+}
+
+/** The config's alert rules are checked as the reports open: a bad one is a `ConfigError` naming its key. */
+function withAlertsChecked<T>(open: () => T): T {
+  try {
+    return open();
+  } catch (error) {
+    if (!(error instanceof AlertOptionsError)) throw error;
+    throw new ConfigError('config', error.problems.map((p) => ({ ...p, key: `performance.${p.key}` })));
+  }
 }

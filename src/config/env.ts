@@ -47,6 +47,7 @@ export const ENV_OVERRIDES: ReadonlyArray<readonly [variable: string, key: strin
   ['TOOLPERF_SERVER_PORT', 'server.port', parseInteger],
   ['TOOLPERF_SERVER_END_IDLE_AFTER_MS', 'server.endIdleAfterMs', parseInteger],
   ['TOOLPERF_JAEGER_URL', 'server.jaegerUrl', parseString],
+  ['TOOLPERF_ALERTS_ENABLED', 'alerts.enabled', parseBoolean],
 ];
 
 /** The config keys that the environment sets, as a partial `performance` block. */

@@ -42,13 +42,19 @@ export interface RecordField {
   readonly kind: 'record';
 }
 
+/** A list of objects (at most `maxItems`), each checked further by whoever reads it (alert rules). */
+export interface ListField {
+  readonly kind: 'list';
+  readonly maxItems: number;
+}
+
 /** A nested block: only the keys of `shape`, each filled with its default when absent; itself filled when absent. */
 export interface ObjectField<S extends Shape = Shape> {
   readonly kind: 'object';
   readonly shape: S;
 }
 
-export type Field = BooleanField | IntegerField | StringField | UrlField | EnumField | RecordField | ObjectField;
+export type Field = BooleanField | IntegerField | StringField | UrlField | EnumField | RecordField | ListField | ObjectField;
 export interface Shape {
   readonly [key: string]: Field;
 }
@@ -82,6 +88,10 @@ export function stringRecord(): RecordField {
   return { kind: 'record' };
 }
 
+export function objectList(maxItems: number): ListField {
+  return { kind: 'list', maxItems };
+}
+
 export function object<const S extends Shape>(shape: S): ObjectField<S> {
   return { kind: 'object', shape };
 }
@@ -96,6 +106,8 @@ type ValueOf<F, Side extends 'output' | 'input'> = F extends ObjectField<infer S
     ? V
     : F extends RecordField
       ? Record<string, string>
+      : F extends ListField
+        ? Record<string, unknown>[]
       : F extends IntegerField
         ? number
         : F extends BooleanField

@@ -1,6 +1,6 @@
 import { ConfigError } from './errors.js';
 import { ENV_OVERRIDES, readEnvOverrides } from './env.js';
-import { boolean, httpUrl, integer, nonEmptyString, object, oneOf, stringRecord, type Input, type Output } from './fields.js';
+import { boolean, httpUrl, integer, nonEmptyString, object, objectList, oneOf, stringRecord, type Input, type Output } from './fields.js';
 import { validate } from './validate.js';
 
 /** Standard OTLP values: http/json or http/protobuf (gRPC is not supported). */
@@ -97,6 +97,32 @@ export const PERFORMANCE_BLOCK = object({
     /** 0 picks a free port. */
     port: integer({ min: 0, max: 65_535, default: 9464 }),
   }),
+  /**
+   * Alert rules, evaluated where calls are folded (the tracker, and `toolperf serve` for ingested
+   * calls); see README, "Alerts". The defaults (hung calls, large regressions) ship on.
+   */
+  alerts: object({
+    /** Evaluate alert rules at all. */
+    enabled: boolean({ default: true }),
+    /** Evaluate the default rules beside `rules` (a rule named like a default one replaces it). */
+    defaultRules: boolean({ default: true }),
+    /** `slow-call`, `hung-call`, `regression` and `error-rate` rules; each is checked when the reports open. */
+    rules: objectList(1000),
+    /** An alert that resolved does not fire again within this long of its last firing (it is counted as suppressed). */
+    cooldownMs: integer({ min: 0, max: WEEK_MS, default: 10 * 60_000 }),
+    webhook: object({
+      /** Where each alert transition is POSTed as JSON (`text` for Slack, `alert` for the rest). None by default. */
+      url: httpUrl(),
+      /** Sent with every POST (e.g. `Authorization`). */
+      headers: stringRecord(),
+      /** Longest wait for one POST. */
+      timeoutMs: integer({ min: 1, max: 600_000, default: 5000 }),
+      /** Tries after the first, with exponential backoff from 1 s (up to 60 s). */
+      maxRetries: integer({ min: 0, max: 100, default: 5 }),
+      /** Alerts waiting to be POSTed; past it new ones are dropped (counted and logged; they stay in the API). */
+      maxQueue: integer({ min: 1, max: 1_000_000, default: 1000 }),
+    }),
+  }),
   /** The report server (`toolperf serve`, `startReportServer`). */
   server: object({
     /** Loopback by default; another host needs a bearer token (`TOOLPERF_API_TOKEN`). */
@@ -163,7 +189,7 @@ function dottedKey(path: readonly string[]): string {
   return ['performance', ...path.map((key) => (key === '' ? '""' : key))].join('.');
 }
 
-/** `top` over `base`, one level deep for nested blocks (`metrics`, `otlp`, `prometheus`, `server`); undefined keys in `top` are skipped at both levels. */
+/** `top` over `base`, one level deep for nested blocks (`metrics`, `otlp`, `prometheus`, `server`, `alerts`); undefined keys in `top` are skipped at both levels. */
 export function overlay(base: Record<string, unknown>, top: object): Record<string, unknown> {
   const out = { ...base };
   for (const [key, value] of Object.entries(top)) {

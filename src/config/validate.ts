@@ -42,6 +42,10 @@ function check(field: Field, value: unknown, path: readonly string[], problems: 
       return field.values.includes(value as string) ? value : fail(`expected one of ${field.values.map((v) => JSON.stringify(v)).join(', ')}`);
     case 'record':
       return isPlainObject(value) ? checkRecord(value, path, problems) : fail('expected an object mapping names to strings');
+    case 'list':
+      return Array.isArray(value) && value.length <= field.maxItems && value.every(isPlainObject)
+        ? value.map((item: Record<string, unknown>) => ({ ...item }))
+        : fail(`expected a list of at most ${field.maxItems} objects`);
     case 'object':
       return isPlainObject(value) ? checkObject(field.shape, value, path, problems) : fail('expected an object');
   }

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import type { ReportSchemas, SESSION_STATUSES } from './schema.js';
+import type { ALERT_KINDS, ALERT_STATES, ReportSchemas, SESSION_STATUSES } from './schema.js';
 
-export { MAX_RECOMMENDATIONS, RECOMMENDATION_SEVERITIES, REPORT_SCHEMA_VERSION, SESSION_STATUSES } from './schema.js';
+export { ALERT_KINDS, ALERT_STATES, MAX_ALERT_TEXT, MAX_ALERTS_PER_SESSION, MAX_RECOMMENDATIONS, RECOMMENDATION_SEVERITIES, REPORT_SCHEMA_VERSION, SESSION_STATUSES } from './schema.js';
 
 /** Duration statistics of a set of calls, as reports show them. Milliseconds, rounded to the microsecond. */
 export type DurationStats = z.output<ReportSchemas['durationStats']>;
@@ -15,6 +15,10 @@ export type RecentCall = z.output<ReportSchemas['recentCall']>;
 export type Recommendation = z.output<ReportSchemas['recommendation']>;
 /** `info`, `warning` or `critical`. */
 export type RecommendationSeverity = Recommendation['severity'];
+/** One alert of a session, as its report stores it (see `Alert` in the schema). */
+export type SessionAlert = z.output<ReportSchemas['alert']>;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+export type AlertState = (typeof ALERT_STATES)[number];
 /** A session's performance report: exact statistics over every call, per operation type and per tool. */
 export type SessionReport = z.output<ReportSchemas['sessionReport']>;
 /** What a report stores to continue a tool's statistics later, exactly. */

@@ -8,12 +8,21 @@ export const RECOMMENDATION_SEVERITIES = ['info', 'warning', 'critical'] as cons
 /** Recommendations a report holds at most (the ones that save the most). */
 export const MAX_RECOMMENDATIONS = 20;
 
+/** The kinds of alert rule (see `reports/alerts/alert-rules.ts`). */
+export const ALERT_KINDS = ['slow-call', 'hung-call', 'regression', 'error-rate'] as const;
+/** `firing` until its condition clears, then `resolved` (it may fire again after the cooldown). */
+export const ALERT_STATES = ['firing', 'resolved'] as const;
+/** Longest alert message and evidence text stored; longer ones are cut. */
+export const MAX_ALERT_TEXT = 500;
+
 /**
  * Version of the report document; a reader refuses versions newer than it knows. 2: sketches
  * stored as their non-empty bins (1 stored the dense protobuf, base64; still read, see
  * `legacy-sketch.ts`).
  */
 export const REPORT_SCHEMA_VERSION = 2;
+/** Alerts a report keeps: past it, the resolved ones that changed least recently are dropped. */
+export const MAX_ALERTS_PER_SESSION = 200;
 
 /**
  * The report document, defined once: the stored form is the report plus its merge state, the HTTP
@@ -92,6 +101,32 @@ export function defineReportSchemas(z: typeof Zod) {
     advice: z.string().max(2000),
   });
 
+  /**
+   * One alert of a session, keyed by (rule, operation type, tool): it fired once (and again only
+   * after the cooldown), and it resolves when its condition clears. `evidence` holds the numbers
+   * that made it fire (durations and thresholds; p50s, call counts, U and p of a regression; error counts).
+   */
+  const alert = z.object({
+    rule: z.string().min(1).max(128),
+    kind: z.enum(ALERT_KINDS),
+    operationType: z.string().min(1),
+    toolName: z.string().min(1),
+    state: z.enum(ALERT_STATES),
+    /** ISO 8601: the last time it fired. */
+    firedAt: isoDate,
+    /** ISO 8601: when it resolved, while `state` is `resolved`. */
+    resolvedAt: isoDate.optional(),
+    /** ISO 8601: its last transition (fired or resolved). Writers sharing a store keep, per alert, the latest. */
+    changedAt: isoDate,
+    /** Times it fired. */
+    fired: count,
+    /** Times it would have fired again within the cooldown, and did not. */
+    suppressed: count,
+    /** One line for people, e.g. `read took 1.52 s (slow-call threshold 1 s)`. */
+    message: z.string().max(MAX_ALERT_TEXT),
+    evidence: z.record(z.string().max(64), z.union([finite, z.string().max(MAX_ALERT_TEXT)])),
+  });
+
   /** A session's performance report: exact statistics over every call, per operation type and per tool. */
   const sessionReport = z.object({
     schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
@@ -109,6 +144,8 @@ export function defineReportSchemas(z: typeof Zod) {
     recent: z.array(recentCall),
     /** What to change, the largest estimated saving first; absent in reports written before there were any. */
     recommendations: z.array(recommendation).max(MAX_RECOMMENDATIONS).optional(),
+    /** The session's alerts, one per (rule, operation type, tool), latest transition first. Absent when none fired. */
+    alerts: z.array(alert).max(MAX_ALERTS_PER_SESSION).optional(),
   });
 
   /** What a report stores to continue the statistics later, exactly. */
@@ -164,6 +201,10 @@ export function defineReportSchemas(z: typeof Zod) {
     durationMs: finite,
     /** Tool names of every operation type, most calls first (at most 32). */
     tools: z.array(z.string()),
+    /** Alerts of the session, when it has any. */
+    alerts: count.optional(),
+    /** Of those, the ones firing now. */
+    firingAlerts: count.optional(),
   });
 
   /** A line of the session list as read: the summary and the session's status at the time of reading. */
@@ -172,7 +213,7 @@ export function defineReportSchemas(z: typeof Zod) {
     status: z.enum(SESSION_STATUSES),
   });
 
-  return { agentInfo, durationStats, operationStats, recentCall, recommendation, sessionReport, statsState, operationState, storedSessionReport, legacyStoredSessionReport, sessionSummary, listedSession };
+  return { alert, agentInfo, durationStats, operationStats, recentCall, recommendation, sessionReport, statsState, operationState, storedSessionReport, legacyStoredSessionReport, sessionSummary, listedSession };
 }
 
 export type ReportSchemas = ReturnType<typeof defineReportSchemas>;

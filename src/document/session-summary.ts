@@ -1,4 +1,4 @@
-import type { AgentInfo, SessionReport, SessionSummary } from './report.js';
+import type { AgentInfo, SessionAlert, SessionReport, SessionSummary } from './report.js';
 
 /** The operation type of tool calls (`OPERATION_TOOL_EXECUTION`): counted apart in a summary. */
 export const TOOL_OPERATION = 'tool-execution';
@@ -29,8 +29,8 @@ export class SummaryTally {
     for (const [name, n] of tools) this.tools.set(name, (this.tools.get(name) ?? 0) + n);
   }
 
-  /** The summary of what was added, with the session's times and the agent its calls came from, if any. */
-  summary(sessionId: string, times: SessionTimes, agent?: AgentInfo): SessionSummary {
+  /** The summary of what was added, with the session's times, the agent its calls came from and its alerts, if any. */
+  summary(sessionId: string, times: SessionTimes, agent?: AgentInfo, alerts?: readonly Pick<SessionAlert, 'state'>[]): SessionSummary {
     const { startedAt, updatedAt, endedAt } = times;
     const tools = [...this.tools]
       .sort(([a, m], [b, n]) => n - m || (a < b ? -1 : a > b ? 1 : 0))
@@ -50,6 +50,7 @@ export class SummaryTally {
       // From the first call's start to the last call's end: the session's wall time so far.
       durationMs: Math.max(0, Date.parse(updatedAt) - Date.parse(startedAt)),
       tools,
+      ...(alerts === undefined || alerts.length === 0 ? {} : { alerts: alerts.length, firingAlerts: alerts.filter((a) => a.state === 'firing').length }),
     };
   }
 }
@@ -60,5 +61,5 @@ export function summarize(report: SessionReport): SessionSummary {
   for (const [type, op] of Object.entries(report.operations)) {
     tally.addOperation(type, op.count, op.errors, Object.entries(op.tools).map(([name, stats]) => [name, stats.count] as const));
   }
-  return tally.summary(report.sessionId, report, report.agent);
+  return tally.summary(report.sessionId, report, report.agent, report.alerts);
 }

@@ -1,6 +1,6 @@
 import { ArgumentFingerprinter } from '../util/argument-fingerprint.js';
 import { FailureLog, type Logger } from '../util/logger.js';
-import { storeSecretOf, type Reports } from './reports.js';
+import { storeOf, type Reports } from './reports.js';
 
 /** A fingerprinter keyed with the secret of the store `reports` write to, and when it has its key. */
 export interface KeyedFingerprinter {
@@ -22,7 +22,8 @@ export function keyedFingerprinter(reports: Reports, logger: Logger): KeyedFinge
   };
   let secret: Uint8Array | Promise<Uint8Array> | undefined;
   try {
-    secret = storeSecretOf(reports);
+    const store = storeOf(reports);
+    secret = store?.secretSync ? store.secretSync() : store?.secret?.();
   } catch (error) {
     failed(error);
     return { fingerprinter, ready: Promise.resolve() };

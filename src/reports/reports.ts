@@ -12,9 +12,13 @@ import { DEFAULT_IDLE_AFTER_MS, sessionStatus, withStatus, type StatusClock } fr
 import type { SessionComparison } from './compare/session-comparison.js';
 import { SpanFolder, type SessionReportExporter } from './session-report-exporter.js';
 import { SessionRegistry } from './session-registry.js';
-import { recommend } from './recommendations/recommend.js';
+import { withRecommendations } from './recommendations/recommend.js';
 import type { ToolTrend, ToolTrendIndex } from './tool-trends.js';
 import type { PruneQuery, PruneResult } from './retention.js';
+import { resolveAlerts, type AlertsOptions } from './alerts/alert-rules.js';
+import { AlertEngine } from './alerts/alert-engine.js';
+import { collectAlerts, type AlertQuery } from './alerts/alert-listing.js';
+import type { ListedAlert } from './alerts/alert-text.js';
 
 export interface CreateReportsOptions {
   /** Where reports go. Default: JSON files under `dataDir`. */
@@ -40,6 +44,14 @@ export interface CreateReportsOptions {
    * agents never say they ended. Default: never.
    */
   readonly endIdleAfterMs?: number;
+  /**
+   * Alert rules evaluated as calls are folded (see README, "Alerts"): the defaults (hung calls,
+   * large regressions) unless told otherwise; `false` turns alerts off. Bad options throw
+   * `AlertOptionsError`, naming each key and value.
+   */
+  readonly alerts?: AlertsOptions | false;
+  /** Called with each alert transition (fired, resolved), beside the log line and the webhook. */
+  readonly onAlert?: (alert: ListedAlert) => void;
   readonly logger?: Logger;
   /** Epoch milliseconds; injectable for tests. */
   readonly now?: () => number;
@@ -129,6 +141,11 @@ export interface Reports {
    * @example const { removed } = await reports.prune({ olderThanMs: 30 * 86_400_000 });
    */
   prune(query: PruneQuery): Promise<PruneResult>;
+  /**
+   * Alerts of live and stored sessions, latest transition first, filtered by state, session and tool.
+   * @example const firing = await reports.listAlerts({ state: 'firing' });
+   */
+  listAlerts(query?: AlertQuery): Promise<ListedAlert[]>;
   /** Marks the session ended (now, or at `endedAtMs`), writes its final report and frees its memory. */
   endSession(sessionId: string, options?: EndSessionOptions): Promise<void>;
   /** Writes every session with unwritten calls. */
@@ -146,8 +163,7 @@ export interface ReportsExitHooks {
 
 /** What only this package reaches of reports made by `createReports`, beyond their public face. */
 interface ReportsInternals extends ReportsExitHooks {
-  storeIdentity(): string | undefined;
-  storeSecret(): Uint8Array | Promise<Uint8Array> | undefined;
+  readonly store: ReportStore;
   isShutDown(): boolean;
 }
 
@@ -158,21 +174,9 @@ export function exitHooksOf(reports: Reports): ReportsExitHooks | undefined {
   return internals.get(reports);
 }
 
-/**
- * The identity of the store that reports made by `createReports` write to (see
- * `ReportStore.identity`); undefined for a store without one, or any other object.
- */
-export function storeIdentityOf(reports: Reports): string | undefined {
-  return internals.get(reports)?.storeIdentity();
-}
-
-/**
- * The argument fingerprints' key of the store that reports made by `createReports` write to
- * (`ReportStore.secret`): at once where the store reads it synchronously, else a promise; undefined
- * for a store without one, or any other object. Throws (or rejects) when the store cannot give it.
- */
-export function storeSecretOf(reports: Reports): Uint8Array | Promise<Uint8Array> | undefined {
-  return internals.get(reports)?.storeSecret();
+/** The store that reports made by `createReports` write to (its `identity` marks spans, its `secret` keys fingerprints); undefined for any other object. */
+export function storeOf(reports: Reports): ReportStore | undefined {
+  return internals.get(reports)?.store;
 }
 
 /**
@@ -198,6 +202,10 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
   const now = options.now ?? Date.now;
   const idleAfterMs = options.idleAfterMs ?? DEFAULT_IDLE_AFTER_MS;
   const clock = (): StatusClock => ({ nowMs: now(), idleAfterMs });
+  const resolvedAlerts = options.alerts === false ? undefined : resolveAlerts(options.alerts);
+  const engine =
+    resolvedAlerts &&
+    new AlertEngine({ alerts: resolvedAlerts, store, logger, now, persist: (id, alert) => registry.recordAlert(id, alert), ...(options.onAlert ? { onAlert: options.onAlert } : {}) });
   const registry = new SessionRegistry({
     store,
     maxRecent: options.maxMetrics ?? 1000,
@@ -206,6 +214,7 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
     ...(options.endIdleAfterMs !== undefined ? { endIdleAfterMs: options.endIdleAfterMs } : {}),
     logger,
     now,
+    ...(engine ? { alerts: engine } : {}),
   });
   const listing = new SessionListing(store, () => registry.liveSummaries());
   // Comparing, tool trends and pruning load their modules when first used: most processes that
@@ -214,20 +223,19 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
   let shutdownOnce: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
     exporter.stop();
-    shutdownOnce ??= registry.shutdown();
+    engine?.hung?.stop();
+    shutdownOnce ??= registry.shutdown().finally(() => engine?.shutdown(Math.min(2000, resolvedAlerts?.webhook.timeoutMs ?? 0)));
     return shutdownOnce;
   };
   const fold =
     options.recordErrorMessages === false
       ? (call: CallRecord): void => registry.record(call.errorMessage === undefined ? call : { ...call, errorMessage: undefined })
       : (call: CallRecord): void => registry.record(call);
-  const exporter = new SpanFolder(fold, () => registry.flush(), shutdown, logger);
+  const exporter = new SpanFolder(fold, () => registry.flush(), shutdown, logger, engine?.hung);
 
   const getReport = async ({ sessionId }: SessionQuery): Promise<SessionReport | undefined> => {
     assertValidSessionId(sessionId);
-    const report = await registry.getReport(sessionId);
-    // A report written before there were recommendations gets them made now.
-    return report === undefined || report.recommendations !== undefined ? report : { ...report, recommendations: recommend(report) };
+    return withRecommendations(await registry.getReport(sessionId));
   };
   async function getOperationStats(query: OperationStatsQuery): Promise<OperationStats | DurationStats | undefined> {
     const operation = ownEntry((await getReport(query))?.operations, query.operationType);
@@ -272,14 +280,17 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
       if (endedAtMs !== undefined && !Number.isFinite(endedAtMs)) throw new TypeError(`endSession: endedAtMs must be epoch milliseconds, got ${String(endedAtMs)}`);
       await registry.endSession(sessionId, endedAtMs);
     },
+    listAlerts: async (query = {}) => {
+      if (query.sessionId !== undefined) assertValidSessionId(query.sessionId);
+      return collectAlerts(await listing.list(), (id) => registry.getReport(id), query);
+    },
     flush: () => registry.flush(),
     shutdown,
   };
   internals.set(reports, {
     hasUnwritten: () => registry.hasUnwritten(),
     flushSync: () => registry.flushSync(),
-    storeIdentity: () => store.identity?.(),
-    storeSecret: () => (store.secretSync ? store.secretSync() : store.secret?.()),
+    store,
     isShutDown: () => shutdownOnce !== undefined,
   });
   return reports;

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { toPublicReport, type SessionReport, type SessionSummary, type StoredSessionReport } from '../document/report.js';
+import { toPublicReport, type SessionAlert, type SessionReport, type SessionSummary, type StoredSessionReport } from '../document/report.js';
 import type { ReportMerge } from '../storage/report-store.js';
 import type { CallRecord } from './call-record.js';
 import { SessionAggregate, sessionTimes } from './session-aggregate.js';
 import { foldIntoStored } from './stored-fold.js';
 import { SummaryTally } from '../document/session-summary.js';
+import { mergeAlerts, withAlerts } from './alerts/merge-alerts.js';
 
 /** Writers remembered in a stored report (see `StoredSessionReport.writers`); the least recent is dropped. */
 const MAX_WRITERS = 16;
@@ -23,10 +24,12 @@ export class ReportWriter {
   }
 }
 
-/** Calls not in the store yet, numbered by the write that carries them. */
+/** Calls (and alert transitions) not in the store yet, numbered by the write that carries them. */
 interface Delta {
   readonly seq: number;
   readonly calls: SessionAggregate;
+  /** Alert versions, oldest first (a later version of one alert wins: `mergeAlerts`). */
+  readonly alerts: readonly SessionAlert[];
 }
 
 /** A write of a ledger's unwritten calls: what to hand `ReportStore.update`, and what to tell the ledger after. */
@@ -49,6 +52,7 @@ export class SessionLedger {
   private baseKnown = false;
   private pending: SessionAggregate;
   private pendingEmpty = true;
+  private pendingAlerts: SessionAlert[] = [];
   private inFlight: Delta | undefined;
   /**
    * Moves whenever a write starts or ends. A read of the store that began at one epoch and ended at
@@ -73,6 +77,12 @@ export class SessionLedger {
 
   end(atMs: number): void {
     this.pending.end(atMs);
+    this.pendingEmpty = false;
+  }
+
+  /** An alert's new version (it fired, resolved or has new evidence), for the next write. */
+  addAlert(alert: SessionAlert): void {
+    this.pendingAlerts.push(alert);
     this.pendingEmpty = false;
   }
 
@@ -109,9 +119,10 @@ export class SessionLedger {
 
   /** Starts a write of the pending calls; tell the ledger how it went (`committed` or `failed`). One at a time. */
   beginWrite(): LedgerWrite {
-    const delta: Delta = { seq: this.writer.next(), calls: this.pending };
+    const delta: Delta = { seq: this.writer.next(), calls: this.pending, alerts: this.pendingAlerts };
     this.inFlight = delta;
     this.pending = new SessionAggregate(this.sessionId, this.maxRecent);
+    this.pendingAlerts = [];
     this.pendingEmpty = true;
     this.epoch++;
     return { merge: (stored) => this.fold(stored, [delta]), known: this.base, delta };
@@ -131,6 +142,7 @@ export class SessionLedger {
     const calls = write.delta.calls;
     calls.merge(this.pending);
     this.pending = calls;
+    this.pendingAlerts = [...write.delta.alerts, ...this.pendingAlerts];
     this.pendingEmpty = false;
     this.inFlight = undefined;
     this.epoch++;
@@ -142,7 +154,7 @@ export class SessionLedger {
    * report's `writers` entry tells, so its calls are added only if they are not in already.
    */
   beginExitWrite(): LedgerWrite {
-    const delta: Delta = { seq: this.writer.next(), calls: this.pending };
+    const delta: Delta = { seq: this.writer.next(), calls: this.pending, alerts: this.pendingAlerts };
     const deltas = this.inFlight ? [this.inFlight, delta] : [delta];
     return { merge: (stored) => this.fold(stored, deltas), known: this.base, delta };
   }
@@ -151,6 +163,7 @@ export class SessionLedger {
   exitCommitted(stored: StoredSessionReport | undefined): void {
     this.inFlight = undefined;
     this.pending = new SessionAggregate(this.sessionId, this.maxRecent);
+    this.pendingAlerts = [];
     this.pendingEmpty = true;
     this.epoch++;
     this.setBase(stored);
@@ -163,8 +176,8 @@ export class SessionLedger {
 
   /** `report()` with its merge state (the sketches). */
   stored(): StoredSessionReport {
-    const written = this.inFlight ? foldIntoStored(this.base, this.inFlight.calls, false) : this.base;
-    return foldIntoStored(written, this.pending);
+    const written = this.inFlight ? withAlerts(foldIntoStored(this.base, this.inFlight.calls, false), this.inFlight.alerts) : this.base;
+    return withAlerts(foldIntoStored(written, this.pending), this.pendingAlerts);
   }
 
   /** `report()`'s summary, without merging any statistics (listing asks for every live session's). */
@@ -190,7 +203,9 @@ export class SessionLedger {
       if (delta.calls > 0 || delta.endTimeMs !== undefined) end = delta.endTimeMs;
       agent = delta.agent ?? agent;
     }
-    return tally.summary(this.sessionId, sessionTimes(start, update, end), agent);
+    const unwrittenAlerts = [...(this.inFlight?.alerts ?? []), ...this.pendingAlerts];
+    const alerts = unwrittenAlerts.length === 0 ? this.base?.alerts : mergeAlerts(this.base?.alerts, unwrittenAlerts);
+    return tally.summary(this.sessionId, sessionTimes(start, update, end), agent, alerts);
   }
 
   private setBase(stored: StoredSessionReport | undefined): void {
@@ -209,6 +224,7 @@ export class SessionLedger {
     if (last === undefined) return undefined;
     let next = foldIntoStored(stored, (fresh[0] as Delta).calls, fresh.length === 1);
     for (const [i, delta] of fresh.slice(1).entries()) next = foldIntoStored(next, delta.calls, i === fresh.length - 2);
+    next = withAlerts(next, fresh.flatMap((delta) => delta.alerts));
     const writers = Object.entries(stored?.writers ?? {}).filter(([id]) => id !== this.writer.id);
     writers.push([this.writer.id, last.seq]);
     return { ...next, writers: Object.fromEntries(writers.slice(-MAX_WRITERS)) };

@@ -1,14 +1,15 @@
-import { toPublicReport, type SessionReport, type SessionSummary, type StoredSessionReport } from '../document/report.js';
+import { toPublicReport, type SessionAlert, type SessionReport, type SessionSummary, type StoredSessionReport } from '../document/report.js';
 import type { ReportStore } from '../storage/report-store.js';
 import { assertSketchesMerge } from './assert-sketches-merge.js';
 import { FailureLog, LoggedError, type Logger } from '../util/logger.js';
 import { SerialTask } from '../util/serial-task.js';
 import type { CallRecord } from './call-record.js';
-import { SessionAggregate } from './session-aggregate.js';
 import { ReportWriter, SessionLedger } from './session-ledger.js';
-import { foldIntoStored } from './stored-fold.js';
+import { endStoredSession } from './stored-fold.js';
 import { WriteScheduler } from './write-scheduler.js';
 import { IdleSessionEnder } from './idle-session-ender.js';
+import type { RegistryAlerts } from './alerts/registry-alerts.js';
+import { writeLedgersSync } from './exit-write.js';
 
 export interface SessionRegistryOptions {
   readonly store: ReportStore;
@@ -21,6 +22,8 @@ export interface SessionRegistryOptions {
   readonly logger: Logger;
   /** Epoch milliseconds; injectable for tests. */
   readonly now?: () => number;
+  /** Alert rules evaluated where calls are folded (see `AlertEngine`). */
+  readonly alerts?: RegistryAlerts;
 }
 
 interface LiveSession {
@@ -68,7 +71,11 @@ export class SessionRegistry {
       write: (id) => this.write(id),
     });
     const { endIdleAfterMs, logger } = options;
-    const endStored = (id: string, ifUpdatedBy: number): Promise<void> => this.endStored(id, undefined, ifUpdatedBy);
+    const endStored = async (id: string, ifUpdatedBy: number): Promise<void> => {
+      const ended = await endStoredSession(options.store, id, options.maxRecent, undefined, ifUpdatedBy);
+      // An ingested session ends here, out of memory: its alert rules get their last look (a regression) all the same.
+      if (ended !== undefined) await options.alerts?.afterWrite(id, ended).then(() => options.alerts?.forget(id));
+    };
     this.ender = endIdleAfterMs === undefined ? undefined : new IdleSessionEnder({ endIdleAfterMs, now: this.now, logger, endStored });
     const sweepEvery = Math.min(60_000, Math.max(1000, Math.min(options.idleTimeoutMs, options.endIdleAfterMs ?? Infinity) / 2));
     this.sweepTimer = setInterval(() => this.sweep(), sweepEvery).unref();
@@ -79,6 +86,14 @@ export class SessionRegistry {
     const session = this.live.get(call.sessionId) ?? this.open(call.sessionId);
     session.ledger.add(call);
     this.writes.markDirty(call.sessionId);
+    this.options.alerts?.onCall(call);
+  }
+
+  /** A new version of one of the session's alerts, written with its next write. */
+  recordAlert(sessionId: string, alert: SessionAlert): void {
+    const session = this.live.get(sessionId) ?? this.open(sessionId);
+    session.ledger.addAlert(alert);
+    this.writes.markDirty(sessionId);
   }
 
   async getReport(sessionId: string): Promise<SessionReport | undefined> {
@@ -107,13 +122,16 @@ export class SessionRegistry {
   async endSession(sessionId: string, atMs: number = this.now()): Promise<void> {
     this.ender?.forget(sessionId);
     const session = this.live.get(sessionId);
-    if (session === undefined) return this.endStored(sessionId, atMs);
+    if (session === undefined) return void (await endStoredSession(this.options.store, sessionId, this.options.maxRecent, atMs, Infinity));
     session.ledger.end(atMs);
     this.writes.forget(sessionId);
     await this.write(sessionId);
+    // The alerts its end fired (a regression) are written with it, before it is let go.
+    if (session.ledger.hasPending() && !this.writes.isDirty(sessionId)) await this.write(sessionId);
     // Calls that finished while the report was written reopen the session; keep it then.
     if (this.live.get(sessionId) === session && !this.writes.isDirty(sessionId) && !session.ledger.hasUnwritten()) {
       this.live.delete(sessionId);
+      this.options.alerts?.forget(sessionId);
     }
   }
 
@@ -169,15 +187,7 @@ export class SessionRegistry {
     if (!store.updateSync) return;
     store.abandonWritesSync?.();
     this.writes.takeAll();
-    for (const [id, session] of this.live) {
-      if (!session.ledger.hasUnwritten()) continue;
-      try {
-        const write = session.ledger.beginExitWrite();
-        session.ledger.exitCommitted(store.updateSync(id, write.merge, write.known));
-      } catch (error) {
-        this.failures.fail('write', `could not write the report of session ${id} at exit`, error, id);
-      }
-    }
+    writeLedgersSync(store, this.live, this.failures);
   }
 
   /**
@@ -254,8 +264,10 @@ export class SessionRegistry {
     if (!session.ledger.hasPending()) return;
     const write = session.ledger.beginWrite();
     try {
-      session.ledger.committed(write, await this.options.store.update(sessionId, write.merge, write.known));
+      const stored = await this.options.store.update(sessionId, write.merge, write.known);
+      session.ledger.committed(write, stored);
       this.failures.recover('write', sessionId);
+      if (stored !== undefined) await this.options.alerts?.afterWrite(sessionId, stored);
     } catch (error) {
       session.ledger.failed(write);
       this.failures.fail('write', `could not write the report of session ${sessionId}; will retry`, error, sessionId);
@@ -283,17 +295,5 @@ export class SessionRegistry {
       if (ledger.summary().endedAt === undefined) this.ender?.awaitEnd(id, ledger.updateTimeMs);
     }
     this.ender?.sweep();
-  }
-
-  /** Ends a stored session at `atMs`, else at its last update unless later than `ifUpdatedBy` (a call since). */
-  private async endStored(sessionId: string, atMs: number | undefined, ifUpdatedBy = Infinity): Promise<void> {
-    await this.options.store.update(sessionId, (stored) => {
-      if (stored === undefined || stored.endedAt !== undefined) return undefined;
-      const updatedMs = Date.parse(stored.updatedAt);
-      if (updatedMs > ifUpdatedBy) return undefined;
-      const ending = new SessionAggregate(sessionId, this.options.maxRecent);
-      ending.end(atMs ?? updatedMs);
-      return foldIntoStored(stored, ending);
-    });
   }
 }

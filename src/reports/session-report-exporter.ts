@@ -33,6 +33,8 @@ export class SpanFolder implements SessionReportExporter {
     private readonly flushReports: () => Promise<void>,
     private readonly shutdownReports: () => Promise<void>,
     logger: Logger,
+    /** Told of every span's start and end: the hung-call watch. */
+    private readonly watch?: { started(span: ReadableSpan): void; ended(span: ReadableSpan): void },
   ) {
     this.failures = new FailureLog(logger);
   }
@@ -48,10 +50,19 @@ export class SpanFolder implements SessionReportExporter {
     resultCallback({ code: EXPORT_SUCCESS });
   }
 
-  onStart(_span: Span, _parentContext: Context): void {}
+  /** SpanProcessor: with hung-call rules, remembers the call's start (see `HungCallWatch`). */
+  onStart(span: Span, _parentContext: Context): void {
+    if (this.watch === undefined || this.stopped) return;
+    try {
+      this.watch.started(span);
+    } catch (error) {
+      this.failures.fail('watch', 'could not watch a call for the hung-call rules', error);
+    }
+  }
 
   /** SpanProcessor: folds sampled spans as they end. */
   onEnd(span: ReadableSpan): void {
+    if (this.watch !== undefined) this.endWatch(span);
     if (this.stopped) return;
     if ((span.spanContext().traceFlags & SAMPLED) === 0) return;
     this.fold(span, Date.now());
@@ -71,6 +82,14 @@ export class SpanFolder implements SessionReportExporter {
   /** Marks the folder stopped without shutting the reports down (they are shutting down already). */
   stop(): void {
     this.stopped = true;
+  }
+
+  private endWatch(span: ReadableSpan): void {
+    try {
+      this.watch?.ended(span);
+    } catch (error) {
+      this.failures.fail('watch', 'could not watch a call for the hung-call rules', error);
+    }
   }
 
   /** Folds `span` if it is a call; one a report cannot hold (`inspectCall`) is left out, logged once per streak and reason. */

@@ -24,12 +24,8 @@ export function callFromSpan(span: ReadableSpan): CallRecord | undefined {
   return {
     sessionId,
     operationType,
-    toolName:
-      text(attributes[semconv.ATTR_GEN_AI_TOOL_NAME]) ??
-      text(attributes[semconv.ATTR_OPENCODE_TOOL_NAME]) ??
-      text(attributes[semconv.ATTR_TOOLPERF_OPERATION_NAME]) ??
-      span.name,
-    callId: text(attributes[semconv.ATTR_GEN_AI_TOOL_CALL_ID]) ?? text(attributes[semconv.ATTR_OPENCODE_TOOL_CALL_ID]),
+    toolName: toolNameOf(span.name, attributes),
+    callId: callIdOf(attributes),
     startTimeMs: hrTimeToMilliseconds(span.startTime),
     durationMs: hrTimeToMilliseconds(span.duration),
     errorType: failed ? (declaredError ?? semconv.ERROR_TYPE_OTHER) : undefined,
@@ -42,11 +38,27 @@ export function callFromSpan(span: ReadableSpan): CallRecord | undefined {
   };
 }
 
-function sessionIdOf(attributes: ReadableSpan['attributes']): string | undefined {
+/** The tool a span (started or ended) is a call of. */
+export function toolNameOf(spanName: string, attributes: ReadableSpan['attributes']): string {
+  return (
+    text(attributes[semconv.ATTR_GEN_AI_TOOL_NAME]) ??
+    text(attributes[semconv.ATTR_OPENCODE_TOOL_NAME]) ??
+    text(attributes[semconv.ATTR_TOOLPERF_OPERATION_NAME]) ??
+    spanName
+  );
+}
+
+export function callIdOf(attributes: ReadableSpan['attributes']): string | undefined {
+  return text(attributes[semconv.ATTR_GEN_AI_TOOL_CALL_ID]) ?? text(attributes[semconv.ATTR_OPENCODE_TOOL_CALL_ID]);
+}
+
+/** The session a span's call belongs to, if it names one. */
+export function sessionIdOf(attributes: ReadableSpan['attributes']): string | undefined {
   return text(attributes[semconv.ATTR_SESSION_ID]) ?? text(attributes[semconv.ATTR_GEN_AI_CONVERSATION_ID]);
 }
 
-function operationTypeOf(attributes: ReadableSpan['attributes']): string | undefined {
+/** The operation type of a span that is a tracked call, else undefined. */
+export function operationTypeOf(attributes: ReadableSpan['attributes']): string | undefined {
   const declared = text(attributes[semconv.ATTR_TOOLPERF_OPERATION_TYPE]);
   if (declared !== undefined) return declared;
   if (attributes[semconv.ATTR_GEN_AI_OPERATION_NAME] === semconv.GEN_AI_OPERATION_EXECUTE_TOOL) return semconv.OPERATION_TOOL_EXECUTION;
@@ -59,6 +71,6 @@ function text(value: AttributeValue | undefined): string | undefined {
 }
 
 /** `hrTimeToMilliseconds` of @opentelemetry/core, whose module the reports do not load. */
-function hrTimeToMilliseconds([seconds, nanos]: HrTime): number {
+export function hrTimeToMilliseconds([seconds, nanos]: HrTime): number {
   return seconds * 1e3 + nanos / 1e6;
 }

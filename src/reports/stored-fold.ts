@@ -1,9 +1,10 @@
+import type { ReportStore } from '../storage/report-store.js';
 import type { AgentInfo, DurationStats, OperationStats, RecentCall, StatsState, StoredOperationState, StoredSessionReport } from '../document/report.js';
 import { ERROR_TYPE_OTHER } from '../telemetry/semconv.js';
 import { ownEntry, setEntry } from '../util/own-record.js';
 import { RunningStats } from './running-stats.js';
 import { recommend } from './recommendations/recommend.js';
-import { MAX_OPERATION_TYPES, MAX_TOOLS_PER_OPERATION, sessionTimes, toRecent, type SessionAggregate } from './session-aggregate.js';
+import { MAX_OPERATION_TYPES, MAX_TOOLS_PER_OPERATION, SessionAggregate, sessionTimes, toRecent } from './session-aggregate.js';
 
 /**
  * `stored` with the calls of `delta` added, `delta` being the later of the two (its end, or the
@@ -53,6 +54,7 @@ function foldedInto(stored: StoredSessionReport, delta: SessionAggregate): Store
     operations,
     recent: mergedRecent(stored.recent, delta.recentCalls().map(toRecent), delta.maxRecent),
     aggregates,
+    ...(stored.alerts ? { alerts: stored.alerts } : {}),
     ...(stored.writers ? { writers: stored.writers } : {}),
   };
 }
@@ -86,4 +88,22 @@ function mergedRecent(stored: readonly RecentCall[], added: readonly RecentCall[
 }
 function endOf(call: RecentCall): number {
   return Date.parse(call.startedAt) + call.durationMs;
+}
+
+/**
+ * Ends a stored session at `atMs`, else at its last update unless later than `ifUpdatedBy` (a call
+ * since). Resolves with the ended report, or undefined when there was nothing to end.
+ */
+export async function endStoredSession(store: ReportStore, sessionId: string, maxRecent: number, atMs: number | undefined, ifUpdatedBy: number): Promise<StoredSessionReport | undefined> {
+  let ended = false;
+  const stored = await store.update(sessionId, (found) => {
+    if (found === undefined || found.endedAt !== undefined) return undefined;
+    const updatedMs = Date.parse(found.updatedAt);
+    if (updatedMs > ifUpdatedBy) return undefined;
+    const ending = new SessionAggregate(sessionId, maxRecent);
+    ending.end(atMs ?? updatedMs);
+    ended = true;
+    return foldIntoStored(found, ending);
+  });
+  return ended ? stored : undefined;
 }

@@ -6,7 +6,8 @@ import type { Reports } from '../reports/reports.js';
 import { InvalidSessionIdError } from '../util/session-id.js';
 import { VERSION } from '../util/version.js';
 import { apiError } from './api-error.js';
-import { compareRoute, deleteSessionRoute, getOperationRoute, getRecommendationsRoute, getReportRoute, healthRoute, ingestStatsRoute, listSessionsRoute, listToolsRoute, pruneSessionsRoute } from './routes.js';
+import { compareRoute, deleteSessionRoute, getOperationRoute, getRecommendationsRoute, getReportRoute, healthRoute, ingestStatsRoute, listAlertsRoute, listSessionsRoute, listToolsRoute, pruneSessionsRoute } from './routes.js';
+import { DEFAULT_ALERTS_LIMIT } from './alert-schemas.js';
 import { requireBearerToken } from './bearer-token.js';
 import { otlpHandler } from './otlp-ingest/otlp-route.js';
 import { EventLoopTurns } from './otlp-ingest/event-loop-turns.js';
@@ -165,6 +166,12 @@ export function createReportApp(reports: Reports, options: ReportAppOptions = {}
   app.openapi(listToolsRoute, async (c) => {
     const { sessions } = c.req.valid('query');
     return c.json({ tools: await reports.listToolTrends({ sessionsPerTool: sessions }) }, 200);
+  });
+
+  app.openapi(listAlertsRoute, async (c) => {
+    const { state, session, tool, limit } = c.req.valid('query');
+    const query = { limit: limit ?? DEFAULT_ALERTS_LIMIT, ...(state ? { state } : {}), ...(session ? { sessionId: session } : {}), ...(tool ? { toolName: tool } : {}) };
+    return c.json({ alerts: await reports.listAlerts(query) }, 200);
   });
 
   if (options.ingest !== false) {

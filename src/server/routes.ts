@@ -19,6 +19,7 @@ import {
   ToolsQuery,
   ToolTrendListSchema,
 } from './schemas.js';
+import { AlertListSchema, AlertQuery } from './alert-schemas.js';
 
 /** The report API's routes as OpenAPI operations: `report-app.ts` implements them. */
 
@@ -125,4 +126,13 @@ export const ingestStatsRoute = createRoute({
   summary: 'What OTLP ingest did with the records it was sent, per signal and source',
   security: secured,
   responses: { 200: json(IngestStatsSchema, 'Counts since the server started.'), ...common },
+});
+
+export const listAlertsRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/alerts',
+  summary: 'Alerts of live and stored sessions, latest transition first, filtered by state, session and tool',
+  security: secured,
+  request: { query: AlertQuery },
+  responses: { 200: json(AlertListSchema, 'Alerts.'), ...common },
 });

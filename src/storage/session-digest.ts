@@ -53,6 +53,8 @@ const SUMMARY_CHECKS: FieldChecks<SessionSummary> = {
   errorRate: (value) => isFiniteNumber(value) && (value as number) >= 0 && (value as number) <= 1,
   durationMs: (value) => isFiniteNumber(value) && (value as number) >= 0,
   tools: (value) => Array.isArray(value) && value.length <= MAX_SUMMARY_TOOLS && value.every(isName),
+  alerts: (value) => value === undefined || isCount(value),
+  firingAlerts: (value) => value === undefined || isCount(value),
 };
 
 const TOOL_CHECKS: FieldChecks<ToolDigest> = {

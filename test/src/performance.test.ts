@@ -190,3 +190,12 @@ describe('createPerformance on the embedded default', () => {
     expect(late - early).toBeLessThan(2_000_000);
   });
 });
+
+describe('createPerformance: alert rules in the config', () => {
+  it('are checked as it starts, a bad rule a ConfigError naming its key and value', () => {
+    expect(() => createPerformance({ env: {}, alerts: { rules: [{ kind: 'hung-call', tools: 'bash', thresholdMs: 0 }] } })).toThrow(
+      /performance\.alerts\.rules\[0\]\.thresholdMs = 0: expected an integer from 1 to/,
+    );
+    expect(() => createPerformance({ env: {}, alerts: { rules: [{ kind: 'slow-call', thresholdMs: 5, color: 'red' }] } })).toThrow(/performance\.alerts\.rules\[0\]\.color = "red": unknown key for a slow-call rule/);
+  });
+});

@@ -33,3 +33,8 @@ export function recommend(report: Pick<SessionReport, 'operations' | 'recent'>):
 function allFinite(recommendation: Recommendation): boolean {
   return Number.isFinite(recommendation.estimatedSavingMs) && Object.values(recommendation.evidence).every((value) => typeof value === 'string' || Number.isFinite(value));
 }
+
+/** `report` with its recommendations: made now for a report written before there were any. */
+export function withRecommendations(report: SessionReport | undefined): SessionReport | undefined {
+  return report === undefined || report.recommendations !== undefined ? report : { ...report, recommendations: recommend(report) };
+}

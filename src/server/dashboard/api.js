@@ -64,6 +64,11 @@ export function fetchComparison(a, b) {
   return getJson(`/api/v1/compare?${new URLSearchParams({ a, b })}`);
 }
 
+/** `{ alerts }`, latest transition first; `query` holds the filters (`state`, `session`, `tool`, `limit`). */
+export function fetchAlerts(query) {
+  return getJson(`/api/v1/alerts?${query}`);
+}
+
 /** The server's settings for this page (`{ jaegerUrl? }`). */
 export function fetchSettings() {
   return getJson('/assets/config.json');

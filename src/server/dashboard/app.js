@@ -1,6 +1,7 @@
 // The dashboard's entry: routes by hash, and polls the current view so a running session stays
 // live. A view leaves the page alone when an answer is the same as the last one.
 
+import { createAlertBanner } from './alert-banner.js';
 import { adoptTokenFromUrl, ApiError } from './api.js';
 import { createCompareView } from './compare-view.js';
 import { parseHash } from './routes.js';
@@ -14,6 +15,7 @@ const POLL_MS = 2000;
 
 const root = document.getElementById('view');
 const status = document.getElementById('status');
+const banner = createAlertBanner(document.getElementById('alert-banner'));
 let view;
 let timer;
 /** Bumped on every navigation: a poll started for an earlier view does not schedule another. */
@@ -40,7 +42,7 @@ function show() {
 async function poll(gen, current) {
   if (!document.hidden) {
     try {
-      await current.update();
+      await Promise.all([current.update(), banner.update()]);
       if (gen === generation) setStatus(`Updated ${new Date().toLocaleTimeString()} · refreshing every ${POLL_MS / 1000} s`, false);
     } catch (error) {
       if (gen === generation) setStatus(describe(error), true);

@@ -1,8 +1,8 @@
 // `#/sessions/{id}`: a session at a glance (status, agent, duration, tool calls apart from other
-// operations, errors), what to change (recommendations), per operation type each tool's latency
-// and errors, the recent calls on a timeline and a waterfall, and the recent calls' table. Every chart has a table with the same
-// numbers. An answer like the last one leaves the page alone; a session that does not exist
-// gets a page that says so.
+// operations, errors), its alerts, what to change (recommendations), per operation type each
+// tool's latency and errors, the recent calls on a timeline and a waterfall, and the recent calls'
+// table. Every chart has a table with the same numbers. An answer like the last one leaves the
+// page alone; a session that does not exist gets a page that says so.
 
 import { ApiError, changeGate, fetchReport } from './api.js';
 import { createCallDetails } from './call-details.js';
@@ -15,6 +15,7 @@ import { latencyScaleControl } from './latency-scale.js';
 import { createOperationSection } from './operation-section.js';
 import { createRecentCalls } from './recent-calls.js';
 import { createRecommendations } from './recommendations.js';
+import { createSessionAlerts } from './session-alerts.js';
 import { compareHref } from './routes.js';
 import { agentLabel, sessionStatus, statusBadge } from './session-status.js';
 import { createTimeline } from './timeline.js';
@@ -75,6 +76,7 @@ function sessionPage(root, sessionId) {
   const waterfall = createWaterfall(select);
   const recent = createRecentCalls(select);
   const recommendations = createRecommendations();
+  const alerts = createSessionAlerts();
   const status = h('span');
   const cards = h('dl', { class: 'cards' });
   const operationsBox = h('div');
@@ -88,6 +90,7 @@ function sessionPage(root, sessionId) {
   root.append(
     h('div', { class: 'title-row' }, h('h1', {}, 'Session ', h('code', {}, sessionId)), status),
     cards,
+    alerts.section,
     h('div', { class: 'toolbar' },
       latencyScaleControl(redraw),
       h('a', { class: 'button', href: compareHref(sessionId, undefined), 'data-action': 'compare' }, 'Compare with…'),
@@ -106,6 +109,7 @@ function sessionPage(root, sessionId) {
       status.replaceChildren(statusBadge(sessionStatus(report)));
       cards.replaceChildren(...summaryCards(report));
       recommendations.render(report);
+      alerts.render(report);
       // Tool calls first, then the other operation types by name.
       const types = Object.keys(report.operations).sort((a, b) => (b === TOOL_OPERATION) - (a === TOOL_OPERATION) || (a < b ? -1 : 1));
       for (const type of types) {

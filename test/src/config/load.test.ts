@@ -49,6 +49,7 @@ describe('loadConfig', () => {
       otlp: { enabled: false, maxQueueSize: 2048 },
       prometheus: { enabled: false, host: '127.0.0.1', port: 9464 },
       server: { host: '127.0.0.1', port: 7318, endIdleAfterMs: 1_800_000 },
+      alerts: { enabled: true, defaultRules: true, cooldownMs: 600_000, webhook: { timeoutMs: 5000, maxRetries: 5, maxQueue: 1000 } },
     });
   });
 

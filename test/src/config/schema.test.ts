@@ -18,6 +18,7 @@ const DEFAULTS: PerformanceConfig = {
   otlp: { enabled: false, maxQueueSize: 2048 },
   prometheus: { enabled: false, host: '127.0.0.1', port: 9464 },
   server: { host: '127.0.0.1', port: 7318, endIdleAfterMs: 1_800_000 },
+  alerts: { enabled: true, defaultRules: true, cooldownMs: 600_000, webhook: { timeoutMs: 5000, maxRetries: 5, maxQueue: 1000 } },
 };
 
 /** A copy of `DEFAULTS` with one dotted key set. */
@@ -129,6 +130,7 @@ describe('environment overrides', () => {
     ['TOOLPERF_MAX_CONTENT_LENGTH', '4096', 'maxContentLength', 4096],
     ['TOOLPERF_RECORD_ERROR_MESSAGES', 'off', 'recordErrorMessages', false],
     ['TOOLPERF_FINGERPRINT_ARGUMENTS', 'on', 'fingerprintArguments', true],
+    ['TOOLPERF_ALERTS_ENABLED', 'false', 'alerts.enabled', false],
     ['TOOLPERF_METRICS_INCLUDE_SESSION_ID', 'false', 'metrics.includeSessionId', false],
     ['TOOLPERF_METRICS_MAX_SERIES', '500', 'metrics.maxSeries', 500],
     ['TOOLPERF_OTLP_ENABLED', 'yes', 'otlp.enabled', true],
@@ -363,5 +365,15 @@ describe('server block', () => {
 
   it('lets a file value win over the environment', () => {
     expect(resolveConfig({ server: { port: 9000 } }, { env: { TOOLPERF_SERVER_PORT: '8080', TOOLPERF_SERVER_HOST: '::1' } }).server).toEqual({ host: '::1', port: 9000, endIdleAfterMs: 1_800_000 });
+  });
+});
+
+describe('alerts block', () => {
+  it('takes rules as a list of objects, and names a rules value that is not one', () => {
+    const config = parseConfig({ alerts: { rules: [{ kind: 'slow-call', tools: 'read', thresholdMs: 500 }], webhook: { url: 'http://127.0.0.1:9/hook', headers: { authorization: 'x' } } } }, 'test');
+    expect(config.alerts.rules).toEqual([{ kind: 'slow-call', tools: 'read', thresholdMs: 500 }]);
+    expect(config.alerts.webhook).toEqual({ url: 'http://127.0.0.1:9/hook', headers: { authorization: 'x' }, timeoutMs: 5000, maxRetries: 5, maxQueue: 1000 });
+    expect(() => parseConfig({ alerts: { rules: { kind: 'slow-call' } } }, 'test')).toThrow(/performance\.alerts\.rules = \{"kind":"slow-call"\}: expected a list of at most 1000 objects/);
+    expect(() => parseConfig({ alerts: { webhook: { url: 'ftp://x' } } }, 'test')).toThrow(/performance\.alerts\.webhook\.url = "ftp:\/\/x": expected an http/);
   });
 });

@@ -502,6 +502,7 @@ describe('GET /openapi.json', () => {
         'DELETE /api/v1/sessions',
         'GET /api/v1/tools',
         'GET /api/v1/compare',
+        'GET /api/v1/alerts',
         'GET /healthz',
         'GET /api/v1/ingest',
         'POST /v1/traces',

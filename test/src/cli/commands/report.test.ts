@@ -54,6 +54,18 @@ describe('toolperf report', () => {
     }
   });
 
+  it('lists the session\'s alerts, firing and resolved, with why', async () => {
+    const reports = createReports({ dataDir: dataDir.path, logger: recordingLogger(), alerts: { defaultRules: false, rules: [{ kind: 'slow-call', tools: ['read', 'grep'], thresholdMs: 100 }] } });
+    const call = { sessionId: 'ses_alerting', operationType: 'tool-execution', callId: undefined, errorType: undefined, traceId: undefined, spanId: undefined };
+    reports.record({ ...call, toolName: 'read', startTimeMs: Date.now() - 5000, durationMs: 250 });
+    reports.record({ ...call, toolName: 'grep', startTimeMs: Date.now() - 4000, durationMs: 300 });
+    reports.record({ ...call, toolName: 'grep', startTimeMs: Date.now() - 3000, durationMs: 5 });
+    await reports.shutdown();
+    const { code, stdout } = await runToolperf(['report', 'ses_alerting', '--data-dir', dataDir.path]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^alerts \(1 firing\)\n {2}resolved {2}slow-call:read,grep {2}grep took 300 ms \(slow-call threshold 100 ms\)\n {2}firing {4}slow-call:read,grep {2}read took 250 ms/m);
+  });
+
   it('--json prints the report document, the same the API answers', async () => {
     const { code, stdout } = await runToolperf(['report', 'ses_b', '--json', '--data-dir', dataDir.path]);
     expect(code).toBe(0);

@@ -208,3 +208,55 @@ describe('toolperf serve', () => {
     expect(run.stderr).toContain('too many arguments');
   });
 });
+
+describe('toolperf serve: alert rules of the config', () => {
+  it("fire for the calls it ingests, and a bad rule is refused with one line naming it", async () => {
+    const served = await tempDir('toolperf-cli-serve-alerts-');
+    try {
+      const config = join(served.path, 'toolperf.json');
+      await writeFile(config, JSON.stringify({ performance: { alerts: { rules: [{ kind: 'slow-call', tools: 'read', thresholdMs: 100 }] } } }));
+      let stop!: () => void;
+      const stopped = new Promise<void>((resolve) => (stop = resolve));
+      let announce!: (url: string) => void;
+      const announced = new Promise<string>((resolve) => (announce = resolve));
+      const run = runToolperf(['serve', '--port', '0', '--data-dir', served.path, '--config', config], {
+        untilStopped: () => stopped,
+        onStdout: (out) => {
+          const url = /at (http:\/\/127\.0\.0\.1:\d+) \(Ctrl-C to stop\)/.exec(out)?.[1];
+          if (url !== undefined) announce(url);
+        },
+      });
+      const url = await Promise.race([announced, run.then((r) => Promise.reject(new Error(`serve ended early: ${r.stderr}`)))]);
+      const start = BigInt(Date.now() - 1000) * 1_000_000n;
+      const span = {
+        traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'Tool.execute',
+        startTimeUnixNano: String(start), endTimeUnixNano: String(start + 450_000_000n),
+        attributes: [
+          { key: 'tool.name', value: { stringValue: 'read' } },
+          { key: 'session.id', value: { stringValue: 'ses_opencode' } },
+        ],
+      };
+      const ingest = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] }) });
+      expect(ingest.status).toBe(200);
+      let alerts: { rule: string; sessionId: string; evidence: { durationMs: number } }[] = [];
+      for (let i = 0; i < 100 && alerts.length === 0; i++) {
+        alerts = ((await (await fetch(`${url}/api/v1/alerts`)).json()) as { alerts: typeof alerts }).alerts;
+        if (alerts.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(alerts).toMatchObject([{ rule: 'slow-call:read', sessionId: 'ses_opencode', evidence: { durationMs: 450 } }]);
+      stop();
+      const { code, stderr } = await run;
+      expect(code).toBe(0);
+      expect(stderr).toMatch(/alert fired: read took 450 ms/);
+      // Stored with the session: the CLI reads it after serve is gone.
+      expect((await runToolperf(['alerts', '--data-dir', served.path, '--json'])).stdout).toMatch(/"rule": "slow-call:read"/);
+
+      await writeFile(config, JSON.stringify({ performance: { alerts: { rules: [{ kind: 'slow-call', tools: 'read' }] } } }));
+      const refused = await runToolperf(['serve', '--port', '0', '--data-dir', served.path, '--config', config], { untilStopped: () => new Promise(() => undefined) });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/^error: invalid toolperf configuration \(config\): performance\.alerts\.rules\[0\]\.thresholdMs = \(missing\): expected an integer from 1 to \d+\n$/);
+    } finally {
+      await served.remove();
+    }
+  });
+});
