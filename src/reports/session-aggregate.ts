@@ -14,6 +14,7 @@ import { RunningStats } from './running-stats.js';
 import { SummaryTally } from '../document/session-summary.js';
 import { setEntry } from '../util/own-record.js';
 import { ERROR_TYPE_OTHER } from '../telemetry/semconv.js';
+import { isoString } from '../util/iso-time.js';
 
 /** One operation type's statistics, over all its calls and per tool. */
 export interface OperationAggregate {
@@ -243,7 +244,7 @@ const MAX_ISO_MS = 253_402_300_799_999;
  */
 function isoTime(ms: number, fallbackMs: number): string {
   const clamped = Math.min(MAX_ISO_MS, Math.max(MIN_ISO_MS, ms));
-  return new Date(Number.isNaN(clamped) ? fallbackMs : clamped).toISOString();
+  return isoString(Number.isNaN(clamped) ? fallbackMs : clamped);
 }
 
 function countCalls(report: SessionReport): number {

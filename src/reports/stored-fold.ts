@@ -75,19 +75,51 @@ function merged(state: StatsState | undefined, stats: RunningStats): RunningStat
 }
 
 /**
- * Both lists by end time (calls arrive as they end), the last `max` kept. Each new call is put in
- * its place from the end, where it almost always belongs: sorting the whole list parsed a thousand
- * dates a write (2 ms, measured).
+ * Both lists by end time (calls arrive as they end), the last `max` kept; of equal ends, stored
+ * before added, each in its own order. Both lists are nearly always in order already, so they are
+ * merged from the end, taking only the `max` that stay; otherwise sorted. End times are parsed
+ * once per call: a list written is the next write's stored list (the same objects), and parsing
+ * a thousand dates a write cost more than the merge.
  */
 function mergedRecent(stored: readonly RecentCall[], added: readonly RecentCall[], max: number): RecentCall[] {
-  // One sort by end time (each parsed once; ties keep stored before added, and their own order),
-  // not an insertion per added call: a busy ingest session adds thousands a write to a full ring.
-  const keyed = [...stored, ...added].map((call, index) => ({ call, end: endOf(call), index }));
-  keyed.sort((a, b) => a.end - b.end || a.index - b.index);
+  const storedEnds = stored.map(endOf);
+  const addedEnds = added.map(endOf);
+  if (!ascending(storedEnds) || !ascending(addedEnds)) return sortedRecent(stored, storedEnds, added, addedEnds, max);
+  const kept = Math.min(max, stored.length + added.length);
+  const merged = new Array<RecentCall>(kept);
+  let s = stored.length - 1;
+  let a = added.length - 1;
+  for (let k = kept - 1; k >= 0; k--) {
+    // Of equal ends the added call is the later one.
+    if (a >= 0 && (s < 0 || (addedEnds[a] as number) >= (storedEnds[s] as number))) merged[k] = added[a--] as RecentCall;
+    else merged[k] = stored[s--] as RecentCall;
+  }
+  return merged;
+}
+
+function sortedRecent(stored: readonly RecentCall[], storedEnds: readonly number[], added: readonly RecentCall[], addedEnds: readonly number[], max: number): RecentCall[] {
+  const ends = [...storedEnds, ...addedEnds];
+  const keyed = [...stored, ...added].map((call, index) => ({ call, end: ends[index] as number, index }));
+  keyed.sort((x, y) => x.end - y.end || x.index - y.index);
   return keyed.slice(Math.max(0, keyed.length - max)).map((entry) => entry.call);
 }
+
+/** In order, and every one a number (an unparsable date goes the sort's way). */
+function ascending(values: readonly number[]): boolean {
+  let previous = -Infinity;
+  for (const value of values) {
+    if (!(value >= previous)) return false;
+    previous = value;
+  }
+  return true;
+}
+
+const endsOf = new WeakMap<RecentCall, number>();
+
 function endOf(call: RecentCall): number {
-  return Date.parse(call.startedAt) + call.durationMs;
+  let end = endsOf.get(call);
+  if (end === undefined) endsOf.set(call, (end = Date.parse(call.startedAt) + call.durationMs));
+  return end;
 }
 
 /**

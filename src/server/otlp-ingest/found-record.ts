@@ -9,9 +9,9 @@ export interface RecordOrigin {
   readonly scope: () => Json | undefined;
 }
 
-/** A record (span, log record, metric) of a request, found but not read yet. */
+/** A record (span, log record, metric) of an OTLP/JSON request, found but not parsed yet (protobuf: `ProtoFound`). */
 export interface FoundRecord {
-  /** Its fields, OTLP/JSON-shaped (decoded now, for protobuf). */
+  /** Its fields, parsed now. */
   readonly read: () => Json;
   /** Shared by the records of one scope. */
   readonly origin: RecordOrigin;

@@ -1,32 +1,33 @@
-import type protobuf from 'protobufjs';
-import type { FoundRecord, Json, RecordCount, RecordOrigin, Signal } from './found-record.js';
-import { InstrumentationScopeMessage, LogRecordMessage, ResourceMessage, SpanMessage } from './otlp-proto.js';
-
-/** Wire type of length-delimited fields: every field walked here (messages). */
-const LENGTH_DELIMITED = 2;
-/** proto3 JSON shapes (`longs: String`: nanoseconds past 2^53 stay exact); bytes stay bytes. */
-const AS_JSON = { longs: String, defaults: false } as const;
-
-type Message = protobuf.Type;
+import type { RecordCount } from './found-record.js';
+import { KeptAttributes, ProtoAttributes, type AttributeIndex } from './proto-attributes.js';
+import { textAt } from './proto-text.js';
+import { LENGTH_DELIMITED, WireReader } from './proto-wire.js';
+import { MapAttributes } from './map-attributes.js';
+import type { IngestAttributes } from './sources/source.js';
 
 /** A field's bytes: [from, to). */
 type Range = readonly [number, number];
 
+/** A record of a protobuf request, found but not read yet: its bytes, and where it comes from. */
+export interface ProtoFound {
+  readonly from: number;
+  readonly to: number;
+  readonly origin: ProtoOrigin;
+}
+
 /**
  * The records of a protobuf export request of `signal`, found by one walk over its bytes that builds
- * nothing: `resource_spans` (1) › `scope_spans` (2) › `spans` (2); logs and metrics have the same
- * field numbers (`resource_logs` › `scope_logs` › `log_records`). Each of the first `count.max`
- * is decoded only when read; the rest are counted in `count.seen` and never decoded, so a body of
- * millions of empty records costs a pass over its bytes, not millions of objects. Throws (a plain
- * `Error`) on bytes that are not such a request.
+ * nothing but an entry per record read: `resource_spans` (1) › `scope_spans` (2) › `spans` (2); logs
+ * and metrics have the same field numbers (`resource_logs` › `scope_logs` › `log_records`). Of the
+ * first `count.max` an entry is made, to be read by `proto-record.ts`; the rest are counted in
+ * `count.seen` and never read, so a body of millions of empty records costs a pass over its bytes,
+ * not millions of objects. Throws (a plain `Error`) on bytes that are not such a request.
  */
-export function findProtoRecords(body: Uint8Array, count: RecordCount, signal: Signal): FoundRecord[] {
-  // Metrics are counted, never read: a decoder for them would be a record type of its own.
-  const message = signal === 'log' ? LogRecordMessage : SpanMessage;
-  const reader = new FieldReader(body);
-  const found: FoundRecord[] = [];
-  // As in json-records.ts: the walk keeps its place in these, and makes an origin only for a scope
-  // with a record to read; fields may come in any order (the resource after its records).
+export function findProtoRecords(body: Buffer, count: RecordCount): ProtoFound[] {
+  const reader = new WireReader(body);
+  const found: ProtoFound[] = [];
+  // The walk keeps its place in these, and makes an origin only for a scope with a record to
+  // read; fields may come in any order (the resource after its records).
   let resource: Range | undefined;
   let scope: Range | undefined;
   let origin: ProtoOrigin | undefined;
@@ -36,7 +37,7 @@ export function findProtoRecords(body: Uint8Array, count: RecordCount, signal: S
     if (field === 1) scope = [from, to];
     if (field !== 2 || count.seen++ >= count.max) return;
     if (origin === undefined) originsOfResource.push((origin = new ProtoOrigin(body)));
-    found.push({ read: () => decode(message, body, from, to), origin });
+    found.push({ from, to, origin });
   };
   const resourceSpansField = (field: number, from: number, to: number): void => {
     if (field === 1) resource = [from, to];
@@ -57,12 +58,22 @@ export function findProtoRecords(body: Uint8Array, count: RecordCount, signal: S
   return found;
 }
 
-/** The resource and scope of records found in protobuf, decoded when read. */
-class ProtoOrigin implements RecordOrigin {
+/** What the records of one scope share: their resource's attributes and their scope's name and version. */
+export interface ResolvedOrigin {
+  readonly resource: IngestAttributes;
+  readonly scopeName: string;
+  readonly scopeVersion: string | undefined;
+}
+
+const NO_ATTRIBUTES = new MapAttributes();
+
+/** The resource and scope of records found in protobuf, read (and checked) once, when its first record is. */
+export class ProtoOrigin {
   private resourceRange: Range | undefined;
   private scopeRange: Range | undefined;
+  private resolvedOrigin: ResolvedOrigin | undefined;
 
-  constructor(private readonly body: Uint8Array) {}
+  constructor(private readonly body: Buffer) {}
 
   setResource(range: Range | undefined): void {
     this.resourceRange = range;
@@ -72,75 +83,72 @@ class ProtoOrigin implements RecordOrigin {
     this.scopeRange = range;
   }
 
-  resource(): Json | undefined {
-    return this.resourceRange && decode(ResourceMessage, this.body, ...this.resourceRange);
+  /** Throws on a resource or scope that is not one. */
+  resolve(reader: WireReader, index: AttributeIndex): ResolvedOrigin {
+    if (this.resolvedOrigin !== undefined) return this.resolvedOrigin;
+    // Resource { repeated KeyValue attributes = 1 }.
+    const resource = this.resourceRange === undefined ? NO_ATTRIBUTES : new KeptAttributes(attributesIn(reader, index, this.resourceRange, 1));
+    let scopeName = '';
+    let scopeVersion: string | undefined;
+    if (this.scopeRange !== undefined) {
+      // InstrumentationScope { string name = 1; string version = 2; repeated KeyValue attributes = 3 }.
+      const [from, to] = this.scopeRange;
+      attributesIn(reader, index, this.scopeRange, 3);
+      reader.at(from, to);
+      while (reader.pos < to) {
+        const tag = reader.varint();
+        const field = tag >>> 3;
+        if ((field === 1 || field === 2) && (tag & 7) === LENGTH_DELIMITED) {
+          const start = reader.lengthDelimited();
+          const text = textAt(this.body, start, reader.pos);
+          if (field === 1) scopeName = text;
+          else scopeVersion = text || undefined;
+        } else {
+          reader.skip(tag & 7);
+        }
+      }
+    }
+    return (this.resolvedOrigin = { resource, scopeName, scopeVersion });
   }
+}
 
-  scope(): Json | undefined {
-    return this.scopeRange && decode(InstrumentationScopeMessage, this.body, ...this.scopeRange);
+/**
+ * The attributes (the `KeyValue` fields numbered `field`) of the message at `range`, checked and
+ * indexed, as a lazy view.
+ */
+function attributesIn(reader: WireReader, index: AttributeIndex, range: Range, field: number): ProtoAttributes {
+  const [from, to] = range;
+  const first = index.size;
+  reader.at(from, to);
+  while (reader.pos < to) {
+    const tag = reader.varint();
+    if (tag >>> 3 !== field || (tag & 7) !== LENGTH_DELIMITED) {
+      reader.skip(tag & 7);
+      continue;
+    }
+    const start = reader.lengthDelimited();
+    const end = reader.pos;
+    index.add(reader, start, end);
+    reader.at(end, to);
   }
+  return new ProtoAttributes(index, first, index.size);
 }
 
 /**
  * Calls `visit` with the number and byte range of each length-delimited field of the message at
  * [`start`, `end`), skipping the others. Nested calls move the reader; it is put back after each.
  */
-function eachField(reader: FieldReader, start: number, end: number, visit: (field: number, from: number, to: number) => void): void {
-  reader.pos = start;
+function eachField(reader: WireReader, start: number, end: number, visit: (field: number, from: number, to: number) => void): void {
+  reader.at(start, end);
   while (reader.pos < end) {
     const tag = reader.varint();
     if ((tag & 7) !== LENGTH_DELIMITED) {
-      reader.skip(tag & 7, end);
+      reader.skip(tag & 7);
       continue;
     }
-    const length = reader.varint();
-    const from = reader.pos;
-    const to = from + length;
-    if (to > end) throw new Error(`field ${tag >>> 3} runs past the end of its message`);
+    const from = reader.lengthDelimited();
+    const to = reader.pos;
     visit(tag >>> 3, from, to);
-    reader.pos = to;
+    reader.at(to, end);
   }
-}
-
-/**
- * Tags, lengths and skips over protobuf bytes, by hand: protobufjs's `Reader` does the same, but
- * its calls cost twice as much over the millions of fields a small gzip body can hold.
- */
-class FieldReader {
-  pos = 0;
-
-  constructor(private readonly bytes: Uint8Array) {}
-
-  /** A varint of up to 32 bits (tags and lengths; a longer one is no length a 4 MiB body holds). */
-  varint(): number {
-    const { bytes } = this;
-    let value = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
-      if (this.pos >= bytes.length) throw new Error('the body ends inside a field');
-      const byte = bytes[this.pos++] as number;
-      value += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) return value;
-    }
-    throw new Error('a varint longer than 32 bits');
-  }
-
-  /** Skips a field of `wireType` that is not length-delimited (varint, 64-bit, 32-bit). */
-  skip(wireType: number, end: number): void {
-    if (wireType === 0) {
-      do {
-        if (this.pos >= end) throw new Error('a varint runs past the end of its message');
-      } while ((this.bytes[this.pos++] as number) >= 0x80);
-    } else if (wireType === 1) {
-      this.pos += 8;
-    } else if (wireType === 5) {
-      this.pos += 4;
-    } else {
-      throw new Error(`unsupported wire type ${wireType}`);
-    }
-    if (this.pos > end) throw new Error('a field runs past the end of its message');
-  }
-}
-
-function decode(type: Message, body: Uint8Array, from: number, to: number): Json {
-  return type.toObject(type.decode(body.subarray(from, to)), AS_JSON);
 }

@@ -73,6 +73,25 @@ describe('foldIntoStored', () => {
     expect(stored?.recent.map((r) => r.callId)).toEqual(all.slice(-20).map((c) => c.callId));
   });
 
+  it('orders recent calls of equal ends as they came, the stored ones first, in order or not', () => {
+    for (const seed of [1, 2, 3, 4]) {
+      const random = prng(seed);
+      // Ends on a coarse grid (many ties); seeds 3 and 4 out of order within a delta.
+      const all = calls(300, seed).map((call, i) => ({ ...call, startTimeMs: T0 + Math.floor(i / (seed < 3 ? 6 : 1)) * 1000 + (seed < 3 ? 0 : Math.floor(random() * 3) * 1000), durationMs: 0 }));
+      let stored: StoredSessionReport | undefined;
+      const batches: CallRecord[][] = [];
+      for (let at = 0; at < all.length; at += 25) batches.push(all.slice(at, at + 25));
+      let expected: CallRecord[] = [];
+      for (const batch of batches) {
+        stored = foldIntoStored(stored, aggregateOf(batch, 40));
+        // The reference: a stable sort by end of what was kept and the batch's last 40, the kept ones first.
+        const added = [...batch].sort((a, b) => a.startTimeMs - b.startTimeMs).slice(-40);
+        expected = [...expected, ...added].map((call, index) => ({ call, index })).sort((a, b) => a.call.startTimeMs - b.call.startTimeMs || a.index - b.index).slice(-40).map((e) => e.call);
+      }
+      expect(stored?.recent.map((r) => r.callId)).toEqual(expected.map((c) => c.callId));
+    }
+  });
+
   it('keeps the caps: a tool past the last one a stored operation can hold counts under _OTHER', () => {
     const many = aggregateOf(Array.from({ length: MAX_TOOLS_PER_OPERATION }, (_, i) => ({ ...calls(1, i)[0]!, operationType: 'tool-execution', toolName: `t${i}` })));
     const stored = many.toStored();

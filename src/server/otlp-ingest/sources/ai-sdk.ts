@@ -15,11 +15,11 @@ const SESSION_ATTRIBUTES = ['ai.telemetry.metadata.sessionId', 'ai.telemetry.met
 export const aiSdkSource: CallSource = {
   id: 'ai-sdk',
   take(record, context) {
-    if (record.signal !== 'span' || record.attributes['ai.operationId'] !== 'ai.toolCall') return undefined;
+    if (record.signal !== 'span' || record.attributes.get('ai.operationId') !== 'ai.toolCall') return undefined;
     const { attributes } = record;
     let sessionId: string | undefined;
-    for (const key of SESSION_ATTRIBUTES) if ((sessionId = text(attributes[key])) !== undefined) break;
-    const toolName = text(attributes['ai.toolCall.name']);
+    for (const key of SESSION_ATTRIBUTES) if ((sessionId = text(attributes.get(key))) !== undefined) break;
+    const toolName = text(attributes.get('ai.toolCall.name'));
     if (sessionId === undefined || toolName === undefined) return 'ignored';
     const failed = record.statusCode === 2;
     context.emit({
@@ -27,7 +27,7 @@ export const aiSdkSource: CallSource = {
         sessionId,
         operationType: TOOL_EXECUTION,
         toolName,
-        callId: text(attributes['ai.toolCall.id']),
+        callId: text(attributes.get('ai.toolCall.id')),
         ...spanTiming(record),
         errorType: failed ? (errorKindOfText(record.statusMessage) ?? ERROR_KINDS.toolError) : undefined,
         errorClass: failed ? record.exceptionType : undefined,

@@ -88,21 +88,21 @@ export const claudeCodeSource: CallSource = {
 
 function takeLog(name: string, record: OtlpRecord, context: SourceContext): Take {
   const { attributes } = record;
-  const sessionId = text(attributes['session.id']);
-  const toolName = text(attributes['tool_name']);
+  const sessionId = text(attributes.get('session.id'));
+  const toolName = text(attributes.get('tool_name'));
   if (sessionId === undefined || toolName === undefined) return 'ignored';
-  const callId = text(attributes['tool_use_id']);
+  const callId = text(attributes.get('tool_use_id'));
   const base = { sessionId, operationType: TOOL_EXECUTION, toolName, callId, traceId: record.traceId, spanId: undefined, agent: agentOf(record) };
   if (name === TOOL_RESULT_LOG) {
-    const durationMs = Math.max(0, numeric(attributes['duration_ms']) ?? 0);
-    const failed = flag(attributes['success']) === false;
-    const errorClass = failed ? classOf(text(attributes['error_type'])) : undefined;
+    const durationMs = Math.max(0, numeric(attributes.get('duration_ms')) ?? 0);
+    const failed = flag(attributes.get('success')) === false;
+    const errorClass = failed ? classOf(text(attributes.get('error_type'))) : undefined;
     // Written when the call ended.
     const call: CallRecord = { ...base, startTimeMs: record.endTimeMs - durationMs, durationMs, errorType: failed ? kindOfClass(errorClass) : undefined, errorClass };
     context.emit(logged(call));
     return 'mapped';
   }
-  if (name === TOOL_DECISION_LOG && attributes['decision'] === 'reject') {
+  if (name === TOOL_DECISION_LOG && attributes.get('decision') === 'reject') {
     // A refused call never runs: it ends when refused, and takes no time of the tool's.
     const call: CallRecord = { ...base, startTimeMs: record.endTimeMs, durationMs: 0, errorType: ERROR_KINDS.permissionDenied };
     context.emit(logged(call));
@@ -142,7 +142,7 @@ function takeChildSpan(name: string, record: OtlpRecord, context: SourceContext)
   const key = spanKey(record.traceId, record.parentSpanId);
   const parts = joins.children.get(key) ?? { seenMs: Date.now() };
   if (name === EXECUTION_SPAN) parts.execution = executionOf(record);
-  else if (record.attributes['decision'] === 'reject') parts.rejected = true;
+  else if (record.attributes.get('decision') === 'reject') parts.rejected = true;
   const parent = joins.parents.get(key);
   if (parent !== undefined && (parts.execution !== undefined || parts.rejected === true)) {
     joins.parents.delete(key);
@@ -157,22 +157,22 @@ function takeChildSpan(name: string, record: OtlpRecord, context: SourceContext)
 
 function toolSpanOf(record: OtlpRecord): ToolSpan | undefined {
   const { attributes } = record;
-  const sessionId = text(attributes['session.id']) ?? text(attributes['gen_ai.conversation.id']);
+  const sessionId = text(attributes.get('session.id')) ?? text(attributes.get('gen_ai.conversation.id'));
   // As the transcript names it: `tool_name` (`mcp__fs__read_text_file`; `gen_ai.tool.name` drops the server).
-  const toolName = text(attributes['tool_name']) ?? text(attributes['gen_ai.tool.name']);
+  const toolName = text(attributes.get('tool_name')) ?? text(attributes.get('gen_ai.tool.name'));
   if (sessionId === undefined || toolName === undefined || record.spanId === undefined) return undefined;
-  const callId = text(attributes['tool_use_id']) ?? text(attributes['gen_ai.tool.call.id']);
+  const callId = text(attributes.get('tool_use_id')) ?? text(attributes.get('gen_ai.tool.call.id'));
   const call = { sessionId, operationType: TOOL_EXECUTION, toolName, callId, ...spanTiming(record), agent: agentOf(record) };
   return { call, endTimeMs: record.endTimeMs };
 }
 
 function executionOf(record: OtlpRecord): Execution {
   const { startTimeMs, durationMs } = spanTiming(record);
-  const failed = record.attributes['success'] === false || record.statusCode === 2;
+  const failed = record.attributes.get('success') === false || record.statusCode === 2;
   if (!failed) return { startTimeMs, durationMs, errorType: undefined, errorClass: undefined };
-  const errorClass = classOf(text(record.attributes['error_class']));
+  const errorClass = classOf(text(record.attributes.get('error_class')));
   // Claude Code leaves `error.type` off an execution that was interrupted or cancelled.
-  const errorType = record.attributes['error.type'] === undefined ? ERROR_KINDS.aborted : kindOfClass(errorClass);
+  const errorType = record.attributes.get('error.type') === undefined ? ERROR_KINDS.aborted : kindOfClass(errorClass);
   return { startTimeMs, durationMs, errorType, errorClass };
 }
 
@@ -230,7 +230,7 @@ function spanKey(traceId: string | undefined, spanId: string): string {
 
 /** Claude Code, at the version its resource names (`service.version`). */
 function agentOf(record: OtlpRecord): AgentInfo {
-  const version = text(record.resource['service.version']);
+  const version = text(record.resource.get('service.version'));
   return version === undefined ? { name: AGENT_NAME } : { name: AGENT_NAME, version };
 }
 

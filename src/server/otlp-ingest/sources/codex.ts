@@ -46,32 +46,32 @@ const OUTPUT_HEAD = 1024;
 function isCodexRecord(record: OtlpRecord): boolean {
   if (!record.scopeName.startsWith('codex')) return false;
   if (record.signal === 'log') return record.scopeName.startsWith('codex_otel') || eventNameOf(record).startsWith('codex.');
-  const service = record.resource['service.name'];
+  const service = record.resource.get('service.name');
   return typeof service === 'string' && /^codex([_-]|$)/.test(service);
 }
 
 /** The `event.name` attribute: Codex's OTLP `event_name` is its source line (`event otel/src/tool_result.rs:54`). */
 function eventNameOf(record: OtlpRecord): string {
-  return text(record.attributes['event.name']) ?? record.eventName;
+  return text(record.attributes.get('event.name')) ?? record.eventName;
 }
 
 function callOf(record: OtlpRecord): CallRecord | undefined {
   const { attributes } = record;
-  const sessionId = text(attributes['conversation.id']);
-  const toolName = text(attributes.tool_name);
+  const sessionId = text(attributes.get('conversation.id'));
+  const toolName = text(attributes.get('tool_name'));
   if (sessionId === undefined || toolName === undefined) return undefined;
-  const durationMs = Math.max(0, numeric(attributes.duration_ms) ?? 0);
+  const durationMs = Math.max(0, numeric(attributes.get('duration_ms')) ?? 0);
   // The decoder gives a log record without a time its observed time; should both be missing, Codex's own stamp.
-  const timing = record.endTimeMs > 0 ? loggedTiming(record, durationMs) : loggedTiming({ ...record, endTimeMs: Date.parse(text(attributes['event.timestamp']) ?? '') }, durationMs);
+  const timing = record.endTimeMs > 0 ? loggedTiming(record, durationMs) : loggedTiming({ ...record, endTimeMs: Date.parse(text(attributes.get('event.timestamp')) ?? '') }, durationMs);
   if (!Number.isFinite(timing.startTimeMs)) return undefined;
-  const version = text(record.resource['service.version']) ?? text(attributes['app.version']);
+  const version = text(record.resource.get('service.version')) ?? text(attributes.get('app.version'));
   return {
     sessionId,
     operationType: TOOL_EXECUTION,
     toolName,
-    callId: text(attributes.call_id),
+    callId: text(attributes.get('call_id')),
     ...timing,
-    errorType: errorKindOf(flag(attributes.success), text(attributes.output)),
+    errorType: errorKindOf(flag(attributes.get('success')), text(attributes.get('output'))),
     agent: version === undefined ? { name: AGENT_NAME } : { name: AGENT_NAME, version },
   };
 }

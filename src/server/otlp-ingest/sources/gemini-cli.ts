@@ -73,23 +73,23 @@ export const geminiCliSource: CallSource = {
 
 function takeLog(record: OtlpRecord, context: SourceContext): Take {
   const { attributes } = record;
-  if (attributes['event.name'] !== TOOL_CALL_EVENT) return 'ignored';
-  const sessionId = text(attributes['session.id']) ?? text(record.resource['session.id']);
-  const toolName = text(attributes['function_name']);
+  if (attributes.get('event.name') !== TOOL_CALL_EVENT) return 'ignored';
+  const sessionId = text(attributes.get('session.id')) ?? text(record.resource.get('session.id'));
+  const toolName = text(attributes.get('function_name'));
   if (sessionId === undefined || toolName === undefined) return 'ignored';
-  const geminiType = text(attributes['error.type']) ?? text(attributes['error_type']);
-  const exitCode = shellExitCode(attributes['metadata']);
-  const failed = flag(attributes['success']) === false || exitCode !== undefined;
+  const geminiType = text(attributes.get('error.type')) ?? text(attributes.get('error_type'));
+  const exitCode = shellExitCode(attributes.get('metadata'));
+  const failed = flag(attributes.get('success')) === false || exitCode !== undefined;
   context.emit({
     call: {
       sessionId,
       operationType: TOOL_EXECUTION,
       toolName,
       callId: undefined,
-      ...loggedTiming(record, Math.max(0, numeric(attributes['duration_ms']) ?? 0)),
+      ...loggedTiming(record, Math.max(0, numeric(attributes.get('duration_ms')) ?? 0)),
       // The log's span is the batch's `schedule_tool_calls` span, not this call's.
       spanId: undefined,
-      errorType: failed ? errorKind(geminiType, text(attributes['error.message']) ?? text(attributes['error']), exitCode) : undefined,
+      errorType: failed ? errorKind(geminiType, text(attributes.get('error.message')) ?? text(attributes.get('error')), exitCode) : undefined,
       errorClass: failed ? geminiType : undefined,
       agent: AGENT,
       // Sent only with Gemini's `logPrompts`: fingerprinted (with `fingerprintArguments`), never kept.
@@ -102,9 +102,9 @@ function takeLog(record: OtlpRecord, context: SourceContext): Take {
 
 function takeSpan(record: OtlpRecord, context: SourceContext): Take {
   const { attributes } = record;
-  if (attributes['gen_ai.operation.name'] !== TOOL_CALL_OPERATION) return 'ignored';
-  const sessionId = text(attributes['gen_ai.conversation.id']) ?? text(record.resource['session.id']);
-  const toolName = text(attributes['gen_ai.tool.name']);
+  if (attributes.get('gen_ai.operation.name') !== TOOL_CALL_OPERATION) return 'ignored';
+  const sessionId = text(attributes.get('gen_ai.conversation.id')) ?? text(record.resource.get('session.id'));
+  const toolName = text(attributes.get('gen_ai.tool.name'));
   if (sessionId === undefined || toolName === undefined) return 'ignored';
   // ERROR only when the tool threw; a failure it reports (file not found, ...) still says OK.
   const failed = record.statusCode === 2;
@@ -113,7 +113,7 @@ function takeSpan(record: OtlpRecord, context: SourceContext): Take {
       sessionId,
       operationType: TOOL_EXECUTION,
       toolName,
-      callId: text(attributes['gen_ai.tool.call_id']),
+      callId: text(attributes.get('gen_ai.tool.call_id')),
       ...spanTiming(record),
       errorType: failed ? (errorKindOfText(record.statusMessage) ?? ERROR_KINDS.toolError) : undefined,
       agent: AGENT,

@@ -15,17 +15,17 @@ export const genaiSource: CallSource = {
   take(record, context) {
     if (record.signal !== 'span') return undefined;
     const { attributes } = record;
-    if (attributes[semconv.ATTR_GEN_AI_OPERATION_NAME] !== semconv.GEN_AI_OPERATION_EXECUTE_TOOL) return undefined;
-    const sessionId = text(attributes[semconv.ATTR_SESSION_ID]) ?? text(attributes[semconv.ATTR_GEN_AI_CONVERSATION_ID]);
+    if (attributes.get(semconv.ATTR_GEN_AI_OPERATION_NAME) !== semconv.GEN_AI_OPERATION_EXECUTE_TOOL) return undefined;
+    const sessionId = text(attributes.get(semconv.ATTR_SESSION_ID)) ?? text(attributes.get(semconv.ATTR_GEN_AI_CONVERSATION_ID));
     if (sessionId === undefined) return 'ignored';
-    const declaredError = text(attributes[semconv.ATTR_ERROR_TYPE]);
+    const declaredError = text(attributes.get(semconv.ATTR_ERROR_TYPE));
     const failed = declaredError !== undefined || record.statusCode === 2;
     context.emit({
       call: {
         sessionId,
         operationType: semconv.OPERATION_TOOL_EXECUTION,
-        toolName: text(attributes[semconv.ATTR_GEN_AI_TOOL_NAME]) ?? record.name,
-        callId: text(attributes[semconv.ATTR_GEN_AI_TOOL_CALL_ID]),
+        toolName: text(attributes.get(semconv.ATTR_GEN_AI_TOOL_NAME)) ?? record.name,
+        callId: text(attributes.get(semconv.ATTR_GEN_AI_TOOL_CALL_ID)),
         ...spanTiming(record),
         errorType: failed ? (errorKindOfText(declaredError) ?? errorKindOfText(record.statusMessage) ?? declaredError ?? ERROR_KINDS.other) : undefined,
         errorClass: failed ? declaredError : undefined,

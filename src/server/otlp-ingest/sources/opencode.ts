@@ -25,16 +25,16 @@ export const opencodeSource: CallSource = {
     if (record.signal !== 'span') return isOpenCodes(record) ? 'ignored' : undefined;
     const { attributes } = record;
     // By the attribute rather than the span's name (`Tool.execute`): OpenCode's tool spans are the ones that have it.
-    const toolName = text(attributes['tool.name']);
+    const toolName = text(attributes.get('tool.name'));
     if (toolName === undefined) return isOpenCodes(record) ? 'ignored' : undefined;
-    const sessionId = text(attributes['session.id']);
+    const sessionId = text(attributes.get('session.id'));
     if (sessionId === undefined) return 'ignored';
     context.emit({
       call: {
         sessionId,
         operationType: TOOL_EXECUTION,
         toolName,
-        callId: text(attributes['tool.call_id']),
+        callId: text(attributes.get('tool.call_id')),
         ...spanTiming(record),
         errorType: errorTypeOf(toolName, record),
         // OpenCode's own class (`PermissionRejectedError`, ...) is only in the span's exception event.
@@ -55,5 +55,5 @@ function errorTypeOf(toolName: string, record: OtlpRecord): ErrorKind | undefine
 
 /** A record OpenCode sent: its resource and scope are both named `opencode`. */
 function isOpenCodes(record: OtlpRecord): boolean {
-  return record.scopeName === 'opencode' && record.resource['service.name'] === 'opencode';
+  return record.scopeName === 'opencode' && record.resource.get('service.name') === 'opencode';
 }

@@ -28,9 +28,9 @@ export function flag(value: IngestValue | undefined): boolean | undefined {
  * placeholder (`unknown_service...`) or none.
  */
 export function agentOfResource(record: OtlpRecord): AgentInfo | undefined {
-  const name = text(record.resource['service.name']);
+  const name = text(record.resource.get('service.name'));
   if (name === undefined || name.startsWith('unknown_service')) return undefined;
-  const version = text(record.resource['service.version']);
+  const version = text(record.resource.get('service.version'));
   return version === undefined ? { name } : { name, version };
 }
 

@@ -2,7 +2,20 @@ import type { CallRecord } from '../../../reports/call-record.js';
 
 /** Attribute values as OTLP ingest keeps them: primitives and arrays of one primitive type. */
 export type IngestValue = string | number | boolean | readonly string[] | readonly number[] | readonly boolean[];
-export type IngestAttributes = Readonly<Record<string, IngestValue | undefined>>;
+
+/**
+ * A record's (or its resource's) attributes, read by key: from protobuf, a value is decoded only
+ * when a source asks for its key, so ask for the keys you need and no more.
+ */
+export interface IngestAttributes {
+  /**
+   * The value of `key`; undefined when there is none, or it is not a primitive or an array of one
+   * primitive type (maps and bytes are left out). Of a key sent twice, the last value counts.
+   */
+  get(key: string): IngestValue | undefined;
+  /** Every attribute, decoded, in the order sent (for tests and diagnostics; sources use `get`). */
+  entries(): [string, IngestValue][];
+}
 
 /** `span` from `/v1/traces`, `log` from `/v1/logs`. */
 export type Signal = 'span' | 'log';

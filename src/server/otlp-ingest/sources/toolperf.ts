@@ -13,22 +13,22 @@ export const toolperfSource: CallSource = {
   take(record, context) {
     if (record.signal !== 'span') return undefined;
     const { attributes } = record;
-    const declaredType = text(attributes[semconv.ATTR_TOOLPERF_OPERATION_TYPE]);
-    const storeId = attributes[semconv.ATTR_TOOLPERF_STORE_ID];
+    const declaredType = text(attributes.get(semconv.ATTR_TOOLPERF_OPERATION_TYPE));
+    const storeId = attributes.get(semconv.ATTR_TOOLPERF_STORE_ID);
     if (declaredType === undefined && storeId === undefined && record.scopeName !== semconv.INSTRUMENTATION_SCOPE) return undefined;
     if (context.storeId !== undefined && storeId === context.storeId) return 'ignored';
     const operationType =
-      declaredType ?? (attributes[semconv.ATTR_GEN_AI_OPERATION_NAME] === semconv.GEN_AI_OPERATION_EXECUTE_TOOL ? semconv.OPERATION_TOOL_EXECUTION : undefined);
-    const sessionId = text(attributes[semconv.ATTR_SESSION_ID]) ?? text(attributes[semconv.ATTR_GEN_AI_CONVERSATION_ID]);
+      declaredType ?? (attributes.get(semconv.ATTR_GEN_AI_OPERATION_NAME) === semconv.GEN_AI_OPERATION_EXECUTE_TOOL ? semconv.OPERATION_TOOL_EXECUTION : undefined);
+    const sessionId = text(attributes.get(semconv.ATTR_SESSION_ID)) ?? text(attributes.get(semconv.ATTR_GEN_AI_CONVERSATION_ID));
     if (operationType === undefined || sessionId === undefined) return 'ignored';
-    const declaredError = text(attributes[semconv.ATTR_ERROR_TYPE]);
+    const declaredError = text(attributes.get(semconv.ATTR_ERROR_TYPE));
     const failed = declaredError !== undefined || record.statusCode === 2;
     context.emit({
       call: {
         sessionId,
         operationType,
-        toolName: text(attributes[semconv.ATTR_GEN_AI_TOOL_NAME]) ?? text(attributes[semconv.ATTR_TOOLPERF_OPERATION_NAME]) ?? record.name,
-        callId: text(attributes[semconv.ATTR_GEN_AI_TOOL_CALL_ID]),
+        toolName: text(attributes.get(semconv.ATTR_GEN_AI_TOOL_NAME)) ?? text(attributes.get(semconv.ATTR_TOOLPERF_OPERATION_NAME)) ?? record.name,
+        callId: text(attributes.get(semconv.ATTR_GEN_AI_TOOL_CALL_ID)),
         ...spanTiming(record),
         errorType: failed ? (declaredError ?? semconv.ERROR_TYPE_OTHER) : undefined,
         errorMessage: failed ? record.statusMessage : undefined,

@@ -13,6 +13,7 @@ import { EventLoopTurns } from '../../../../src/server/otlp-ingest/event-loop-tu
 import { ExportLogsServiceRequest } from '../../../../src/server/otlp-ingest/otlp-proto.js';
 import { startReportServer } from '../../../../src/server/start.js';
 import { memoryReports } from '../fixtures.js';
+import { plainRecord } from '../../../helpers/ingest-attributes.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -97,7 +98,7 @@ describe('OTLP log records', () => {
     ).finish();
     const proto = await decodeOtlpRecords(protoBody, 'protobuf', 'log', 100, new EventLoopTurns());
     for (const decoded of [json, proto]) {
-      expect(decoded.records).toEqual([
+      expect(decoded.records.map(plainRecord)).toEqual([
         {
           signal: 'log',
           name: 'agent.tool_result',

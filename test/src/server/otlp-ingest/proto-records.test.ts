@@ -1,12 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordCount } from '../../../../src/server/otlp-ingest/found-record.js';
 import { ExportTraceServiceRequest } from '../../../../src/server/otlp-ingest/otlp-proto.js';
+import { AttributeIndex } from '../../../../src/server/otlp-ingest/proto-attributes.js';
+import { protoSpanRecord } from '../../../../src/server/otlp-ingest/proto-record.js';
 import { findProtoRecords } from '../../../../src/server/otlp-ingest/proto-records.js';
+import { WireReader } from '../../../../src/server/otlp-ingest/proto-wire.js';
 
+/** The spans found in `body`, each read: its name, its resource's attributes and its scope's name. */
 const find = (body: Uint8Array, max = 100) => {
   const count: RecordCount = { max, seen: 0 };
-  const found = findProtoRecords(body, count, 'span');
-  return { count, spans: found.map((f) => ({ span: f.read(), resource: f.origin.resource(), scope: f.origin.scope() })) };
+  const bytes = Buffer.from(body);
+  const found = findProtoRecords(bytes, count);
+  const reader = new WireReader(bytes);
+  const index = new AttributeIndex(bytes);
+  const spans = found.map((f) => {
+    const record = protoSpanRecord(reader, index, f);
+    return { record, span: { name: record.name }, resource: Object.fromEntries(record.resource.entries()), scope: record.scopeName };
+  });
+  return { count, spans };
 };
 
 /** The protobuf bytes of a length-delimited field. */
@@ -33,12 +44,12 @@ describe('findProtoRecords', () => {
     const { spans, count } = find(ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject(request)).finish());
     expect(count.seen).toBe(3);
     expect(spans.map((s) => [s.span.name, s.resource, s.scope])).toEqual([
-      ['a', { attributes: [{ key: 'r', value: { stringValue: '1' } }] }, { name: 's1' }],
-      ['b', { attributes: [{ key: 'r', value: { stringValue: '1' } }] }, { name: 's1' }],
-      ['c', undefined, undefined],
+      ['a', { r: '1' }, 's1'],
+      ['b', { r: '1' }, 's1'],
+      ['c', {}, ''],
     ]);
-    expect(spans[0]?.span.startTimeUnixNano).toBe('1767225600000000001');
-    expect(Buffer.from(spans[0]?.span.traceId as Uint8Array).equals(Buffer.alloc(16, 1))).toBe(true);
+    expect(spans[0]?.record.startTimeMs).toBe(1_767_225_600_000);
+    expect(spans[0]?.record.traceId).toBe('01'.repeat(16));
   });
 
   it('finds a resource and a scope that follow their spans', () => {
@@ -46,7 +57,7 @@ describe('findProtoRecords', () => {
     const scopeSpans = Buffer.concat([field(2, span), field(1, field(1, Buffer.from('s')))]);
     const resourceSpans = Buffer.concat([field(2, scopeSpans), field(1, Buffer.alloc(0))]);
     const { spans } = find(field(1, resourceSpans));
-    expect(spans).toEqual([{ span: { name: 'a' }, resource: {}, scope: { name: 's' } }]);
+    expect(spans.map(({ span, resource, scope }) => ({ span, resource, scope }))).toEqual([{ span: { name: 'a' }, resource: {}, scope: 's' }]);
   });
 
   it('decodes the first `max` spans and only counts the rest, exactly, without decoding them', () => {

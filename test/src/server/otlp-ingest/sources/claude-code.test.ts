@@ -10,6 +10,7 @@ import type { MappedCall, OtlpRecord, SourceContext } from '../../../../../src/s
 import type { CallRecord } from '../../../../../src/reports/call-record.js';
 import type { Reports } from '../../../../../src/reports/reports.js';
 import { recordingLogger } from '../../../../helpers/tracking.js';
+import { withAttributes } from '../../../../helpers/ingest-attributes.js';
 
 const fixtures = fileURLToPath(new URL('../../../../fixtures/agents/claude-code/', import.meta.url));
 
@@ -119,12 +120,12 @@ describe.each(['mixed-json', 'mixed-protobuf'] as const)('claudeCodeSource: fixt
     expect(results).toHaveLength(EXPECTED.length - 1);
     results.forEach((record, i) => {
       const mapped = emitted.filter((each) => each.call.errorType !== 'permission_denied')[i];
-      const durationMs = Number(record.attributes['duration_ms']);
+      const durationMs = Number(record.attributes.get('duration_ms'));
       expect(mapped?.call.durationMs).toBe(durationMs);
       expect(mapped?.call.startTimeMs).toBe(record.endTimeMs - durationMs);
     });
     const refused = emitted.find((each) => each.call.errorType === 'permission_denied');
-    const decision = records.find((record) => record.attributes['decision'] === 'reject');
+    const decision = records.find((record) => record.attributes.get('decision') === 'reject');
     expect(refused?.call).toMatchObject({ durationMs: 0, startTimeMs: decision?.endTimeMs });
   });
 
@@ -224,7 +225,7 @@ describe('claudeCodeSource in the ingest pipeline (its registered place among th
 
 describe('claudeCodeSource: joins and edges', () => {
   const spans = recordsOf('mixed-json', 'span');
-  const parentOf = (callId: string, nth = 0) => spans.filter((r) => r.name === 'claude_code.tool' && r.attributes['tool_use_id'] === callId)[nth] as OtlpRecord;
+  const parentOf = (callId: string, nth = 0) => spans.filter((r) => r.name === 'claude_code.tool' && r.attributes.get('tool_use_id') === callId)[nth] as OtlpRecord;
   const childrenOf = (parent: OtlpRecord) => spans.filter((r) => r.parentSpanId === parent.spanId);
 
   it('a parent whose execution child never comes is folded after JOIN_WAIT_MS from the parent alone', () => {
@@ -262,8 +263,7 @@ describe('claudeCodeSource: joins and edges', () => {
     const { context, emitted } = fakeContext();
     const parent = parentOf('toolu_reused');
     const execution = childrenOf(parent).find((r) => r.name === 'claude_code.tool.execution') as OtlpRecord;
-    const { ['error.type']: _dropped, ...attributes } = execution.attributes;
-    claudeCodeSource.take({ ...execution, attributes }, context);
+    claudeCodeSource.take({ ...execution, attributes: withAttributes(execution.attributes, { 'error.type': undefined }) }, context);
     claudeCodeSource.take(parent, context);
     expect(emitted.map((each) => each.call.errorType)).toEqual(['aborted']);
   });
@@ -288,15 +288,14 @@ describe('claudeCodeSource: joins and edges', () => {
     expect(claudeCodeSource.take(genaiSpan, context)).toBeUndefined();
     // A tool_result without a session cannot name a report.
     const result = logs.find((r) => r.name === 'claude_code.tool_result') as OtlpRecord;
-    const { ['session.id']: _session, ...withoutSession } = result.attributes;
-    expect(claudeCodeSource.take({ ...result, attributes: withoutSession }, context)).toBe('ignored');
+    expect(claudeCodeSource.take({ ...result, attributes: withAttributes(result.attributes, { 'session.id': undefined }) }, context)).toBe('ignored');
     expect(emitted).toHaveLength(0);
   });
 
   it('keeps no arguments, outputs or prompts: a call holds only the mapped fields', () => {
     const { context, emitted } = fakeContext();
     const result = recordsOf('mixed-json', 'log').find((r) => r.name === 'claude_code.tool_result') as OtlpRecord;
-    claudeCodeSource.take({ ...result, attributes: { ...result.attributes, tool_input: 'secret', tool_parameters: '{"bash_command":"cat ~/.ssh/id_rsa"}', error: 'File /home/me/secret does not exist' } }, context);
+    claudeCodeSource.take({ ...result, attributes: withAttributes(result.attributes, { tool_input: 'secret', tool_parameters: '{"bash_command":"cat ~/.ssh/id_rsa"}', error: 'File /home/me/secret does not exist' }) }, context);
     expect(JSON.stringify(emitted)).not.toMatch(/secret|ssh|\/home/);
     expect(Object.keys(emitted[0]?.call ?? {}).sort()).toEqual(['agent', 'callId', 'durationMs', 'errorClass', 'errorType', 'operationType', 'sessionId', 'spanId', 'startTimeMs', 'toolName', 'traceId']);
   });

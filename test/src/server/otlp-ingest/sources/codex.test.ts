@@ -7,6 +7,7 @@ import { codexSource, errorKindOf, exitCodeOf } from '../../../../../src/server/
 import { decodeOtlpRecords } from '../../../../../src/server/otlp-ingest/decode-records.js';
 import { EventLoopTurns } from '../../../../../src/server/otlp-ingest/event-loop-turns.js';
 import type { MappedCall, OtlpRecord, SourceContext } from '../../../../../src/server/otlp-ingest/sources/source.js';
+import { attributes, withAttributes } from '../../../../helpers/ingest-attributes.js';
 
 const fixtureDir = fileURLToPath(new URL('../../../../fixtures/agents/codex/mixed/', import.meta.url));
 const fixtureFiles = readdirSync(fixtureDir).filter((name) => /^\d+-(logs|traces)\.json$/.test(name)).sort();
@@ -45,7 +46,7 @@ function collect(records: readonly OtlpRecord[]): { calls: CallRecord[]; takes: 
 
 describe('codex source, on the records Codex 0.171 sent', () => {
   const { calls, takes } = collect(logs);
-  const toolResults = logs.filter((record) => record.attributes['event.name'] === 'codex.tool_result');
+  const toolResults = logs.filter((record) => record.attributes.get('event.name') === 'codex.tool_result');
 
   // Codex logs a call when it ends: the parallel calls of one response come in the order they ended.
   const sorted = <T>(list: T[]): T[] => list.map((each) => JSON.stringify(each)).sort().map((each) => JSON.parse(each) as T);
@@ -80,7 +81,7 @@ describe('codex source, on the records Codex 0.171 sent', () => {
   it('ends each call at the record\'s observed time and starts it duration_ms before', () => {
     calls.forEach((call, i) => {
       const record = toolResults[i] as OtlpRecord;
-      expect(call.durationMs).toBe(Number(record.attributes.duration_ms));
+      expect(call.durationMs).toBe(Number(record.attributes.get('duration_ms')));
       expect(Math.abs(call.startTimeMs + call.durationMs - record.endTimeMs)).toBeLessThan(1e-3);
       expect(call.traceId).toBe(record.traceId);
     });
@@ -100,7 +101,7 @@ describe('codex source, on the records Codex 0.171 sent', () => {
   });
 
   it('ignores Codex\'s spans, the tool-dispatch spans among them', () => {
-    expect(spans.some((span) => span.attributes['codex.tool.phase'] === 'dispatch' && span.attributes.call_id !== undefined)).toBe(true);
+    expect(spans.some((span) => span.attributes.get('codex.tool.phase') === 'dispatch' && span.attributes.get('call_id') !== undefined)).toBe(true);
     const { calls: fromSpans, takes: spanTakes } = collect(spans);
     expect(fromSpans).toEqual([]);
     expect(spanTakes.every((take) => take === 'ignored')).toBe(true);
@@ -108,13 +109,13 @@ describe('codex source, on the records Codex 0.171 sent', () => {
 });
 
 describe('codex source, records that are not Codex\'s', () => {
-  const toolResult = logs.find((record) => record.attributes['event.name'] === 'codex.tool_result') as OtlpRecord;
+  const toolResult = logs.find((record) => record.attributes.get('event.name') === 'codex.tool_result') as OtlpRecord;
 
   it('leaves other agents\' records and a codex-named service with a foreign scope to the other sources', () => {
     const foreign: OtlpRecord[] = [
-      { ...toolResult, scopeName: 'com.anthropic.claude_code.events', attributes: { ...toolResult.attributes, 'event.name': 'claude_code.tool_result' } },
-      { ...toolResult, signal: 'span', name: 'execute_tool read', scopeName: '@opentelemetry/genai', resource: { 'service.name': 'codex-helper' }, attributes: { 'gen_ai.operation.name': 'execute_tool' } },
-      { ...toolResult, signal: 'span', name: 'exec_command', scopeName: 'codex_exec', resource: { 'service.name': 'my-service' } },
+      { ...toolResult, scopeName: 'com.anthropic.claude_code.events', attributes: withAttributes(toolResult.attributes, { 'event.name': 'claude_code.tool_result' }) },
+      { ...toolResult, signal: 'span', name: 'execute_tool read', scopeName: '@opentelemetry/genai', resource: attributes({ 'service.name': 'codex-helper' }), attributes: attributes({ 'gen_ai.operation.name': 'execute_tool' }) },
+      { ...toolResult, signal: 'span', name: 'exec_command', scopeName: 'codex_exec', resource: attributes({ 'service.name': 'my-service' }) },
     ];
     const { calls, takes } = collect(foreign);
     expect(takes).toEqual([undefined, undefined, undefined]);
@@ -122,14 +123,14 @@ describe('codex source, records that are not Codex\'s', () => {
   });
 
   it("ignores Codex's own log lines that are no event (the metrics client's, when metrics are on)", () => {
-    const flushing: OtlpRecord = { ...toolResult, name: 'flushing OTEL metrics', eventName: '', scopeName: 'codex_otel::metrics::client', attributes: {} };
+    const flushing: OtlpRecord = { ...toolResult, name: 'flushing OTEL metrics', eventName: '', scopeName: 'codex_otel::metrics::client', attributes: attributes() };
     expect(collect([flushing]).takes).toEqual(['ignored']);
   });
 
   it('ignores a tool result without a conversation id, and takes the time from event.timestamp when the record has none', () => {
     const { conversationless, timeless } = {
-      conversationless: { ...toolResult, attributes: { ...toolResult.attributes, 'conversation.id': undefined } },
-      timeless: { ...toolResult, startTimeMs: 0, endTimeMs: 0, attributes: { ...toolResult.attributes, 'event.timestamp': '2026-11-30T06:28:54.055Z', duration_ms: '55' } },
+      conversationless: { ...toolResult, attributes: withAttributes(toolResult.attributes, { 'conversation.id': undefined }) },
+      timeless: { ...toolResult, startTimeMs: 0, endTimeMs: 0, attributes: withAttributes(toolResult.attributes, { 'event.timestamp': '2026-11-30T06:28:54.055Z', duration_ms: '55' }) },
     };
     const { calls, takes } = collect([conversationless, timeless]);
     expect(takes).toEqual(['ignored', 'mapped']);

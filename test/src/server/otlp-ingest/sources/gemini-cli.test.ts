@@ -8,6 +8,7 @@ import { decodeOtlpRecords } from '../../../../../src/server/otlp-ingest/decode-
 import { EventLoopTurns } from '../../../../../src/server/otlp-ingest/event-loop-turns.js';
 import { GEMINI_SPAN_HOLD_MS, geminiCliSource } from '../../../../../src/server/otlp-ingest/sources/gemini-cli.js';
 import type { MappedCall, OtlpRecord, SourceContext, Take } from '../../../../../src/server/otlp-ingest/sources/source.js';
+import { attributes } from '../../../../helpers/ingest-attributes.js';
 
 const fixtures = fileURLToPath(new URL('../../../../fixtures/agents/gemini-cli/', import.meta.url));
 
@@ -37,11 +38,11 @@ function take(records: readonly OtlpRecord[], context: Partial<SourceContext> = 
 }
 
 function isToolCallLog(record: OtlpRecord): boolean {
-  return record.attributes['event.name'] === 'gemini_cli.tool_call';
+  return record.attributes.get('event.name') === 'gemini_cli.tool_call';
 }
 
 function isToolCallSpan(record: OtlpRecord): boolean {
-  return record.attributes['gen_ai.operation.name'] === 'tool_call';
+  return record.attributes.get('gen_ai.operation.name') === 'tool_call';
 }
 
 describe('geminiCliSource: gemini_cli.tool_call log records', () => {
@@ -69,7 +70,7 @@ describe('geminiCliSource: gemini_cli.tool_call log records', () => {
     const { emitted } = take(records);
     emitted.forEach(({ call }, i) => {
       const record = records[i] as OtlpRecord;
-      expect(call.durationMs).toBe(record.attributes['duration_ms']);
+      expect(call.durationMs).toBe(record.attributes.get('duration_ms'));
       expect(call.startTimeMs + call.durationMs).toBe(record.endTimeMs);
       expect(call.sessionId).toBe(truth.chat.sessionId);
       expect(call.operationType).toBe('tool-execution');
@@ -80,7 +81,7 @@ describe('geminiCliSource: gemini_cli.tool_call log records', () => {
       expect(call.agent).toEqual({ name: 'gemini-cli' });
     });
     // Gemini's resource says Node's version, which is not the agent's.
-    expect(records[0]?.resource['service.version']).toMatch(/^v20\./);
+    expect(records[0]?.resource.get('service.version')).toMatch(/^v20\./);
     expect(emitted.map(({ call }) => call.durationMs)).toEqual([40, 1, 111, 104, 0, 0, 21, 18]);
   });
 
@@ -94,7 +95,7 @@ describe('geminiCliSource: gemini_cli.tool_call log records', () => {
   it('with logPrompts on, count a shell command that exits non-zero as nonzero_exit, and keep no argument or message', async () => {
     const { logs } = await scenario('log-prompts');
     const records = logs.filter(isToolCallLog);
-    expect(records.map((record) => record.attributes['metadata'])).toContainEqual(expect.stringContaining('"exitCode": 3'));
+    expect(records.map((record) => record.attributes.get('metadata'))).toContainEqual(expect.stringContaining('"exitCode": 3'));
     const { emitted } = take(records);
     expect(emitted.map(({ call }) => [call.toolName, call.errorType, call.errorClass])).toEqual([
       ['run_shell_command', 'nonzero_exit', undefined],
@@ -183,7 +184,7 @@ describe('geminiCliSource: failures that the fixtures do not show', () => {
 
   it('takes the session from the resource when the record has none, and ignores a tool_call record without a session or a tool name', () => {
     expect(take([syntheticLog({ 'session.id': undefined })]).emitted[0]?.call.sessionId).toBe('s-1');
-    expect(take([{ ...syntheticLog({ 'session.id': undefined }), resource: {} }]).takes).toEqual(['ignored']);
+    expect(take([{ ...syntheticLog({ 'session.id': undefined }), resource: attributes() }]).takes).toEqual(['ignored']);
     expect(take([syntheticLog({ function_name: undefined })]).takes).toEqual(['ignored']);
   });
 });
@@ -255,8 +256,8 @@ const BASE: OtlpRecord = {
   signal: 'log',
   name: '',
   eventName: '',
-  attributes: {},
-  resource: { 'service.name': 'gemini-cli', 'session.id': 's-1' },
+  attributes: attributes(),
+  resource: attributes({ 'service.name': 'gemini-cli', 'session.id': 's-1' }),
   scopeName: 'gemini-cli',
   scopeVersion: undefined,
   startTimeMs: 1_796_000_000_000,
@@ -268,10 +269,10 @@ const BASE: OtlpRecord = {
   parentSpanId: undefined,
 };
 
-function syntheticLog(attributes: Record<string, string | number | boolean | undefined>): OtlpRecord {
+function syntheticLog(changes: Record<string, string | number | boolean | undefined>): OtlpRecord {
   return {
     ...BASE,
-    attributes: { 'event.name': 'gemini_cli.tool_call', 'session.id': 's-1', function_name: 'run_shell_command', duration_ms: 5, success: true, ...attributes },
+    attributes: attributes({ 'event.name': 'gemini_cli.tool_call', 'session.id': 's-1', function_name: 'run_shell_command', duration_ms: 5, success: true, ...changes }),
   };
 }
 
@@ -280,7 +281,7 @@ function syntheticSpan(fields: Partial<OtlpRecord>): OtlpRecord {
     ...BASE,
     signal: 'span',
     name: 'tool_call',
-    attributes: { 'gen_ai.operation.name': 'tool_call', 'gen_ai.conversation.id': 's-1', 'gen_ai.tool.name': 'read_file', 'gen_ai.tool.call_id': 'read_file__x' },
+    attributes: attributes({ 'gen_ai.operation.name': 'tool_call', 'gen_ai.conversation.id': 's-1', 'gen_ai.tool.name': 'read_file', 'gen_ai.tool.call_id': 'read_file__x' }),
     ...fields,
   };
 }

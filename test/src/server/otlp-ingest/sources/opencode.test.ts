@@ -7,6 +7,7 @@ import { EventLoopTurns } from '../../../../../src/server/otlp-ingest/event-loop
 import { opencodeSource } from '../../../../../src/server/otlp-ingest/sources/opencode.js';
 import type { MappedCall, OtlpRecord, Take } from '../../../../../src/server/otlp-ingest/sources/source.js';
 import { errorKindOfText } from '../../../../../src/util/error-vocabulary.js';
+import { attributes, withAttributes } from '../../../../helpers/ingest-attributes.js';
 
 const MIXED = fileURLToPath(new URL('../../../../fixtures/agents/opencode/mixed/', import.meta.url));
 
@@ -93,7 +94,7 @@ describe("OpenCode's Tool.execute spans (fixture: the real opencode 1.18.33)", (
     expect(emitted).toEqual([]);
     expect(new Set(takes)).toEqual(new Set(['ignored']));
 
-    const foreign = { ...(others[0] as OtlpRecord), resource: { 'service.name': 'my-agent' }, scopeName: 'ai' };
+    const foreign = { ...(others[0] as OtlpRecord), resource: attributes({ 'service.name': 'my-agent' }), scopeName: 'ai' };
     expect(take([foreign]).takes).toEqual([undefined]);
     expect(take([{ ...foreign, signal: 'log' as const }]).takes).toEqual([undefined]);
   });
@@ -118,7 +119,7 @@ describe("OpenCode's Tool.execute spans (fixture: the real opencode 1.18.33)", (
     expect(take([{ ...span, statusMessage: undefined }]).emitted[0]?.call.errorType).toBe('tool_error');
     expect(take([{ ...span, statusCode: 1, statusMessage: undefined }]).emitted[0]?.call.errorType).toBeUndefined();
     // A span without a session cannot name a report: OpenCode's, so claimed, but no call.
-    expect(take([{ ...span, attributes: { ...span.attributes, 'session.id': undefined } }])).toEqual({ emitted: [], takes: ['ignored'] });
+    expect(take([{ ...span, attributes: withAttributes(span.attributes, { 'session.id': undefined }) }])).toEqual({ emitted: [], takes: ['ignored'] });
   });
 
   it('keeps no error text, argument or output: only names, IDs, times and types', async () => {
