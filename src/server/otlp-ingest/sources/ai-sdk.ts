@@ -33,7 +33,7 @@ export const aiSdkSource: CallSource = {
         errorClass: failed ? record.exceptionType : undefined,
         errorMessage: failed ? record.statusMessage : undefined,
         agent: agentOfResource(record),
-        argumentsFingerprint: argumentsFingerprint(context, attributes['ai.toolCall.args']),
+        argumentsFingerprint: argumentsFingerprint(context, attributes, 'ai.toolCall.args'),
       },
     });
     return 'mapped';

@@ -28,7 +28,7 @@ export const codexSource: CallSource = {
     if (record.signal !== 'log' || eventNameOf(record) !== TOOL_RESULT_EVENT) return 'ignored';
     const call = callOf(record);
     if (call === undefined) return 'ignored';
-    context.emit({ call: { ...call, argumentsFingerprint: argumentsFingerprint(context, record.attributes.arguments) } });
+    context.emit({ call: { ...call, argumentsFingerprint: argumentsFingerprint(context, record.attributes, 'arguments') } });
     return 'mapped';
   },
 };

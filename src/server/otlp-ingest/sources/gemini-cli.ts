@@ -93,7 +93,7 @@ function takeLog(record: OtlpRecord, context: SourceContext): Take {
       errorClass: failed ? geminiType : undefined,
       agent: AGENT,
       // Sent only with Gemini's `logPrompts`: fingerprinted (with `fingerprintArguments`), never kept.
-      argumentsFingerprint: argumentsFingerprint(context, attributes['function_args']),
+      argumentsFingerprint: argumentsFingerprint(context, attributes, 'function_args'),
     },
     matchKey: matchKey(sessionId, toolName),
   });

@@ -31,7 +31,7 @@ export const genaiSource: CallSource = {
         errorClass: failed ? declaredError : undefined,
         errorMessage: failed ? record.statusMessage : undefined,
         agent: agentOfResource(record),
-        argumentsFingerprint: argumentsFingerprint(context, attributes[semconv.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS]),
+        argumentsFingerprint: argumentsFingerprint(context, attributes, semconv.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS),
       },
     });
     return 'mapped';

@@ -34,7 +34,7 @@ export const toolperfSource: CallSource = {
         errorMessage: failed ? record.statusMessage : undefined,
         agent: agentOfResource(record),
         // Its tracker's own fingerprint, else (with `captureContent` there) one made here.
-        argumentsFingerprint: text(attributes[semconv.ATTR_TOOLPERF_ARGUMENTS_FINGERPRINT]) ?? argumentsFingerprint(context, attributes[semconv.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS]),
+        argumentsFingerprint: text(attributes.get(semconv.ATTR_TOOLPERF_ARGUMENTS_FINGERPRINT)) ?? argumentsFingerprint(context, attributes, semconv.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS),
       },
     });
     return 'mapped';

@@ -111,7 +111,7 @@ describe('geminiCliSource: gemini_cli.tool_call log records', () => {
     const records = logs.filter(isToolCallLog);
     const seen: string[] = [];
     const { emitted } = take(records, { fingerprint: (text) => (seen.push(text), `fp${seen.length}`) });
-    expect(seen).toEqual(records.map((record) => record.attributes['function_args']));
+    expect(seen).toEqual(records.map((record) => record.attributes.get('function_args')));
     expect(seen[0]).toContain('"command": "exit 3"');
     expect(emitted.map(({ call }) => call.argumentsFingerprint)).toEqual(['fp1', 'fp2']);
     expect(JSON.stringify(emitted)).not.toContain('exit 3');
