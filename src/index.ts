@@ -74,11 +74,14 @@ export type {
 } from './document/report.js';
 
 // Storage
-export type { ReportStore } from './storage/report-store.js';
+export type { ReportStore, ReportMerge, StoredSessionPageQuery, StoredSessionPage, StoredToolTotals, StoredToolUse } from './storage/report-store.js';
+export { WriteOutcomeUnknownError } from './storage/report-store.js';
 export type { SessionDigest, ToolDigest } from './storage/session-digest.js';
 export { FileReportStore, UnreadableReportError, CorruptReportError, REPORTS_SUBDIRECTORY } from './storage/file-store.js';
 export type { FileReportStoreOptions } from './storage/file-store.js';
 export { InMemoryReportStore } from './storage/memory-store.js';
+export { PostgresReportStore } from './storage/postgres/postgres-store.js';
+export type { PostgresReportStoreOptions } from './storage/postgres/postgres-store.js';
 
 // Session IDs, logging, names
 export { InvalidSessionIdError, isValidSessionId, MAX_SESSION_ID_LENGTH } from './util/session-id.js';

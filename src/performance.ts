@@ -1,8 +1,9 @@
+/** createPerformance: one file because it is where config, telemetry, reports, alerts, fingerprints and exit hooks are composed, and reads best whole. */
 import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import { isSdkDisabled } from './config/env.js';
 import { CONFIG_KEYS, resolveConfig, type PerformanceConfig, type PerformanceConfigInput } from './config/schema.js';
-import { createReports, exitHooksOf, storeOf, type Reports } from './reports/reports.js';
+import { createReports, exitHooksOf, storeIdentityOf, whenStoreIdentified, type Reports } from './reports/reports.js';
 import { keyedFingerprinter } from './reports/argument-fingerprints.js';
 import { AlertOptionsError, resolveAlerts, type AlertsOptions } from './reports/alerts/alert-rules.js';
 import type { ListedAlert } from './reports/alerts/alert-text.js';
@@ -24,7 +25,7 @@ import { installProcessHooks } from './util/process-hooks.js';
 import { assertValidSessionId } from './util/session-id.js';
 
 /** The `performance` config block, plus what only code can pass. */
-export interface PerformanceOptions extends Omit<PerformanceConfigInput, 'alerts'> {
+export interface PerformanceOptions extends Omit<PerformanceConfigInput, 'alerts' | 'store'> {
   /** Alert rules, webhook and cooldown: the config's `alerts` block (see README, "Alerts"). */
   readonly alerts?: AlertsOptions | PerformanceConfigInput['alerts'];
   /** Called with each alert transition (fired, resolved), beside the log line and the webhook. */
@@ -42,8 +43,8 @@ export interface PerformanceOptions extends Omit<PerformanceConfigInput, 'alerts
   readonly metricReaders?: MetricReader[];
   /** The reports to fold into. Default: made from this config (`createReports`) over `store`. */
   readonly reports?: Reports;
-  /** Where reports go. Default: JSON files under `dataDir` (or memory when `saveReports` is false). */
-  readonly store?: ReportStore;
+  /** Where reports go: a store, or a PostgreSQL URL (`postgres://…`; else the config's `store`, `$TOOLPERF_STORE`). Default: JSON files under `dataDir` (memory when `saveReports` is false). */
+  readonly store?: ReportStore | string;
   readonly logger?: Logger;
   /**
    * Write every open session on SIGINT, SIGTERM, `beforeExit` and `exit`. Default true: unlike
@@ -122,7 +123,7 @@ export function createPerformance(options: PerformanceOptions = {}): Performance
   const openReports = (): Reports =>
     options.reports ??
     createReports({
-      ...(options.store ? { store: options.store } : config.saveReports ? {} : { store: new InMemoryReportStore() }),
+      ...(typeof options.store === 'object' ? { store: options.store } : !config.saveReports ? { store: new InMemoryReportStore() } : config.store !== undefined ? { store: config.store } : {}),
       ...(config.dataDir !== undefined ? { dataDir: config.dataDir } : {}),
       maxMetrics: config.maxMetrics,
       writeIntervalMs: config.writeIntervalMs,
@@ -138,7 +139,7 @@ export function createPerformance(options: PerformanceOptions = {}): Performance
 
 function pickConfig(options: PerformanceOptions): PerformanceConfigInput {
   const picked: Record<string, unknown> = {};
-  for (const key of CONFIG_KEYS) if (options[key] !== undefined) picked[key] = options[key];
+  for (const key of CONFIG_KEYS) if (options[key] !== undefined && (key !== 'store' || typeof options.store === 'string')) picked[key] = options[key];
   return picked;
 }
 
@@ -185,7 +186,7 @@ function disabledPerformance(config: PerformanceConfig, openReports: () => Repor
 class EnabledPerformance implements Performance {
   readonly enabled = true;
   readonly exporter: SessionReportExporter;
-  private readonly runtime: TrackingRuntime;
+  private readonly runtime: Omit<TrackingRuntime, 'storeId'> & { storeId: string | undefined };
   private readonly toolMetrics: DeferredToolMetrics;
   private readonly telemetry: Telemetry;
   private readonly removeProcessHooks: (() => void) | undefined;
@@ -199,6 +200,8 @@ class EnabledPerformance implements Performance {
   ) {
     const failures = new FailureLog(logger);
     this.exporter = reports.exporter;
+    const marksStore = options.tracerProvider === undefined && config.otlp.enabled;
+    const identified = marksStore && storeIdentityOf(reports) === undefined ? whenStoreIdentified(reports)?.then((id) => (this.runtime.storeId = id)) : undefined;
     warmUpFold();
     this.telemetry = createTelemetry(config, options, {
       env: options.env ?? process.env,
@@ -206,6 +209,7 @@ class EnabledPerformance implements Performance {
       failures,
       spanProcessors: [reports.exporter],
       beforeCollect: () => this.toolMetrics.flush(),
+      storeMark: identified && { id: () => this.runtime.storeId, identified },
     });
     this.toolMetrics = createToolMetrics(this.telemetry.meter, failures);
     this.runtime = {
@@ -215,10 +219,9 @@ class EnabledPerformance implements Performance {
       captureContent: config.captureContent,
       maxContentLength: config.maxContentLength,
       failures,
-      // Spans that leave over OTLP say which store their calls are folded into already (by the
-      // provider built here, whose processors hold `reports.exporter`), so that a report server on
-      // that store (`toolperf serve` on the same data directory) does not count them again.
-      storeId: options.tracerProvider === undefined && config.otlp.enabled ? storeOf(reports)?.identity?.() : undefined,
+      // Spans leaving over OTLP say which store their calls are folded into already (by this provider's `reports.exporter`), so a report server on it does not
+      // count them again; a store that names itself once connected (PostgreSQL) marks later calls at their start, the OTLP export earlier ones (`storeMark`).
+      storeId: marksStore ? storeIdentityOf(reports) : undefined,
       fingerprinter: config.fingerprintArguments ? keyedFingerprinter(reports, logger).fingerprinter : undefined,
     };
     const exit = exitHooksOf(reports);

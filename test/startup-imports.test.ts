@@ -30,6 +30,8 @@ const bin = join(root, (JSON.parse(readFileSync(join(root, 'package.json'), 'utf
 
 const REPORT_SERVER = ['hono', '@hono/*', 'protobufjs'];
 const OTEL_SDK = ['@opentelemetry/sdk-*'];
+/** The PostgreSQL client: loaded only when a store URL is used. */
+const POSTGRES = ['pg', 'pg-*'];
 
 interface Loaded {
   /** Packages (by npm name) of the modules resolved by `import`, and by `require`. */
@@ -105,10 +107,10 @@ describe('what starting up loads', () => {
     expect(among(loaded, ['protobufjs', 'commander'])).toEqual([]);
   });
 
-  it('importing the root entry loads neither the report server (hono, @hono/*, protobufjs) nor the CLI (commander)', async () => {
+  it('importing the root entry loads neither the report server (hono, @hono/*, protobufjs), the CLI (commander) nor the PostgreSQL client', async () => {
     const loaded = await loadedBy(moduleScript('import * as toolperf from "toolperf"; console.log(typeof toolperf.createPerformance);'));
     expect(loaded.stdout.trim()).toBe('function');
-    expect(among(loaded, [...REPORT_SERVER, 'commander'])).toEqual([]);
+    expect(among(loaded, [...REPORT_SERVER, 'commander', ...POSTGRES])).toEqual([]);
   });
 
   it('a disabled tracker loads no OpenTelemetry SDK, zod or sketches', async () => {
@@ -117,13 +119,27 @@ describe('what starting up loads', () => {
     );
     expect(loaded.stdout.trim()).toBe('false');
     expect(
-      among(loaded, [...OTEL_SDK, '@opentelemetry/context-async-hooks', '@opentelemetry/resources', '@opentelemetry/core', 'zod', '@datadog/sketches-js']),
+      among(loaded, [...OTEL_SDK, '@opentelemetry/context-async-hooks', '@opentelemetry/resources', '@opentelemetry/core', 'zod', '@datadog/sketches-js', ...POSTGRES]),
     ).toEqual([]);
   });
 
   it('toolperf --help loads neither the report server nor the OpenTelemetry SDK', async () => {
     const loaded = await loadedBy([bin, '--help']);
     expect(loaded.stdout).toContain('Usage: toolperf');
-    expect(among(loaded, [...REPORT_SERVER, ...OTEL_SDK])).toEqual([]);
+    expect(among(loaded, [...REPORT_SERVER, ...OTEL_SDK, ...POSTGRES])).toEqual([]);
+  });
+
+  it('a tracker on the file store loads no PostgreSQL client; one on a postgres:// store does, when it first writes', async () => {
+    const files = await loadedBy(
+      moduleScript('import { createPerformance } from "toolperf"; const p = createPerformance({ enabled: true, saveReports: false, handleProcessExit: false }); await p.wrapTool(async () => 1, { name: "t", sessionId: "s" })(); await p.shutdown(); console.log("ok");'),
+    );
+    expect(files.stdout.trim()).toBe('ok');
+    expect(among(files, POSTGRES)).toEqual([]);
+    // An unreachable database: the write fails (logged), but the client was loaded for it.
+    const database = await loadedBy(
+      moduleScript('import { createReports } from "toolperf"; const r = createReports({ store: "postgres://u@127.0.0.1:1/none", logger: { warn() {} } }); await r.listSessions().catch(() => {}); await r.shutdown().catch(() => {}); console.log("ok");'),
+    );
+    expect(database.stdout.trim()).toBe('ok');
+    expect(among(database, ['pg'])).toEqual(['pg']);
   });
 });

@@ -7,6 +7,7 @@ import { addAlertsCommand } from './commands/alerts.js';
 import { addClearCommand } from './commands/clear.js';
 import { addCompareCommand } from './commands/compare.js';
 import { addDemoCommand } from './commands/demo.js';
+import { addMigrateCommand } from './commands/migrate.js';
 import { addPruneCommand } from './commands/prune.js';
 import { addReportCommand } from './commands/report.js';
 import { addServeCommand } from './commands/serve.js';
@@ -38,6 +39,7 @@ export function createProgram(io: CliIo): Command {
   addAlertsCommand(program, io);
   addClearCommand(program, io);
   addPruneCommand(program, io);
+  addMigrateCommand(program, io);
   addDemoCommand(program, io);
   addSetupCommand(program, io);
   return program;

@@ -13,6 +13,6 @@ export async function withReports<T>(options: StoreOptions, io: CliIo, fn: (open
   try {
     return await fn(opened);
   } finally {
-    await opened.reports.shutdown();
+    await opened.close();
   }
 }

@@ -30,6 +30,7 @@ export const ENV_OVERRIDES: ReadonlyArray<readonly [variable: string, key: strin
   ['TOOLPERF_SAVE_REPORTS', 'saveReports', parseBoolean],
   ['TOOLPERF_MAX_METRICS', 'maxMetrics', parseInteger],
   ['TOOLPERF_DATA_DIR', 'dataDir', parseString],
+  ['TOOLPERF_STORE', 'store', parseString],
   ['TOOLPERF_WRITE_INTERVAL_MS', 'writeIntervalMs', parseInteger],
   ['TOOLPERF_SESSION_IDLE_TIMEOUT_MS', 'sessionIdleTimeoutMs', parseInteger],
   ['TOOLPERF_IDLE_AFTER_MS', 'idleAfterMs', parseInteger],

@@ -30,6 +30,11 @@ export interface UrlField {
   readonly default?: string;
 }
 
+/** A PostgreSQL connection URL (`postgres://…` or `postgresql://…`); shown without its password in errors. */
+export interface PostgresUrlField {
+  readonly kind: 'postgres-url';
+}
+
 /** One of a fixed list of strings. */
 export interface EnumField<V extends string = string> {
   readonly kind: 'enum';
@@ -54,7 +59,7 @@ export interface ObjectField<S extends Shape = Shape> {
   readonly shape: S;
 }
 
-export type Field = BooleanField | IntegerField | StringField | UrlField | EnumField | RecordField | ListField | ObjectField;
+export type Field = BooleanField | IntegerField | StringField | UrlField | PostgresUrlField | EnumField | RecordField | ListField | ObjectField;
 export interface Shape {
   readonly [key: string]: Field;
 }
@@ -78,6 +83,10 @@ export function nonEmptyString<O extends Options<string>>(options?: O): StringFi
 
 export function httpUrl<O extends Options<string>>(options?: O): UrlField & O {
   return { kind: 'url', ...options } as UrlField & O;
+}
+
+export function postgresUrl(): PostgresUrlField {
+  return { kind: 'postgres-url' };
 }
 
 export function oneOf<const V extends string, const O extends Options<V>>(values: readonly V[], options?: O): EnumField<V> & O {

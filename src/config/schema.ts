@@ -1,6 +1,6 @@
 import { ConfigError } from './errors.js';
 import { ENV_OVERRIDES, readEnvOverrides } from './env.js';
-import { boolean, httpUrl, integer, nonEmptyString, object, objectList, oneOf, stringRecord, type Input, type Output } from './fields.js';
+import { boolean, httpUrl, integer, nonEmptyString, object, objectList, oneOf, postgresUrl, stringRecord, type Input, type Output } from './fields.js';
 import { validate } from './validate.js';
 
 /** Standard OTLP values: http/json or http/protobuf (gRPC is not supported). */
@@ -26,6 +26,11 @@ export const PERFORMANCE_BLOCK = object({
   maxMetrics: integer({ min: 0, max: 1_000_000, default: 1000 }),
   /** Where reports go: `<dataDir>/session/performance/<sessionId>.json`. Default: the platform's data directory. */
   dataDir: nonEmptyString(),
+  /**
+   * A PostgreSQL database for the reports instead of the files (`postgres://user:password@host:5432/db`):
+   * for many processes and report servers on one database. Default: the JSON files under `dataDir`.
+   */
+  store: postgresUrl(),
   /** Debounce of report writes: a busy session is written at most once per interval. */
   writeIntervalMs: integer({ min: 0, max: 3_600_000, default: 1000 }),
   /** A session with no call for this long is written and dropped from memory (not ended). */

@@ -1,3 +1,4 @@
+import { isPostgresUrl, redactStoreUrl } from '../util/store-url.js';
 import type { Field, ObjectField, Output, Shape } from './fields.js';
 
 /** One value that does not fit its field: where (keys from the block's root), the value, and what is allowed. */
@@ -38,6 +39,11 @@ function check(field: Field, value: unknown, path: readonly string[], problems: 
       return typeof value === 'string' && value !== '' ? value : fail('expected a non-empty string');
     case 'url':
       return httpUrl(value) ?? fail('expected an http:// or https:// URL');
+    case 'postgres-url':
+      if (typeof value === 'string' && isPostgresUrl(value.trim())) return value.trim();
+      // The value may hold a password: the error shows it without.
+      problems.push({ path, value: typeof value === 'string' ? redactStoreUrl(value) : value, message: 'expected a postgres:// or postgresql:// URL (user, password, host, port, database)' });
+      return undefined;
     case 'enum':
       return field.values.includes(value as string) ? value : fail(`expected one of ${field.values.map((v) => JSON.stringify(v)).join(', ')}`);
     case 'record':

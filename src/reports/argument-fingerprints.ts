@@ -1,6 +1,7 @@
 import { ArgumentFingerprinter } from '../util/argument-fingerprint.js';
 import { FailureLog, type Logger } from '../util/logger.js';
-import { storeOf, type Reports } from './reports.js';
+import type { Reports } from './reports.js';
+import { storeSecretOf } from './reports-internals.js';
 
 /** A fingerprinter keyed with the secret of the store `reports` write to, and when it has its key. */
 export interface KeyedFingerprinter {
@@ -22,8 +23,7 @@ export function keyedFingerprinter(reports: Reports, logger: Logger): KeyedFinge
   };
   let secret: Uint8Array | Promise<Uint8Array> | undefined;
   try {
-    const store = storeOf(reports);
-    secret = store?.secretSync ? store.secretSync() : store?.secret?.();
+    secret = storeSecretOf(reports);
   } catch (error) {
     failed(error);
     return { fingerprinter, ready: Promise.resolve() };

@@ -1,5 +1,5 @@
 import type { DurationStats, ListedSession, OperationStats, SessionReport, SessionStatus, SessionSummary } from '../document/report.js';
-import { FileReportStore } from '../storage/file-store.js';
+import { openStore } from '../storage/open-store.js';
 import { defaultDataDir } from '../storage/data-dir.js';
 import type { ReportStore } from '../storage/report-store.js';
 import { consoleLogger, type Logger } from '../util/logger.js';
@@ -14,6 +14,8 @@ import { SpanFolder, type SessionReportExporter } from './session-report-exporte
 import { SessionRegistry } from './session-registry.js';
 import { withRecommendations } from './recommendations/recommend.js';
 import type { ToolTrend, ToolTrendIndex } from './tool-trends.js';
+import type { StoredToolTrends } from './stored-tool-trends.js';
+import { internals } from './reports-internals.js';
 import type { PruneQuery, PruneResult } from './retention.js';
 import { resolveAlerts, type AlertsOptions } from './alerts/alert-rules.js';
 import { AlertEngine } from './alerts/alert-engine.js';
@@ -21,8 +23,11 @@ import { collectAlerts, type AlertQuery } from './alerts/alert-listing.js';
 import type { ListedAlert } from './alerts/alert-text.js';
 
 export interface CreateReportsOptions {
-  /** Where reports go. Default: JSON files under `dataDir`. */
-  readonly store?: ReportStore;
+  /**
+   * Where reports go: a store, or a PostgreSQL URL (`postgres://user:password@host:5432/db`), whose
+   * store these reports open and close. Default: JSON files under `dataDir`.
+   */
+  readonly store?: ReportStore | string;
   /** Default: the platform's data directory (see `defaultDataDir`). Ignored when `store` is given. */
   readonly dataDir?: string;
   /** Raw recent calls kept per session (the config's `maxMetrics`). Default 1000. */
@@ -55,6 +60,8 @@ export interface CreateReportsOptions {
   readonly logger?: Logger;
   /** Epoch milliseconds; injectable for tests. */
   readonly now?: () => number;
+  /** While the store fails (a database down), sessions kept waiting with their calls; past it, calls are dropped (counted, logged). Default 10,000. */
+  readonly maxUnwrittenSessions?: number;
 }
 
 export interface SessionQuery {
@@ -154,38 +161,7 @@ export interface Reports {
   shutdown(): Promise<void>;
 }
 
-/** What the process-exit hooks need of reports, beyond their public face. */
-export interface ReportsExitHooks {
-  hasUnwritten(): boolean;
-  /** The last, synchronous write at `process.exit`. */
-  flushSync(): void;
-}
-
-/** What only this package reaches of reports made by `createReports`, beyond their public face. */
-interface ReportsInternals extends ReportsExitHooks {
-  readonly store: ReportStore;
-  isShutDown(): boolean;
-}
-
-const internals = new WeakMap<Reports, ReportsInternals>();
-
-/** The exit hooks of reports made by `createReports`; undefined for any other object. */
-export function exitHooksOf(reports: Reports): ReportsExitHooks | undefined {
-  return internals.get(reports);
-}
-
-/** The store that reports made by `createReports` write to (its `identity` marks spans, its `secret` keys fingerprints); undefined for any other object. */
-export function storeOf(reports: Reports): ReportStore | undefined {
-  return internals.get(reports)?.store;
-}
-
-/**
- * Whether reports made by `createReports` were shut down (they fold nothing more); false for any
- * other object.
- */
-export function isShutDown(reports: Reports): boolean {
-  return internals.get(reports)?.isShutDown() ?? false;
-}
+export { exitHooksOf, isShutDown, storeIdentityOf, whenStoreIdentified, type ReportsExitHooks } from './reports-internals.js';
 
 /**
  * Opens per-session reports over a store (JSON files under `dataDir` by default). Needs no
@@ -198,7 +174,8 @@ export function isShutDown(reports: Reports): boolean {
  */
 export function createReports(options: CreateReportsOptions = {}): Reports {
   const logger = options.logger ?? consoleLogger;
-  const store = options.store ?? new FileReportStore(options.dataDir ?? defaultDataDir(), logger);
+  const ownStore = typeof options.store !== 'object';
+  const store = typeof options.store === 'object' ? options.store : openStore({ url: options.store, dataDir: options.dataDir ?? defaultDataDir() }, logger);
   const now = options.now ?? Date.now;
   const idleAfterMs = options.idleAfterMs ?? DEFAULT_IDLE_AFTER_MS;
   const clock = (): StatusClock => ({ nowMs: now(), idleAfterMs });
@@ -212,6 +189,7 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
     writeIntervalMs: options.writeIntervalMs ?? 1000,
     idleTimeoutMs: options.sessionIdleTimeoutMs ?? 15 * 60_000,
     ...(options.endIdleAfterMs !== undefined ? { endIdleAfterMs: options.endIdleAfterMs } : {}),
+    ...(options.maxUnwrittenSessions !== undefined ? { maxUnwrittenSessions: options.maxUnwrittenSessions } : {}),
     logger,
     now,
     ...(engine ? { alerts: engine } : {}),
@@ -220,11 +198,16 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
   // Comparing, tool trends and pruning load their modules when first used: most processes that
   // open reports (a tracker, `toolperf sessions`) never do any of them.
   let toolTrends: Promise<ToolTrendIndex> | undefined;
+  let storedTrends: Promise<StoredToolTrends> | undefined;
   let shutdownOnce: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
     exporter.stop();
     engine?.hung?.stop();
-    shutdownOnce ??= registry.shutdown().finally(() => engine?.shutdown(Math.min(2000, resolvedAlerts?.webhook.timeoutMs ?? 0)));
+    // A store these reports opened is closed by them, once everything is written (or not).
+    shutdownOnce ??= registry
+      .shutdown()
+      .finally(() => engine?.shutdown(Math.min(2000, resolvedAlerts?.webhook.timeoutMs ?? 0)))
+      .finally(() => (ownStore ? store.close?.() : undefined));
     return shutdownOnce;
   };
   const fold =
@@ -262,6 +245,11 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
       return { ...comparison, a: withStatus(comparison.a, now), b: withStatus(comparison.b, now) };
     },
     listToolTrends: async ({ sessionsPerTool = 20 } = {}) => {
+      if (store.toolTotals !== undefined) {
+        // The store keeps the per-tool totals (PostgreSQL): merged here from its parts.
+        storedTrends ??= import('./stored-tool-trends.js').then(({ StoredToolTrends }) => new StoredToolTrends(logger));
+        return (await storedTrends).trends(await store.toolTotals(sessionsPerTool));
+      }
       toolTrends ??= import('./tool-trends.js').then(({ ToolTrendIndex }) => new ToolTrendIndex(store, logger));
       return (await toolTrends).trends(sessionsPerTool);
     },
@@ -290,7 +278,9 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
   internals.set(reports, {
     hasUnwritten: () => registry.hasUnwritten(),
     flushSync: () => registry.flushSync(),
-    store,
+    storeIdentity: () => store.identity?.(),
+    whenStoreIdentified: () => store.whenIdentified?.(),
+    storeSecret: () => (store.secretSync ? store.secretSync() : store.secret?.()),
     isShutDown: () => shutdownOnce !== undefined,
   });
   return reports;

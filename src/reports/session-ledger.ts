@@ -55,6 +55,12 @@ export class SessionLedger {
   private pendingAlerts: SessionAlert[] = [];
   private inFlight: Delta | undefined;
   /**
+   * Writes whose outcome is unknown (the store lost the connection as it committed): carried, with
+   * their sequence numbers, by every later write until one lands, so that the stored `writers`
+   * entry decides whether their calls are in already. Rare (one per lost commit), and few.
+   */
+  private unconfirmed: Delta[] = [];
+  /**
    * Moves whenever a write starts or ends. A read of the store that began at one epoch and ended at
    * another (or while a write was under way) may or may not hold that write's calls: it is not
    * taken as the base, lest they count twice.
@@ -96,18 +102,18 @@ export class SessionLedger {
 
   /** Calls (or an end) not written yet: new ones, or those of a write under way. */
   hasUnwritten(): boolean {
-    return !this.pendingEmpty || this.inFlight !== undefined;
+    return !this.pendingEmpty || this.inFlight !== undefined || this.unconfirmed.length > 0;
   }
 
   /** Calls (or an end) that no write carries yet. */
   hasPending(): boolean {
-    return !this.pendingEmpty;
+    return !this.pendingEmpty || (this.unconfirmed.length > 0 && this.inFlight === undefined);
   }
 
   /** The last call's end (or the session's), as far as this process knows. */
   get updateTimeMs(): number {
     const stored = this.base ? Date.parse(this.base.updatedAt) : -Infinity;
-    return Math.max(stored, this.pending.updateTimeMs, this.inFlight?.calls.updateTimeMs ?? -Infinity);
+    return Math.max(stored, this.pending.updateTimeMs, this.inFlight?.calls.updateTimeMs ?? -Infinity, ...this.unconfirmed.map((d) => d.calls.updateTimeMs));
   }
 
   /** Takes a read of the store, begun at `epoch`, as the base; false if a write started or ended since. */
@@ -125,20 +131,32 @@ export class SessionLedger {
     this.pendingAlerts = [];
     this.pendingEmpty = true;
     this.epoch++;
-    return { merge: (stored) => this.fold(stored, [delta]), known: this.base, delta };
+    const deltas = [...this.unconfirmed, delta];
+    return { merge: (stored) => this.fold(stored, deltas), known: this.base, delta };
   }
 
   /** `write` is in the store, which now holds `stored`. Ignored for a write the exit write replaced. */
   committed(write: LedgerWrite, stored: StoredSessionReport | undefined): void {
     if (this.inFlight !== write.delta) return;
     this.inFlight = undefined;
+    this.unconfirmed = [];
     this.epoch++;
     this.setBase(stored);
   }
 
-  /** `write` stored nothing: its calls go back to the pending ones, for the next write. */
-  failed(write: LedgerWrite): void {
+  /**
+   * `write` stored nothing: its calls go back to the pending ones, for the next write. `unknown`:
+   * it may have been stored (see `WriteOutcomeUnknownError`): its calls stay apart, with its
+   * sequence number, for the next writes to carry.
+   */
+  failed(write: LedgerWrite, unknown = false): void {
     if (this.inFlight !== write.delta) return;
+    if (unknown) {
+      this.unconfirmed.push(write.delta);
+      this.inFlight = undefined;
+      this.epoch++;
+      return;
+    }
     const calls = write.delta.calls;
     calls.merge(this.pending);
     this.pending = calls;
@@ -148,6 +166,17 @@ export class SessionLedger {
     this.epoch++;
   }
 
+  /** Drops the calls no write carries (new ones, and those of unconfirmed writes); returns how many. */
+  discard(): number {
+    const dropped = this.pending.calls + this.unconfirmed.reduce((n, d) => n + d.calls.calls, 0);
+    this.pending = new SessionAggregate(this.sessionId, this.maxRecent);
+    this.pendingAlerts = [];
+    this.pendingEmpty = true;
+    this.unconfirmed = [];
+    this.epoch++;
+    return dropped;
+  }
+
   /**
    * The last write, at exit: every unwritten call, the write under way included. Whether that one
    * landed is unknown (its rename may have happened without its callback running); the stored
@@ -155,13 +184,14 @@ export class SessionLedger {
    */
   beginExitWrite(): LedgerWrite {
     const delta: Delta = { seq: this.writer.next(), calls: this.pending, alerts: this.pendingAlerts };
-    const deltas = this.inFlight ? [this.inFlight, delta] : [delta];
+    const deltas = [...this.unconfirmed, ...(this.inFlight ? [this.inFlight] : []), delta];
     return { merge: (stored) => this.fold(stored, deltas), known: this.base, delta };
   }
 
   /** The exit write is in the store: nothing is unwritten, and the write it replaced no longer counts. */
   exitCommitted(stored: StoredSessionReport | undefined): void {
     this.inFlight = undefined;
+    this.unconfirmed = [];
     this.pending = new SessionAggregate(this.sessionId, this.maxRecent);
     this.pendingAlerts = [];
     this.pendingEmpty = true;
@@ -176,8 +206,17 @@ export class SessionLedger {
 
   /** `report()` with its merge state (the sketches). */
   stored(): StoredSessionReport {
-    const written = this.inFlight ? withAlerts(foldIntoStored(this.base, this.inFlight.calls, false), this.inFlight.alerts) : this.base;
+    let written = this.base;
+    for (const delta of this.unseenUnconfirmed()) written = withAlerts(foldIntoStored(written, delta.calls, false), delta.alerts);
+    if (this.inFlight) written = withAlerts(foldIntoStored(written, this.inFlight.calls, false), this.inFlight.alerts);
     return withAlerts(foldIntoStored(written, this.pending), this.pendingAlerts);
+  }
+
+  /** The unconfirmed writes the base does not hold (by its `writers` entry). */
+  private unseenUnconfirmed(): Delta[] {
+    if (this.unconfirmed.length === 0) return this.unconfirmed;
+    const seen = this.base?.writers?.[this.writer.id] ?? 0;
+    return this.unconfirmed.filter((delta) => delta.seq > seen);
   }
 
   /** `report()`'s summary, without merging any statistics (listing asks for every live session's). */
@@ -195,7 +234,7 @@ export class SessionLedger {
       update = Date.parse(this.base.updatedAt);
       end = this.base.endedAt === undefined ? undefined : Date.parse(this.base.endedAt);
     }
-    for (const delta of [this.inFlight?.calls, this.pending]) {
+    for (const delta of [...this.unseenUnconfirmed().map((d) => d.calls), this.inFlight?.calls, this.pending]) {
       if (delta === undefined) continue;
       delta.tallyInto(tally);
       start = Math.min(start, delta.startTimeMs);
@@ -203,7 +242,7 @@ export class SessionLedger {
       if (delta.calls > 0 || delta.endTimeMs !== undefined) end = delta.endTimeMs;
       agent = delta.agent ?? agent;
     }
-    const unwrittenAlerts = [...(this.inFlight?.alerts ?? []), ...this.pendingAlerts];
+    const unwrittenAlerts = [...this.unseenUnconfirmed().flatMap((d) => d.alerts), ...(this.inFlight?.alerts ?? []), ...this.pendingAlerts];
     const alerts = unwrittenAlerts.length === 0 ? this.base?.alerts : mergeAlerts(this.base?.alerts, unwrittenAlerts);
     return tally.summary(this.sessionId, sessionTimes(start, update, end), agent, alerts);
   }

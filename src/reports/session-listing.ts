@@ -2,7 +2,7 @@ import type { SessionSummary } from '../document/report.js';
 import type { ReportStore } from '../storage/report-store.js';
 import type { SessionDigest } from '../storage/session-digest.js';
 import { compareNewestFirst } from './session-order.js';
-import { selectSessions, type SessionPage, type SessionPageQuery } from './session-query.js';
+import { DEFAULT_SESSION_SORT, PositionSortMismatchError, selectSessions, type SessionPage, type SessionPageQuery } from './session-query.js';
 import type { StatusClock } from './session-status.js';
 
 /**
@@ -43,7 +43,31 @@ export class SessionListing {
    * with its status at `clock`.
    */
   async page(query: SessionPageQuery, clock: StatusClock): Promise<SessionPage> {
-    return selectSessions(await this.list(), query, clock);
+    if (this.store.listSessionsPage === undefined) return selectSessions(await this.list(), query, clock);
+    return this.pageFromStore(this.store.listSessionsPage.bind(this.store), query, clock);
+  }
+
+  /**
+   * A page from a store that answers it itself (SQL), with the live sessions in their places: the
+   * store's page leaves them out, and the page is cut again from its sessions and the live ones.
+   * The first `limit` after `after` of the whole list are among those two, and if the store had
+   * more, so does the whole list.
+   */
+  private async pageFromStore(listSessionsPage: NonNullable<ReportStore['listSessionsPage']>, query: SessionPageQuery, clock: StatusClock): Promise<SessionPage> {
+    const sort = query.sort ?? DEFAULT_SESSION_SORT;
+    if (query.after !== undefined && query.after[sort.by] === undefined) throw new PositionSortMismatchError(sort.by);
+    const live = await this.liveSummaries();
+    const stored = await listSessionsPage({
+      filter: query.filter ?? {},
+      sort,
+      after: query.after,
+      limit: query.limit,
+      nowMs: clock.nowMs,
+      idleAfterMs: clock.idleAfterMs,
+      exclude: live.map((s) => s.sessionId),
+    });
+    const page = selectSessions(live.length === 0 ? stored.sessions : [...stored.sessions, ...live], query, clock);
+    return stored.hasMore && !page.hasMore ? { ...page, hasMore: true } : page;
   }
 
   private async storedNewestFirst(): Promise<readonly SessionSummary[]> {

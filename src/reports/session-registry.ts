@@ -1,5 +1,5 @@
 import { toPublicReport, type SessionAlert, type SessionReport, type SessionSummary, type StoredSessionReport } from '../document/report.js';
-import type { ReportStore } from '../storage/report-store.js';
+import { WriteOutcomeUnknownError, type ReportStore } from '../storage/report-store.js';
 import { assertSketchesMerge } from './assert-sketches-merge.js';
 import { FailureLog, LoggedError, type Logger } from '../util/logger.js';
 import { SerialTask } from '../util/serial-task.js';
@@ -7,6 +7,7 @@ import type { CallRecord } from './call-record.js';
 import { ReportWriter, SessionLedger } from './session-ledger.js';
 import { endStoredSession } from './stored-fold.js';
 import { WriteScheduler } from './write-scheduler.js';
+import { MAX_UNWRITTEN_SESSIONS, WriteBacklog } from './write-backlog.js';
 import { IdleSessionEnder } from './idle-session-ender.js';
 import type { RegistryAlerts } from './alerts/registry-alerts.js';
 import { writeLedgersSync } from './exit-write.js';
@@ -22,6 +23,8 @@ export interface SessionRegistryOptions {
   readonly logger: Logger;
   /** Epoch milliseconds; injectable for tests. */
   readonly now?: () => number;
+  /** Sessions kept waiting while their writes fail; past it a failing session's calls are dropped (counted). Default 10,000. */
+  readonly maxUnwrittenSessions?: number;
   /** Alert rules evaluated where calls are folded (see `AlertEngine`). */
   readonly alerts?: RegistryAlerts;
 }
@@ -61,7 +64,7 @@ export class SessionRegistry {
   /** With `endIdleAfterMs`: ends the sessions dropped from memory once idle past it. */
   private readonly ender: IdleSessionEnder | undefined;
 
-  constructor(private readonly options: SessionRegistryOptions) {
+  constructor(private readonly options: SessionRegistryOptions, private readonly backlog = new WriteBacklog(options.maxUnwrittenSessions ?? MAX_UNWRITTEN_SESSIONS, new FailureLog(options.logger))) {
     this.failures = new FailureLog(options.logger);
     this.now = options.now ?? Date.now;
     this.writes = new WriteScheduler({
@@ -96,9 +99,8 @@ export class SessionRegistry {
     this.writes.markDirty(sessionId);
   }
 
-  async getReport(sessionId: string): Promise<SessionReport | undefined> {
-    const stored = await this.getStored(sessionId);
-    return stored && toPublicReport(stored);
+  getReport(sessionId: string): Promise<SessionReport | undefined> {
+    return this.getStored(sessionId).then((stored) => stored && toPublicReport(stored));
   }
 
   /** The session's report with its merge state (the sketches): live, or as stored. */
@@ -267,17 +269,15 @@ export class SessionRegistry {
       const stored = await this.options.store.update(sessionId, write.merge, write.known);
       session.ledger.committed(write, stored);
       this.failures.recover('write', sessionId);
+      this.backlog.recovered();
       if (stored !== undefined) await this.options.alerts?.afterWrite(sessionId, stored);
     } catch (error) {
-      session.ledger.failed(write);
+      session.ledger.failed(write, error instanceof WriteOutcomeUnknownError);
       this.failures.fail('write', `could not write the report of session ${sessionId}; will retry`, error, sessionId);
-      this.redo(sessionId, session);
+      if (this.live.get(sessionId) !== session) return; // cleared meanwhile
+      if (this.backlog.keeps(this.writes.dirtyCount)) this.writes.markDirty(sessionId);
+      else if (this.backlog.drop(sessionId, session.ledger, this.writes.dirtyCount)) this.live.delete(sessionId);
     }
-  }
-
-  /** Keeps a session's calls for the next write, unless it was cleared meanwhile. */
-  private redo(sessionId: string, session: LiveSession): void {
-    if (this.live.get(sessionId) === session) this.writes.markDirty(sessionId);
   }
 
   /**

@@ -221,10 +221,15 @@ function trendsOf(digests: readonly SessionDigest[], byTool: Map<string, Running
       })),
     });
   }
-  return trends.sort((a, b) => b.calls - a.calls || (a.toolName < b.toolName ? -1 : a.toolName > b.toolName ? 1 : 0));
+  return trends.sort(compareTrends);
 }
 
-function rate(errors: number, calls: number): number {
+/** Most calls first, ties by tool name. */
+export function compareTrends(a: ToolTrend, b: ToolTrend): number {
+  return b.calls - a.calls || (a.toolName < b.toolName ? -1 : a.toolName > b.toolName ? 1 : 0);
+}
+
+export function rate(errors: number, calls: number): number {
   return calls === 0 ? 0 : Math.round((errors / calls) * 1e4) / 1e4;
 }
 

@@ -52,6 +52,11 @@ export class WriteScheduler {
     return this.dirty.size > 0;
   }
 
+  /** Sessions waiting to be written. */
+  get dirtyCount(): number {
+    return this.dirty.size;
+  }
+
   /** Every dirty session, no longer dirty: the caller writes them. */
   takeAll(): string[] {
     const ids = [...this.dirty];

@@ -1,5 +1,58 @@
-import type { SessionSummary, StoredSessionReport } from '../document/report.js';
+import type { SessionSummary, StatsState, StoredSessionReport } from '../document/report.js';
 import type { SessionDigest } from './session-digest.js';
+import type { SessionFilter, SessionPosition, SessionSort } from '../document/session-list-query.js';
+
+/** One tool across every stored session, as a store that keeps per-tool totals hands it out (`toolTotals`). */
+export interface StoredToolTotals {
+  readonly operationType: string;
+  readonly toolName: string;
+  /** Stored sessions with calls of the tool. */
+  readonly sessions: number;
+  /** The tool's statistics over every stored session, in parts (each of a group of sessions): merged, they are the totals. */
+  readonly parts: readonly StatsState[];
+  /** The last `recentPerTool` sessions (by start, ties by ID) that used the tool, oldest first. */
+  readonly recent: readonly StoredToolUse[];
+}
+
+/** One session's figures for one tool. */
+export interface StoredToolUse {
+  readonly sessionId: string;
+  readonly startedAt: string;
+  readonly calls: number;
+  readonly errors: number;
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+}
+
+/** A page of the stored sessions, as a store that answers it itself is asked for it (`listSessionsPage`). */
+export interface StoredSessionPageQuery {
+  readonly filter: SessionFilter;
+  readonly sort: SessionSort;
+  /** The last session of the previous page (with its sort field); omitted for the first page. */
+  readonly after?: SessionPosition | undefined;
+  /** Sessions at most; `Infinity` for all. */
+  readonly limit: number;
+  /** The time of reading (epoch milliseconds) and the idle threshold: what the status filter tests against. */
+  readonly nowMs: number;
+  readonly idleAfterMs: number;
+  /** Sessions to leave out: the live ones, which the caller lists from memory. */
+  readonly exclude: readonly string[];
+}
+
+export interface StoredSessionPage {
+  readonly sessions: SessionSummary[];
+  /** Whether stored sessions follow this page. */
+  readonly hasMore: boolean;
+}
+
+/**
+ * `update` failed in a way that leaves unknown whether its write landed (a database connection
+ * lost as the transaction committed). The caller keeps the write's merge (its sequence number) for
+ * its next writes, whose merges tell from the stored report whether it is in.
+ */
+export class WriteOutcomeUnknownError extends Error {
+  override readonly name = 'WriteOutcomeUnknownError';
+}
 
 /**
  * A session's next stored report, from the one stored now (undefined when there is none); returning
@@ -41,6 +94,18 @@ export interface ReportStore {
    * baseline (regression alerts). Without it, callers scan `listDigests()`.
    */
   sessionsWithTool?(operationType: string, toolName: string, limit: number, excludeSessionId?: string): Promise<string[]>;
+  /**
+   * Optional: one page of the stored sessions, filtered, sorted and cut as `selectSessions` does
+   * (the same order, ties by session ID, compared as code units), answered by the storage itself
+   * (SQL with indexes) rather than from every summary. Without it, callers page `listDigests()`.
+   */
+  listSessionsPage?(query: StoredSessionPageQuery): Promise<StoredSessionPage>;
+  /**
+   * Optional: every tool across the stored sessions, its statistics merged by the store (kept up
+   * to date as sessions are written) and its most recent uses: what tool trends need, without
+   * reading every report. Without it, callers merge the reports' sketches themselves.
+   */
+  toolTotals?(recentPerTool: number): Promise<StoredToolTotals[]>;
   /** True if there was a report to delete. */
   delete(sessionId: string): Promise<boolean>;
   /**
@@ -63,6 +128,13 @@ export interface ReportStore {
   secret?(): Promise<Uint8Array>;
   /** `secret` without waiting, where the store can read it synchronously: a tracker fingerprints its first call. */
   secretSync?(): Uint8Array;
+  /**
+   * Optional, for a store that learns its identity when it first reaches its storage (a database
+   * it connects to): starts that, and resolves with `identity()` once it is known. Never rejects.
+   */
+  whenIdentified?(): Promise<string | undefined>;
+  /** Optional: releases what the store holds open (connections). The store is not used afterwards. */
+  close?(): Promise<void>;
   /** Synchronous variants, for the last write at `process.exit`; a store without them skips that write. */
   getSync?(sessionId: string): StoredSessionReport | undefined;
   updateSync?(sessionId: string, merge: ReportMerge, known?: StoredSessionReport): StoredSessionReport | undefined;

@@ -5,7 +5,9 @@ import type { PerformanceConfig } from '../config/schema.js';
 import type { FailureLog, Logger } from '../util/logger.js';
 import { VERSION } from '../util/version.js';
 import { ensureContextManager } from './context-manager.js';
-import { createOtlpPipeline, otlpFailureKey, withDeadline, type OtlpPipeline } from './otlp/otlp-pipeline.js';
+import { createOtlpPipeline, otlpFailureKey, withDeadline, type OtlpPipeline, type StoreMark } from './otlp/otlp-pipeline.js';
+
+export type { StoreMark } from './otlp/otlp-pipeline.js';
 import { resolveOtlpSettings, resolveResourceAttributes } from './otlp/otlp-settings.js';
 import { PrometheusEndpoint } from './prometheus/prometheus-endpoint.js';
 import { resources, sdkMetrics, sdkTrace } from './sdk.js';
@@ -29,6 +31,8 @@ export interface TelemetryOptions {
   readonly spanProcessors: readonly SpanProcessor[];
   /** Called before the Prometheus endpoint collects: records held back must be in the scrape. */
   readonly beforeCollect: () => void;
+  /** Marks the spans that leave over OTLP with the store their calls are folded into (see `StoreMark`). */
+  readonly storeMark?: StoreMark | undefined;
 }
 
 /** The OpenTelemetry side of a tracker: where spans and metric points go, and how they leave. */
@@ -57,7 +61,7 @@ export function createTelemetry(config: PerformanceConfig, host: HostProviders, 
   warmUpSdk();
   const otlpSettings = config.otlp.enabled ? resolveOtlpSettings(config, env) : undefined;
   const networkDeadlineMs = (otlpSettings?.timeoutMs ?? 0) + 1000;
-  const otlp: OtlpPipeline | undefined = otlpSettings && createOtlpPipeline(otlpSettings, failures, logger);
+  const otlp: OtlpPipeline | undefined = otlpSettings && createOtlpPipeline(otlpSettings, failures, logger, options.storeMark);
   // Under the host's meter provider the endpoint would have nothing to serve: not started (said below).
   const prometheus =
     config.prometheus.enabled && host.meterProvider === undefined

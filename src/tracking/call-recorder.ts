@@ -42,7 +42,7 @@ export interface CallRecorder {
  * so that a call allocates nothing beyond its span and that span's attributes.
  */
 export function createCallRecorder(spec: ToolSpec, runtime: TrackingRuntime): CallRecorder {
-  const { tracer, metrics, failures, captureContent, maxContentLength, includeSessionIdInMetrics, storeId, fingerprinter } = runtime;
+  const { tracer, metrics, failures, captureContent, maxContentLength, includeSessionIdInMetrics, fingerprinter } = runtime;
   const startFailed = (error: unknown): void => {
     failures.fail('span', `could not start a span for ${spec.name}; the call runs untracked`, error);
   };
@@ -51,7 +51,8 @@ export function createCallRecorder(spec: ToolSpec, runtime: TrackingRuntime): Ca
     start(startTime, sessionId, callId, hasInput, input) {
       try {
         // A host's call ID may be anything: cut, as every ID from outside is (util/input-limits.ts).
-        const attributes = spanAttributes(spec, sessionId, cutText(callId, MAX_ID_LENGTH), storeId);
+        // `storeId` read per call: a store that connects first (PostgreSQL) is named once it did.
+        const attributes = spanAttributes(spec, sessionId, cutText(callId, MAX_ID_LENGTH), runtime.storeId);
         if (captureContent && hasInput) attributes[semconv.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS] = captured(input, maxContentLength);
         // One canonical JSON and one HMAC, with the key made once: the arguments go no further than here.
         if (fingerprinter !== undefined) attributes[semconv.ATTR_TOOLPERF_ARGUMENTS_FINGERPRINT] = fingerprinter.ofValue(hasInput ? input : undefined);

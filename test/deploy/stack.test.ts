@@ -21,8 +21,11 @@ const PROMETHEUS_RULES_FILE = 'prometheus-rules.yml';
 /** Where Jaeger v2 ingests OTLP, by the protocol of the Collector exporter that sends to it. */
 const JAEGER_OTLP_PORTS: Record<string, number> = { otlp: 4317, otlp_grpc: 4317, otlphttp: 4318, otlp_http: 4318 };
 const JAEGER_IMAGE = 'jaegertracing/jaeger';
-/** An exact release, optionally with a digest: `name:1.2.3` or `name:v1.2.3`. */
-const PINNED_IMAGE = /^[^@\s]+:v?\d+\.\d+\.\d+(@sha256:[0-9a-f]{64})?$/;
+/**
+ * An exact release, optionally with a digest: `name:1.2.3` or `name:v1.2.3`; PostgreSQL numbers
+ * its releases major.minor (`postgres:15.18-bookworm`).
+ */
+const PINNED_IMAGE = /^(?:[^@\s]+:v?\d+\.\d+\.\d+|postgres:\d+\.\d+-[a-z]+)(@sha256:[0-9a-f]{64})?$/;
 
 type Yaml = Record<string, unknown>;
 
@@ -117,9 +120,12 @@ const scrapeTargets = asList(prometheus.scrape_configs).flatMap((job) => {
 
 // ---- the tools' own checks ----
 
+/** What docker-compose.yml requires from the environment (test/deploy/report-servers.test.ts checks it does). */
+export const STACK_SECRETS = { TOOLPERF_API_TOKEN: 'test-token', TOOLPERF_PG_PASSWORD: 'test-password' } as const;
+
 function run(command: string, args: readonly string[]): Promise<{ exit: number | string; output: string }> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd: root, timeout: 20_000 }, (error, stdout, stderr) => {
+    execFile(command, args, { cwd: root, timeout: 20_000, env: { ...process.env, ...STACK_SECRETS } }, (error, stdout, stderr) => {
       resolve({ exit: error === null ? 0 : (error.code ?? error.signal ?? 'failed'), output: `${stdout}${stderr}` });
     });
   });

@@ -12,12 +12,19 @@ export interface ServeProcess {
   stop(timeoutMs?: number): Promise<Finished & { killed: boolean }>;
   /** Resolves when the process ends by itself. */
   readonly done: Promise<Finished>;
+  /** Ends it with SIGKILL at once: nothing of its shutdown runs. */
+  kill(): Promise<Finished>;
 }
 
 /** `toolperf serve --port 0` over `dataDir`, from the sources (through tsx), in its own process. */
-export async function startServe(dataDir: string): Promise<ServeProcess> {
+export function startServe(dataDir: string): Promise<ServeProcess> {
   // In the data directory: no ./toolperf.json of the repository's can be picked up.
-  const run = startFixture(bin, ['serve', '--port', '0', '--data-dir', dataDir], { cwd: dataDir });
+  return startServeWith(['--data-dir', dataDir], { cwd: dataDir });
+}
+
+/** `toolperf serve --port 0 <args>` (a store, thresholds), run in `cwd` with `env` added to the environment. */
+export async function startServeWith(args: readonly string[], options: { readonly cwd: string; readonly env?: NodeJS.ProcessEnv }): Promise<ServeProcess> {
+  const run = startFixture(bin, ['serve', '--port', '0', ...args], options);
   let stderr = '';
   run.child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   await Promise.race([
@@ -29,6 +36,10 @@ export async function startServe(dataDir: string): Promise<ServeProcess> {
     url,
     stderr: () => stderr,
     done: run.done,
+    kill: () => {
+      run.child.kill('SIGKILL');
+      return run.done;
+    },
     stop: async (timeoutMs = 10_000) => {
       run.child.kill('SIGINT');
       let killed = false;

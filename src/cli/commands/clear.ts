@@ -17,11 +17,11 @@ export function addClearCommand(program: Command, io: CliIo): void {
     .action(async (sessionId: string | undefined, options: ClearOptions) => {
       if (sessionId === undefined && !options.all) throw new CliError('clear: give a session id, or --all to delete every session');
       if (sessionId !== undefined && options.all) throw new CliError('clear: give a session id or --all, not both');
-      await withReports(options, io, async ({ reports, dataDir }) => {
+      await withReports(options, io, async ({ reports, location }) => {
         const removed = await reports.clear(sessionId === undefined ? undefined : { sessionId });
         // Like DELETE /api/v1/sessions/:id answering 404: a named session that is not there is a mistake worth a non-zero exit.
-        if (sessionId !== undefined && removed === 0) throw unknownSessionError(sessionId, dataDir);
-        io.stdout(`Removed ${removed} ${removed === 1 ? 'session' : 'sessions'} from ${dataDir}\n`);
+        if (sessionId !== undefined && removed === 0) throw unknownSessionError(sessionId, location);
+        io.stdout(`Removed ${removed} ${removed === 1 ? 'session' : 'sessions'} from ${location}\n`);
       }, 'write');
     });
 }

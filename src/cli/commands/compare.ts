@@ -24,9 +24,9 @@ export function addCompareCommand(program: Command, io: CliIo): void {
     .option('--json', 'print the comparison as JSON, as GET /api/v1/compare?a=&b= does')
     .addHelpText('after', '\nExamples:\n  toolperf compare ses_yesterday ses_today\n  toolperf compare ses_yesterday ses_today --json')
     .action((a: string, b: string, options: CompareOptions) =>
-      withReports(options, io, async ({ reports, dataDir }) => {
+      withReports(options, io, async ({ reports, location }) => {
         const comparison = await reports.compareSessions({ a, b });
-        if (comparison === undefined) throw unknownSessionError((await reports.getReport({ sessionId: a })) === undefined ? a : b, dataDir);
+        if (comparison === undefined) throw unknownSessionError((await reports.getReport({ sessionId: a })) === undefined ? a : b, location);
         io.stdout(options.json ? `${JSON.stringify(comparison, null, 2)}\n` : formatComparison(comparison));
       }),
     );

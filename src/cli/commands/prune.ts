@@ -26,9 +26,9 @@ export function addPruneCommand(program: Command, io: CliIo): void {
       withReports(
         options,
         io,
-        async ({ reports, dataDir }) => {
+        async ({ reports, location }) => {
           const result = await reports.prune({ olderThanMs: options.olderThan, dryRun: options.dryRun ?? false });
-          io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : described(result, dataDir, options.dryRun ?? false));
+          io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : described(result, location, options.dryRun ?? false));
         },
         'write',
       ),

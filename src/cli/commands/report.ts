@@ -16,9 +16,9 @@ export function addReportCommand(program: Command, io: CliIo): void {
     .option('--json', 'print the report document (with its status) as JSON, as GET /api/v1/sessions/:id/report does')
     .addHelpText('after', '\nExamples:\n  toolperf report ses_1\n  toolperf report ses_1 --json')
     .action((sessionId: string, options: ReportOptions) =>
-      withReports(options, io, async ({ reports, dataDir }) => {
+      withReports(options, io, async ({ reports, location }) => {
         const report = await reports.getReport({ sessionId });
-        if (report === undefined) throw unknownSessionError(sessionId, dataDir);
+        if (report === undefined) throw unknownSessionError(sessionId, location);
         // With its status now, as the API's report is.
         const shown = { ...report, status: reports.statusOf(report) };
         io.stdout(options.json ? `${JSON.stringify(shown, null, 2)}\n` : formatReport(shown));

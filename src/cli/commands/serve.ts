@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_END_IDLE_AFTER_MS, DEFAULT_IDLE_AFTER_MS, DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT } from '../../config/schema.js';
 import { formatDuration } from '../../util/format-duration.js';
+import { describeError } from '../../util/logger.js';
 import { CliError } from '../cli-error.js';
 import { cliLogger, type CliIo } from '../cli-io.js';
 import { parseDurationOption, parseDurationOrNever, parseHost, parsePort } from '../option-parsers.js';
@@ -32,27 +33,35 @@ export function addServeCommand(program: Command, io: CliIo): void {
       const loaded = await loadCliConfig(options, io);
       // Checked before the store is opened: a refused start touches nothing.
       const address = resolveServerAddress(options, loaded.config, io.env);
-      const { unusableDataDir } = await import('../../storage/usable-directory.js');
-      const unusable = await unusableDataDir(loaded.dataDir);
-      if (unusable !== undefined) throw new CliError(`serve: cannot keep reports in ${loaded.dataDir}: ${unusable}; choose another with --data-dir`);
+      if (loaded.storeUrl === undefined) {
+        const { unusableDataDir } = await import('../../storage/usable-directory.js');
+        const unusable = await unusableDataDir(loaded.dataDir);
+        if (unusable !== undefined) throw new CliError(`serve: cannot keep reports in ${loaded.dataDir}: ${unusable}; choose another with --data-dir`);
+      }
       const { startReportServer } = await import('../../server/start.js');
       const endIdleAfterMs = options.endIdleAfter ?? loaded.config.server.endIdleAfterMs;
-      const { reports, dataDir } = openReports(loaded, io, 'write', {
+      const { reports, store, location, close } = openReports(loaded, io, 'write', {
         idleAfterMs: options.idleAfter ?? loaded.config.idleAfterMs,
         ...(endIdleAfterMs > 0 ? { endIdleAfterMs } : {}),
       });
       try {
+        // A database that cannot be reached (or migrated) refuses the start, before anything listens.
+        if (store instanceof (await import('../../storage/postgres/postgres-store.js')).PostgresReportStore) {
+          await store.open().catch((error: unknown) => {
+            throw new CliError(`serve: cannot open the report store ${location}: ${describeError(error)}`);
+          });
+        }
         const { jaegerUrl } = loaded.config.server;
         const { fingerprintArguments } = loaded.config;
         const server = await startReportServer({ ...address, reports, logger: cliLogger(io), fingerprintArguments, ...(jaegerUrl === undefined ? {} : { jaegerUrl }) }).catch((error: unknown) => {
           throw listenError(error, address.host, address.port);
         });
-        io.stdout(`toolperf: serving reports from ${dataDir} at ${server.url} (Ctrl-C to stop)\n`);
+        io.stdout(`toolperf: serving reports from ${location} at ${server.url} (Ctrl-C to stop)\n`);
         await io.untilStopped();
         await server.close();
       } finally {
         // Writes what OTLP ingest folded in before the process ends.
-        await reports.shutdown();
+        await close();
       }
     });
 }

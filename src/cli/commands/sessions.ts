@@ -56,11 +56,11 @@ export function addSessionsCommand(program: Command, io: CliIo): void {
       '  toolperf sessions --agent claude-code',
     ].join('\n'))
     .action((options: SessionsOptions) =>
-      withReports(options, io, async ({ reports, dataDir }) => {
+      withReports(options, io, async ({ reports, location }) => {
         const sort = { by: options.sort, order: options.order };
         const sessions = (await reports.listSessions({ filter: filterOf(options), sort })).slice(0, options.limit);
         if (options.json) io.stdout(`${JSON.stringify({ sessions }, null, 2)}\n`);
-        else if (sessions.length === 0) io.stdout(`No sessions${isFiltered(options) ? ' match' : ''} in ${dataDir}\n`);
+        else if (sessions.length === 0) io.stdout(`No sessions${isFiltered(options) ? ' match' : ''} in ${location}\n`);
         else io.stdout(`${textTable(COLUMNS, sessions.map(row)).join('\n')}\n`);
       }),
     );

@@ -22,10 +22,10 @@ export function addStatsCommand(program: Command, io: CliIo): void {
     .option('--json', 'print the statistics as JSON, as GET /api/v1/sessions/:id/operations/:type does')
     .addHelpText('after', '\nExamples:\n  toolperf stats ses_1\n  toolperf stats ses_1 --tool read --json')
     .action((sessionId: string, options: StatsOptions) =>
-      withReports(options, io, async ({ reports, dataDir }) => {
+      withReports(options, io, async ({ reports, location }) => {
         // The whole report rather than getOperationStats: an unknown operation or tool can then say what exists.
         const report = await reports.getReport({ sessionId });
-        if (report === undefined) throw unknownSessionError(sessionId, dataDir);
+        if (report === undefined) throw unknownSessionError(sessionId, location);
         const { operation: type, tool } = options;
         const operation = ownEntry(report.operations, type);
         if (operation === undefined) {

@@ -1,5 +1,5 @@
 import { inspectCall, type CallProblem, type CallRecord } from '../../reports/call-record.js';
-import { isShutDown, storeOf, type Reports } from '../../reports/reports.js';
+import { isShutDown, storeIdentityOf, type Reports } from '../../reports/reports.js';
 import { FailureLog, type Logger } from '../../util/logger.js';
 import { CallMatcher, type Cancel } from './call-matcher.js';
 import { CALL_SOURCES } from './sources/index.js';
@@ -80,7 +80,7 @@ export class IngestPipeline {
     this.matcher = new CallMatcher((call) => this.fold(call), later);
     this.context = {
       get storeId() {
-        return storeOf(reports)?.identity?.();
+        return storeIdentityOf(reports);
       },
       emit: (mapped) => this.matcher.offer(mapped, this.currentSignal),
       fingerprint: options.fingerprint,

@@ -9,12 +9,27 @@ import type { FailureLog, Logger } from '../../util/logger.js';
 import type { OtlpSettings } from './otlp-settings.js';
 import { requireLazily } from '../../util/require-lazily.js';
 import { BoundedSpanProcessor } from './bounded-span-processor.js';
+import { ATTR_TOOLPERF_STORE_ID } from '../semconv.js';
 
 /** What OTLP streaming adds to the tracker's own providers. */
 export interface OtlpPipeline {
   readonly spanProcessor: SpanProcessor;
   readonly metricReader: MetricReader;
 }
+
+/**
+ * The store a tracker folds its own spans into, for a store that learns its identity when it
+ * connects (PostgreSQL): spans exported without the mark (`toolperf.store.id`) get it, and an
+ * export waits for the store to name itself (at most `MAX_MARK_WAIT_MS`), so that a report server
+ * on the same store never folds a call the tracker folded already, however early it came.
+ */
+export interface StoreMark {
+  readonly id: () => string | undefined;
+  readonly identified: Promise<unknown>;
+}
+
+/** Longest an export waits for the store to name itself; past it the spans leave unmarked. */
+const MAX_MARK_WAIT_MS = 5_000;
 
 /** Spans handed to the batch processor at once (its default). */
 const MAX_EXPORT_BATCH_SIZE = 512;
@@ -23,10 +38,11 @@ const MAX_EXPORT_BATCH_SIZE = 512;
 const EXPORT_SUCCESS = 0 satisfies ExportResult['code'];
 const EXPORT_FAILED = 1 satisfies ExportResult['code'];
 
-export function createOtlpPipeline(settings: OtlpSettings, failures: FailureLog, logger: Logger): OtlpPipeline {
+export function createOtlpPipeline(settings: OtlpSettings, failures: FailureLog, logger: Logger, storeMark?: StoreMark): OtlpPipeline {
   const { BatchSpanProcessor } = sdkTrace();
   const { PeriodicExportingMetricReader } = sdkMetrics();
-  const traceExporter = new ReportingSpanExporter(createTraceExporter(settings), settings.tracesUrl, failures, logger);
+  const exporter = createTraceExporter(settings);
+  const traceExporter = new ReportingSpanExporter(storeMark ? new StoreMarkingExporter(exporter, storeMark, Math.min(MAX_MARK_WAIT_MS, settings.timeoutMs / 2)) : exporter, settings.tracesUrl, failures, logger);
   const spanProcessor = new BoundedSpanProcessor(
     new BatchSpanProcessor(traceExporter, {
       // Room for what the gate lets through; the gate is what bounds and counts.
@@ -90,6 +106,51 @@ class ExportOutcomes {
       return;
     }
     this.failures.fail(key, `could not send ${this.what} to ${this.url} (tool calls are unaffected; will retry with new data)`, result.error);
+  }
+}
+
+/** Marks the spans it exports with the store's id, waiting (bounded) for the store to name itself first. */
+class StoreMarkingExporter implements SpanExporter {
+  private waited = false;
+
+  constructor(
+    private readonly inner: SpanExporter,
+    private readonly mark: StoreMark,
+    private readonly maxWaitMs: number,
+  ) {}
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    if (this.mark.id() !== undefined || this.waited) {
+      this.inner.export(this.marked(spans), resultCallback);
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.maxWaitMs)));
+    void Promise.race([this.mark.identified, waited]).then(() => {
+      clearTimeout(timer);
+      this.waited = true;
+      try {
+        this.inner.export(this.marked(spans), resultCallback);
+      } catch (error) {
+        resultCallback({ code: EXPORT_FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+      }
+    });
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush?.() ?? Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+
+  private marked(spans: ReadableSpan[]): ReadableSpan[] {
+    const id = this.mark.id();
+    if (id === undefined) return spans;
+    // A span's attributes are a plain object, read by the exporter's serializer below.
+    for (const span of spans) if (span.attributes[ATTR_TOOLPERF_STORE_ID] === undefined) (span.attributes as Record<string, unknown>)[ATTR_TOOLPERF_STORE_ID] = id;
+    return spans;
   }
 }
 

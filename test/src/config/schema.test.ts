@@ -123,6 +123,7 @@ describe('environment overrides', () => {
     ['TOOLPERF_SAVE_REPORTS', 'false', 'saveReports', false],
     ['TOOLPERF_MAX_METRICS', '42', 'maxMetrics', 42],
     ['TOOLPERF_DATA_DIR', '/var/lib/toolperf', 'dataDir', '/var/lib/toolperf'],
+    ['TOOLPERF_STORE', 'postgres://toolperf:pw@db.internal:5432/reports', 'store', 'postgres://toolperf:pw@db.internal:5432/reports'],
     ['TOOLPERF_WRITE_INTERVAL_MS', '0', 'writeIntervalMs', 0],
     ['TOOLPERF_SESSION_IDLE_TIMEOUT_MS', '60000', 'sessionIdleTimeoutMs', 60_000],
     ['TOOLPERF_IDLE_AFTER_MS', '120000', 'idleAfterMs', 120_000],
@@ -316,7 +317,31 @@ describe('the otlp block', () => {
 
 describe('CONFIG_KEYS', () => {
   it('lists every top-level key of the block, optional ones included', () => {
-    expect([...CONFIG_KEYS].sort()).toEqual([...Object.keys(DEFAULTS), 'dataDir', 'serviceName'].sort());
+    expect([...CONFIG_KEYS].sort()).toEqual([...Object.keys(DEFAULTS), 'dataDir', 'serviceName', 'store'].sort());
+  });
+});
+
+describe('store', () => {
+  it('takes a postgres:// or postgresql:// URL, and has no default (the files)', () => {
+    expect(resolveConfig({}, { env: {} }).store).toBeUndefined();
+    expect(resolveConfig({ store: 'postgres://u@127.0.0.1/db' }, { env: {} }).store).toBe('postgres://u@127.0.0.1/db');
+    expect(resolveConfig({ store: ' postgresql://u:p@db:5433/reports?sslmode=require ' }, { env: {} }).store).toBe('postgresql://u:p@db:5433/reports?sslmode=require');
+  });
+
+  it.each([
+    ['a file path', '/var/lib/toolperf'],
+    ['another scheme', 'mysql://u:s3cret@db/reports'],
+    ['a URL without a host', 'postgres:///reports'],
+  ])('rejects %s, naming the key, never showing a password', (_label, value) => {
+    const error = configErrorOf(() => resolveConfig({ store: value }, { env: {} }));
+    expect(error.problems).toEqual([{ key: 'performance.store', value: expect.anything() as unknown, message: expect.stringContaining('postgres://') as unknown }]);
+    expect(error.message).not.toContain('s3cret');
+  });
+
+  it('names TOOLPERF_STORE when the bad value came from it', () => {
+    const error = configErrorOf(() => resolveConfig({}, { env: { TOOLPERF_STORE: 'postgres:/nohost:s3cret' } }));
+    expect(error.problems[0]?.key).toBe('performance.store (from TOOLPERF_STORE)');
+    expect(error.message).not.toContain('s3cret');
   });
 });
 

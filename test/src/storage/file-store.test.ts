@@ -9,6 +9,7 @@ import type { Logger } from '../../../src/util/logger.js';
 import type { StoredSessionReport } from '../../../src/document/report.js';
 import { SessionAggregate } from '../../../src/reports/session-aggregate.js';
 import { InvalidSessionIdError } from '../../../src/util/session-id.js';
+import { reportStoreContract } from './report-store-contract.js';
 
 const T0 = Date.UTC(2025, 0, 1);
 
@@ -456,4 +457,8 @@ describe('FileReportStore.identity', () => {
     await writeFile(join(dataDir, 'file'), '');
     expect(new FileReportStore(join(dataDir, 'file'), logger).identity()).toBeUndefined();
   });
+});
+
+describe('FileReportStore: the store contract', () => {
+  reportStoreContract(() => ({ store, other: () => new FileReportStore(dataDir, logger) }), true);
 });

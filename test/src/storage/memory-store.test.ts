@@ -3,6 +3,7 @@ import type { CallRecord } from '../../../src/reports/call-record.js';
 import { InMemoryReportStore } from '../../../src/storage/memory-store.js';
 import type { StoredSessionReport } from '../../../src/document/report.js';
 import { SessionAggregate } from '../../../src/reports/session-aggregate.js';
+import { reportStoreContract } from './report-store-contract.js';
 
 const T0 = Date.UTC(2025, 0, 1);
 
@@ -93,4 +94,8 @@ describe('InMemoryReportStore', () => {
     expect(store.getSync('s0')).toBeUndefined();
     expect(store.getSync('s1')?.sessionId).toBe('s1');
   });
+});
+
+describe('InMemoryReportStore: the store contract', () => {
+  reportStoreContract(() => ({ store: new InMemoryReportStore(), other: () => new InMemoryReportStore() }), false);
 });
