@@ -256,6 +256,7 @@ function printSummary(r: Results): void {
     ['(e) wrapper enabled, async', `${ns(w.async.enabled.median)} ns`, ''],
     ['(e) SDK floor, async', `${ns(w.async.floor.median)} ns`, ''],
     ['(e) ratio', `${w.async.ratio.median.toFixed(3)}x`, '(info)'],
+    ['(f) fingerprintArguments adds, per call', `${ns(w.fingerprint.addedNs)} ns`, '(info)'],
     ['export() batches of 512', perSecond(e.exportBatched.median), `>= 3 M/s ${1e9 / e.exportBatched.median >= GOAL_SPANS_PER_SECOND ? 'ok' : 'MISSED'}`],
     ['onEnd() per span', perSecond(e.onEnd.median), `>= 3 M/s ${1e9 / e.onEnd.median >= GOAL_SPANS_PER_SECOND ? 'ok' : 'MISSED'}`],
     [`export(), ${e.hotSpans} cache-hot spans`, perSecond(e.exportHot.median), '(info)'],
@@ -289,6 +290,7 @@ function markdown(r: Results, mach: Machine, date: string, totalSeconds: number)
   const checks = [
     `wrapper: the enabled wrapper's report counted ${w.reportedCalls.toLocaleString('en-US')} calls; ${w.madeCalls.toLocaleString('en-US')} were made (${w.reportedCalls === w.madeCalls ? 'equal' : '**differ**'}).`,
     `wrapper: \`wrapTool\` with \`enabled: false\` returned the tool itself: ${String(s.disabledIsIdentity)}.`,
+    `wrapper: with \`fingerprintArguments\`, ${w.fingerprint.fingerprintedRecent} of the ${w.fingerprint.recent} recent calls kept carry a fingerprint${w.fingerprint.fingerprintedRecent === w.fingerprint.recent ? '' : ' (**not all**)'}.`,
     `exporter: the reports counted ${e.reportedCalls.toLocaleString('en-US')} calls; ${e.fedSpans.toLocaleString('en-US')} spans were fed (${e.reportedCalls === e.fedSpans ? 'equal' : '**differ**'}).`,
     `checksums of the measured results (kept so that V8 cannot drop the work): wrapper ${r.checksums.wrapper}, exporter ${r.checksums.exporter}, memory ${r.checksums.memory}.`,
     `memory: the report counted ${m.reportedCalls.toLocaleString('en-US')} calls and kept ${m.reportedRecent} recent calls (maxMetrics = ${m.maxMetrics}); \`global.gc\` exposed: ${String(m.gcExposed)}.`,
@@ -366,6 +368,8 @@ ${table([
   ])}
 
 (e) wrapper / floor = **${w.async.ratio.median.toFixed(3)}×** (range ${w.async.ratio.min.toFixed(3)}–${w.async.ratio.max.toFixed(3)}); caller path only: ${ns(w.async.enabledInside.median)} vs ${ns(w.async.floorInside.median)} ns, ${w.async.ratioInside.median.toFixed(3)}×.
+
+${fingerprintSection(w)}
 
 ${alertsSection(r.alerts, runInfo(FULL_COMMAND, date, mach, r.load, r.seconds.alerts, r.checksums.alerts))}
 
@@ -525,3 +529,19 @@ async function runAlone(name: string): Promise<void> {
 }
 
 await main();
+
+/** Figure 1's `fingerprintArguments` part: an enabled call with a tool's usual arguments, without and with fingerprints. */
+function fingerprintSection(w: WrapperResult): string {
+  const f = w.fingerprint;
+  return `### Argument fingerprints (\`fingerprintArguments\`)
+
+An enabled sync call of \`(args) => args.offset + 1\` called with \`${f.arguments}\`, as in (c), on its own tracker; with fingerprints, each call also makes the arguments' canonical JSON and one HMAC-SHA256 with the store's key (made once), and sets the fingerprint on the span.
+
+${table([
+    ['case', 'ns per call (median)', 'range'],
+    ['(f0) wrapper enabled, object argument', ns(f.enabled.median), range(f.enabled)],
+    ['(f) the same with `fingerprintArguments: true`', ns(f.fingerprinted.median), range(f.fingerprinted)],
+  ])}
+
+(f) − (f0), median of the rounds' differences: **${signedNs(f.addedNs)} ns per call**. Off (the default), nothing is computed: the recorder tests one field.`;
+}

@@ -1,6 +1,7 @@
 /**
  * Figure 1: ns per tool call, raw vs the wrapper (disabled, enabled) vs the OpenTelemetry SDK's own
- * floor (one bare span + one histogram record) on the same provider setup.
+ * floor (one bare span + one histogram record) on the same provider setup; and what
+ * `fingerprintArguments` adds to an enabled call with a tool's usual arguments (an object).
  */
 import { context, SpanKind, trace, type Histogram, type Tracer } from '@opentelemetry/api';
 import {
@@ -16,7 +17,7 @@ import { ensureContextManager } from '../src/telemetry/context-manager.js';
 import { createPerformance, InMemoryReportStore } from '../src/index.js';
 import * as semconv from '../src/telemetry/semconv.js';
 import { VERSION } from '../src/util/version.js';
-import { insideSummaryOf, log, measure, roundRatio, summaryOf, type BenchCase, type Summary } from './harness.js';
+import { insideSummaryOf, log, measure, median, roundRatio, summaryOf, type BenchCase, type Samples, type Summary } from './harness.js';
 
 type Ratio = { readonly median: number; readonly min: number; readonly max: number };
 
@@ -47,6 +48,17 @@ export interface WrapperResult {
     readonly floorInside: Summary;
     readonly ratioInside: Ratio;
   };
+  /** An enabled call of a tool taking `FINGERPRINT_ARGUMENTS`, without and with `fingerprintArguments`. */
+  readonly fingerprint: {
+    readonly enabled: Summary;
+    readonly fingerprinted: Summary;
+    /** Median over rounds of fingerprinted − enabled within the same round, ns. */
+    readonly addedNs: number;
+    readonly arguments: string;
+    /** Calls of the fingerprinted tool whose recent calls carry a fingerprint (of the last `maxMetrics`): all of them. */
+    readonly fingerprintedRecent: number;
+    readonly recent: number;
+  };
   /** Calls the enabled wrapper's report counted, and calls made through it: must be equal. */
   readonly reportedCalls: number;
   readonly madeCalls: number;
@@ -63,6 +75,9 @@ const TOOL = 'read';
 /** The tool: trivial, so what is measured is the instrumentation around it. */
 const tool = (x: number): number => x + 1;
 const asyncTool = async (x: number): Promise<number> => x + 1;
+/** What a file-reading tool is typically called with. */
+const FINGERPRINT_ARGUMENTS = { path: 'src/reports/session-aggregate.ts', offset: 120, limit: 200 };
+const readTool = (args: typeof FINGERPRINT_ARGUMENTS): number => args.offset + 1;
 
 function longIntervalReader(): PeriodicExportingMetricReader {
   return new PeriodicExportingMetricReader({
@@ -107,6 +122,11 @@ export async function runWrapper(): Promise<WrapperResult> {
   const wrappedAsync = perf.wrapTool(asyncTool, options);
   const unwrapped = disabledPerf.wrapTool(tool, options);
   let madeCalls = 0;
+  // The same tool with an object argument, tracked without and with fingerprints (sessions apart).
+  const argsPerf = createPerformance({ enabled: true, store: new InMemoryReportStore(), handleProcessExit: false, env: {}, metricReaders: [longIntervalReader()] });
+  const fingerprintPerf = createPerformance({ enabled: true, fingerprintArguments: true, store: new InMemoryReportStore(), handleProcessExit: false, env: {}, metricReaders: [longIntervalReader()] });
+  const readPlain = argsPerf.wrapTool(readTool, options);
+  const readFingerprinted = fingerprintPerf.wrapTool(readTool, options);
 
   // (d) The floor, as specified: a bare span with two attributes (not a tool call for the report
   // exporter, which looks at it and returns), the tool run in the span's context, one record.
@@ -216,6 +236,24 @@ export async function runWrapper(): Promise<WrapperResult> {
       },
       drain: () => matched.exporter.forceFlush(),
     },
+    {
+      id: 'argsEnabled',
+      loop: (n) => {
+        let acc = 0;
+        for (let i = 0; i < n; i++) acc += readPlain(FINGERPRINT_ARGUMENTS);
+        return acc;
+      },
+      drain: () => argsPerf.flush(),
+    },
+    {
+      id: 'argsFingerprinted',
+      loop: (n) => {
+        let acc = 0;
+        for (let i = 0; i < n; i++) acc += readFingerprinted(FINGERPRINT_ARGUMENTS);
+        return acc;
+      },
+      drain: () => fingerprintPerf.flush(),
+    },
   ];
   log(`wrapper: sync, ${syncCases.length} cases x ${SYNC.rounds} rounds`);
   const sync = await measure(syncCases, SYNC);
@@ -260,6 +298,10 @@ export async function runWrapper(): Promise<WrapperResult> {
   await perf.flush();
   const report = await perf.api.getReport({ sessionId: SESSION });
   const reportedCalls = report?.operations[semconv.OPERATION_TOOL_EXECUTION]?.count ?? 0;
+  await fingerprintPerf.flush();
+  const fingerprintedReport = await fingerprintPerf.reports.getReport({ sessionId: SESSION });
+  const recent = fingerprintedReport?.recent ?? [];
+  await Promise.all([argsPerf.shutdown(), fingerprintPerf.shutdown()]);
   await Promise.all([perf.shutdown(), disabledPerf.shutdown(), bare.shutdown(), folded.shutdown(), matched.shutdown()]);
   await Promise.all([bare.exporter.shutdown(), folded.exporter.shutdown(), matched.exporter.shutdown()]);
 
@@ -286,8 +328,24 @@ export async function runWrapper(): Promise<WrapperResult> {
       floorInside: insideSummaryOf(asyncResults, 'floor'),
       ratioInside: roundRatio(asyncResults, 'enabled', 'floor', 'inside'),
     },
+    fingerprint: {
+      enabled: summaryOf(sync, 'argsEnabled'),
+      fingerprinted: summaryOf(sync, 'argsFingerprinted'),
+      addedNs: roundDifference(sync, 'argsFingerprinted', 'argsEnabled'),
+      arguments: JSON.stringify(FINGERPRINT_ARGUMENTS),
+      fingerprintedRecent: recent.filter((call) => call.argumentsFingerprint !== undefined).length,
+      recent: recent.length,
+    },
     reportedCalls,
     madeCalls,
     config: SYNC,
   };
+}
+
+
+/** Median over rounds of `a` − `b` within the same round, ns per call (wall time). */
+function roundDifference(results: Map<string, Samples>, a: string, b: string): number {
+  const x = results.get(a)?.perOp ?? [];
+  const y = results.get(b)?.perOp ?? [];
+  return median(x.map((v, i) => v - (y[i] as number)));
 }

@@ -56,11 +56,13 @@ export type { ListedAlert } from './reports/alerts/alert-text.js';
 export type { SessionReportExporter } from './reports/session-report-exporter.js';
 export type { CallRecord } from './reports/call-record.js';
 export type { ToolTrend, ToolTrendPoint } from './reports/tool-trends.js';
-export { REPORT_SCHEMA_VERSION, SESSION_STATUSES, ALERT_KINDS, ALERT_STATES } from './document/report.js';
+export { REPORT_SCHEMA_VERSION, SESSION_STATUSES, ALERT_KINDS, ALERT_STATES, RECOMMENDATION_SEVERITIES, MAX_RECOMMENDATIONS } from './document/report.js';
 export type {
   SessionAlert,
   AlertKind,
   AlertState,
+  Recommendation,
+  RecommendationSeverity,
   ListedSession,
   SessionStatus,
   SessionReport,

@@ -1,8 +1,10 @@
+/** createPerformance: one file because it is where config, telemetry, reports, alerts, fingerprints and exit hooks are composed, and reads best whole. */
 import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import { isSdkDisabled } from './config/env.js';
 import { CONFIG_KEYS, resolveConfig, type PerformanceConfig, type PerformanceConfigInput } from './config/schema.js';
 import { createReports, exitHooksOf, storeIdentityOf, whenStoreIdentified, type Reports } from './reports/reports.js';
+import { keyedFingerprinter } from './reports/argument-fingerprints.js';
 import { AlertOptionsError, resolveAlerts, type AlertsOptions } from './reports/alerts/alert-rules.js';
 import type { ListedAlert } from './reports/alerts/alert-text.js';
 import { ConfigError } from './config/errors.js';
@@ -220,6 +222,7 @@ class EnabledPerformance implements Performance {
       // Spans leaving over OTLP say which store their calls are folded into already (by this provider's `reports.exporter`), so a report server on it does not
       // count them again; a store that names itself once connected (PostgreSQL) marks later calls at their start, the OTLP export earlier ones (`storeMark`).
       storeId: marksStore ? storeIdentityOf(reports) : undefined,
+      fingerprinter: config.fingerprintArguments ? keyedFingerprinter(reports, logger).fingerprinter : undefined,
     };
     const exit = exitHooksOf(reports);
     this.removeProcessHooks =

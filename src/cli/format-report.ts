@@ -1,5 +1,6 @@
 import type { DurationStats, OperationStats, SessionReport, SessionStatus } from '../document/report.js';
 import { textTable, type TextColumn } from './text-table.js';
+import { formatRecommendations } from './format-recommendations.js';
 
 const STAT_COLUMNS = ['calls', 'errors', 'success', 'mean', 'stddev', 'min', 'p50', 'p90', 'p95', 'p99', 'max'] as const;
 const COLUMNS: TextColumn[] = [
@@ -15,6 +16,8 @@ export function formatReport(report: SessionReport & { readonly status?: Session
     '',
   ];
   for (const [type, op] of Object.entries(report.operations)) lines.push(...formatOperation(type, op), '');
+  const recommendations = formatRecommendations(report.recommendations ?? []);
+  if (recommendations.length > 0) lines.push(...recommendations, '');
   if (report.alerts?.length) {
     lines.push(`alerts (${report.alerts.filter((a) => a.state === 'firing').length} firing)`);
     for (const alert of report.alerts) lines.push(`  ${alert.state.padEnd(9)} ${alert.rule}  ${alert.message}${alert.suppressed ? ` (${alert.suppressed} suppressed)` : ''}`);

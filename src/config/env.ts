@@ -37,6 +37,7 @@ export const ENV_OVERRIDES: ReadonlyArray<readonly [variable: string, key: strin
   ['TOOLPERF_CAPTURE_CONTENT', 'captureContent', parseBoolean],
   ['TOOLPERF_MAX_CONTENT_LENGTH', 'maxContentLength', parseInteger],
   ['TOOLPERF_RECORD_ERROR_MESSAGES', 'recordErrorMessages', parseBoolean],
+  ['TOOLPERF_FINGERPRINT_ARGUMENTS', 'fingerprintArguments', parseBoolean],
   ['TOOLPERF_METRICS_INCLUDE_SESSION_ID', 'metrics.includeSessionId', parseBoolean],
   ['TOOLPERF_METRICS_MAX_SERIES', 'metrics.maxSeries', parseInteger],
   ['TOOLPERF_OTLP_ENABLED', 'otlp.enabled', parseBoolean],

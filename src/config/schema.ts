@@ -46,6 +46,13 @@ export const PERFORMANCE_BLOCK = object({
    * by default; messages can hold paths and data, so turn it off where reports are shared.
    */
   recordErrorMessages: boolean({ default: true }),
+  /**
+   * Fingerprint each call's arguments (a keyed HMAC with the store's secret; never the arguments
+   * themselves), so that recommendations can find the same call made again (`redundant-calls`,
+   * `retry-loop`); `toolperf serve` fingerprints the arguments agents send, then drops them. Off by
+   * default: it costs a few microseconds a call.
+   */
+  fingerprintArguments: boolean({ default: false }),
   metrics: object({
     /**
      * Put `session.id` on the tool metrics: one time series per session, to compare sessions in

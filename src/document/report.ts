@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { ALERT_KINDS, ALERT_STATES, ReportSchemas, SESSION_STATUSES } from './schema.js';
 
-export { ALERT_KINDS, ALERT_STATES, MAX_ALERT_TEXT, MAX_ALERTS_PER_SESSION, REPORT_SCHEMA_VERSION, SESSION_STATUSES } from './schema.js';
+export { ALERT_KINDS, ALERT_STATES, MAX_ALERT_TEXT, MAX_ALERTS_PER_SESSION, MAX_RECOMMENDATIONS, RECOMMENDATION_SEVERITIES, REPORT_SCHEMA_VERSION, SESSION_STATUSES } from './schema.js';
 
 /** Duration statistics of a set of calls, as reports show them. Milliseconds, rounded to the microsecond. */
 export type DurationStats = z.output<ReportSchemas['durationStats']>;
@@ -11,6 +11,10 @@ export type OperationStats = z.output<ReportSchemas['operationStats']>;
 export type AgentInfo = z.output<ReportSchemas['agentInfo']>;
 /** One of the most recent calls of a session (at most `maxMetrics` are kept). */
 export type RecentCall = z.output<ReportSchemas['recentCall']>;
+/** What to change, from a session's own numbers: one rule's finding for one tool, with its evidence. */
+export type Recommendation = z.output<ReportSchemas['recommendation']>;
+/** `info`, `warning` or `critical`. */
+export type RecommendationSeverity = Recommendation['severity'];
 /** One alert of a session, as its report stores it (see `Alert` in the schema). */
 export type SessionAlert = z.output<ReportSchemas['alert']>;
 export type AlertKind = (typeof ALERT_KINDS)[number];

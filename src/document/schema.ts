@@ -3,6 +3,10 @@ import { isValidSessionId } from '../util/session-id.js';
 
 /** What a session is when read: see `ListedSession.status`. */
 export const SESSION_STATUSES = ['active', 'idle', 'ended'] as const;
+/** How much a recommendation matters: see `Recommendation.severity`. */
+export const RECOMMENDATION_SEVERITIES = ['info', 'warning', 'critical'] as const;
+/** Recommendations a report holds at most (the ones that save the most). */
+export const MAX_RECOMMENDATIONS = 20;
 
 /** The kinds of alert rule (see `reports/alerts/alert-rules.ts`). */
 export const ALERT_KINDS = ['slow-call', 'hung-call', 'regression', 'error-rate'] as const;
@@ -74,6 +78,27 @@ export function defineReportSchemas(z: typeof Zod) {
     errorMessage: z.string().optional(),
     traceId: z.string().optional(),
     spanId: z.string().optional(),
+    /** The keyed fingerprint of the call's arguments, with `fingerprintArguments` (never the arguments). */
+    argumentsFingerprint: z.string().max(64).optional(),
+  });
+
+  /**
+   * What to change, from the session's own numbers: one rule's finding for one tool (see the
+   * README's "Recommendations" for every kind and its thresholds).
+   */
+  const recommendation = z.object({
+    /** `dominant-tool`, `heavy-tail`, `error-hotspot`, `redundant-calls`, `retry-loop`, `serial-calls`. */
+    kind: z.string().min(1).max(64),
+    operationType: z.string().max(256),
+    tool: z.string().max(256),
+    /** `info`: worth knowing; `warning`: worth changing; `critical`: costs the session a lot. */
+    severity: z.enum(RECOMMENDATION_SEVERITIES),
+    /** The numbers it rests on, by name (`share`, `p99Ms`, `errorType`, ...). */
+    evidence: z.record(z.string().max(64), z.union([finite, z.string().max(256)])),
+    /** Roughly how much tool time following the advice would have saved in this session, in milliseconds. */
+    estimatedSavingMs: finite,
+    /** What to do, in a sentence or two, with the numbers. */
+    advice: z.string().max(2000),
   });
 
   /**
@@ -117,6 +142,8 @@ export function defineReportSchemas(z: typeof Zod) {
     operations: z.record(z.string(), operationStats),
     /** Oldest first. */
     recent: z.array(recentCall),
+    /** What to change, the largest estimated saving first; absent in reports written before there were any. */
+    recommendations: z.array(recommendation).max(MAX_RECOMMENDATIONS).optional(),
     /** The session's alerts, one per (rule, operation type, tool), latest transition first. Absent when none fired. */
     alerts: z.array(alert).max(MAX_ALERTS_PER_SESSION).optional(),
   });
@@ -186,7 +213,7 @@ export function defineReportSchemas(z: typeof Zod) {
     status: z.enum(SESSION_STATUSES),
   });
 
-  return { alert, agentInfo, durationStats, operationStats, recentCall, sessionReport, statsState, operationState, storedSessionReport, legacyStoredSessionReport, sessionSummary, listedSession };
+  return { alert, agentInfo, durationStats, operationStats, recentCall, recommendation, sessionReport, statsState, operationState, storedSessionReport, legacyStoredSessionReport, sessionSummary, listedSession };
 }
 
 export type ReportSchemas = ReturnType<typeof defineReportSchemas>;

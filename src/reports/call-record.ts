@@ -1,4 +1,4 @@
-import { cutText, isPlausibleTime, MAX_ERROR_MESSAGE_LENGTH, MAX_ERROR_TYPE_LENGTH, MAX_ID_LENGTH, MAX_NAME_LENGTH } from '../util/input-limits.js';
+import { cutText, isPlausibleTime, MAX_ERROR_MESSAGE_LENGTH, MAX_ERROR_TYPE_LENGTH, MAX_FINGERPRINT_LENGTH, MAX_ID_LENGTH, MAX_NAME_LENGTH } from '../util/input-limits.js';
 import { InvalidSessionIdError, isValidSessionId } from '../util/session-id.js';
 
 /**
@@ -28,6 +28,11 @@ export interface CallRecord {
   readonly errorMessage?: string | undefined;
   /** The agent the call came from, for calls ingested from one (`claude-code`, `codex`, ...). */
   readonly agent?: AgentInfo | undefined;
+  /**
+   * The keyed fingerprint of the call's arguments (`fingerprintArguments`), never the arguments:
+   * equal for equal arguments on one store. What `redundant-calls` and `retry-loop` compare.
+   */
+  readonly argumentsFingerprint?: string | undefined;
 }
 
 /** Which agent (and version, where it says) a session's calls came from. */
@@ -62,6 +67,7 @@ export function inspectCall(call: CallRecord, nowMs: number = Date.now()): CallC
   if (!isOptionalString(call.spanId)) return refused('shape', 'spanId must be a string or undefined');
   if (!isOptionalString(call.errorClass)) return refused('shape', 'errorClass must be a string or undefined');
   if (!isOptionalString(call.errorMessage)) return refused('shape', 'errorMessage must be a string or undefined');
+  if (!isOptionalString(call.argumentsFingerprint)) return refused('shape', 'argumentsFingerprint must be a string or undefined');
   if (call.agent !== undefined && !isAgent(call.agent)) return refused('shape', 'agent must be { name: non-empty string, version?: string }');
   const { startTimeMs, durationMs } = call;
   if (!isPlausibleTime(startTimeMs, nowMs)) {
@@ -95,7 +101,7 @@ function isNonEmptyString(value: unknown): value is string {
 
 /** `call` itself when every string is within its limit (the usual case: no copy), else a copy with them cut. */
 function withinLimits(call: CallRecord): CallRecord {
-  const { operationType, toolName, callId, errorType, traceId, spanId, errorClass, errorMessage, agent } = call;
+  const { operationType, toolName, callId, errorType, traceId, spanId, errorClass, errorMessage, agent, argumentsFingerprint } = call;
   if (
     (errorClass?.length ?? 0) <= MAX_ERROR_TYPE_LENGTH &&
     (errorMessage?.length ?? 0) <= MAX_ERROR_MESSAGE_LENGTH &&
@@ -105,7 +111,8 @@ function withinLimits(call: CallRecord): CallRecord {
     (callId?.length ?? 0) <= MAX_ID_LENGTH &&
     (errorType?.length ?? 0) <= MAX_ERROR_TYPE_LENGTH &&
     (traceId?.length ?? 0) <= MAX_ID_LENGTH &&
-    (spanId?.length ?? 0) <= MAX_ID_LENGTH
+    (spanId?.length ?? 0) <= MAX_ID_LENGTH &&
+    (argumentsFingerprint?.length ?? 0) <= MAX_FINGERPRINT_LENGTH
   ) {
     return call;
   }
@@ -120,6 +127,7 @@ function withinLimits(call: CallRecord): CallRecord {
     ...(errorClass === undefined ? {} : { errorClass: cutText(errorClass, MAX_ERROR_TYPE_LENGTH) }),
     ...(errorMessage === undefined ? {} : { errorMessage: cutText(errorMessage, MAX_ERROR_MESSAGE_LENGTH) }),
     ...(agent === undefined ? {} : { agent: { name: cutText(agent.name, MAX_NAME_LENGTH), version: cutText(agent.version, MAX_NAME_LENGTH) } }),
+    ...(argumentsFingerprint === undefined ? {} : { argumentsFingerprint: cutText(argumentsFingerprint, MAX_FINGERPRINT_LENGTH) }),
   };
 }
 

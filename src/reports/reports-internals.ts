@@ -15,6 +15,8 @@ export interface ReportsInternals extends ReportsExitHooks {
   storeIdentity(): string | undefined;
   /** Resolves with the store's identity once the store has reached its storage (`ReportStore.whenIdentified`); undefined for a store that says nothing. */
   whenStoreIdentified(): Promise<string | undefined> | undefined;
+  /** The store's argument-fingerprint key (`ReportStore.secret`): at once where it reads it synchronously. */
+  storeSecret(): Uint8Array | Promise<Uint8Array> | undefined;
   isShutDown(): boolean;
 }
 
@@ -47,4 +49,13 @@ export function whenStoreIdentified(reports: object): Promise<string | undefined
  */
 export function isShutDown(reports: object): boolean {
   return internals.get(reports)?.isShutDown() ?? false;
+}
+
+/**
+ * The argument fingerprints' key of the store that reports made by `createReports` write to
+ * (`ReportStore.secret`): at once where the store reads it synchronously, else a promise; undefined
+ * for a store without one, or any other object. Throws (or rejects) when the store cannot give it.
+ */
+export function storeSecretOf(reports: object): Uint8Array | Promise<Uint8Array> | undefined {
+  return internals.get(reports)?.storeSecret();
 }

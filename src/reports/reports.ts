@@ -12,6 +12,7 @@ import { DEFAULT_IDLE_AFTER_MS, sessionStatus, withStatus, type StatusClock } fr
 import type { SessionComparison } from './compare/session-comparison.js';
 import { SpanFolder, type SessionReportExporter } from './session-report-exporter.js';
 import { SessionRegistry } from './session-registry.js';
+import { withRecommendations } from './recommendations/recommend.js';
 import type { ToolTrend, ToolTrendIndex } from './tool-trends.js';
 import type { StoredToolTrends } from './stored-tool-trends.js';
 import { internals } from './reports-internals.js';
@@ -217,7 +218,7 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
 
   const getReport = async ({ sessionId }: SessionQuery): Promise<SessionReport | undefined> => {
     assertValidSessionId(sessionId);
-    return registry.getReport(sessionId);
+    return withRecommendations(await registry.getReport(sessionId));
   };
   async function getOperationStats(query: OperationStatsQuery): Promise<OperationStats | DurationStats | undefined> {
     const operation = ownEntry((await getReport(query))?.operations, query.operationType);
@@ -279,6 +280,7 @@ export function createReports(options: CreateReportsOptions = {}): Reports {
     flushSync: () => registry.flushSync(),
     storeIdentity: () => store.identity?.(),
     whenStoreIdentified: () => store.whenIdentified?.(),
+    storeSecret: () => (store.secretSync ? store.secretSync() : store.secret?.()),
     isShutDown: () => shutdownOnce !== undefined,
   });
   return reports;

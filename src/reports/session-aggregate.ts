@@ -267,6 +267,7 @@ export function toRecent(call: CallRecord): RecentCall {
   if (call.errorMessage !== undefined) recent.errorMessage = call.errorMessage;
   if (call.traceId !== undefined) recent.traceId = call.traceId;
   if (call.spanId !== undefined) recent.spanId = call.spanId;
+  if (call.argumentsFingerprint !== undefined) recent.argumentsFingerprint = call.argumentsFingerprint;
   return recent;
 }
 
@@ -279,7 +280,7 @@ function fromRecent(sessionId: string, recent: RecentCall): CallRecord {
     startTimeMs: Date.parse(recent.startedAt),
     durationMs: recent.durationMs,
     errorType: recent.errorType, errorClass: recent.errorClass, errorMessage: recent.errorMessage,
-    traceId: recent.traceId, spanId: recent.spanId,
+    traceId: recent.traceId, spanId: recent.spanId, argumentsFingerprint: recent.argumentsFingerprint,
   };
 }
 

@@ -207,8 +207,8 @@ export class SessionLedger {
   /** `report()` with its merge state (the sketches). */
   stored(): StoredSessionReport {
     let written = this.base;
-    for (const delta of this.unseenUnconfirmed()) written = withAlerts(foldIntoStored(written, delta.calls), delta.alerts);
-    if (this.inFlight) written = withAlerts(foldIntoStored(written, this.inFlight.calls), this.inFlight.alerts);
+    for (const delta of this.unseenUnconfirmed()) written = withAlerts(foldIntoStored(written, delta.calls, false), delta.alerts);
+    if (this.inFlight) written = withAlerts(foldIntoStored(written, this.inFlight.calls, false), this.inFlight.alerts);
     return withAlerts(foldIntoStored(written, this.pending), this.pendingAlerts);
   }
 
@@ -261,8 +261,8 @@ export class SessionLedger {
     const fresh = deltas.filter((delta) => delta.seq > seen);
     const last = fresh.at(-1);
     if (last === undefined) return undefined;
-    let next = foldIntoStored(stored, (fresh[0] as Delta).calls);
-    for (const delta of fresh.slice(1)) next = foldIntoStored(next, delta.calls);
+    let next = foldIntoStored(stored, (fresh[0] as Delta).calls, fresh.length === 1);
+    for (const [i, delta] of fresh.slice(1).entries()) next = foldIntoStored(next, delta.calls, i === fresh.length - 2);
     next = withAlerts(next, fresh.flatMap((delta) => delta.alerts));
     const writers = Object.entries(stored?.writers ?? {}).filter(([id]) => id !== this.writer.id);
     writers.push([this.writer.id, last.seq]);

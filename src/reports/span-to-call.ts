@@ -34,6 +34,7 @@ export function callFromSpan(span: ReadableSpan): CallRecord | undefined {
     // An empty ID (OTLP leaves a malformed one empty) is no ID.
     traceId: traceId || undefined,
     spanId: spanId || undefined,
+    argumentsFingerprint: text(attributes[semconv.ATTR_TOOLPERF_ARGUMENTS_FINGERPRINT]),
   };
 }
 

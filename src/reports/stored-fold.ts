@@ -3,6 +3,7 @@ import type { AgentInfo, DurationStats, OperationStats, RecentCall, StatsState, 
 import { ERROR_TYPE_OTHER } from '../telemetry/semconv.js';
 import { ownEntry, setEntry } from '../util/own-record.js';
 import { RunningStats } from './running-stats.js';
+import { recommend } from './recommendations/recommend.js';
 import { MAX_OPERATION_TYPES, MAX_TOOLS_PER_OPERATION, SessionAggregate, sessionTimes, toRecent } from './session-aggregate.js';
 
 /**
@@ -11,10 +12,16 @@ import { MAX_OPERATION_TYPES, MAX_TOOLS_PER_OPERATION, SessionAggregate, session
  * and tools that `delta` touched are decoded and encoded again, and the stored recent calls stay as
  * they are, so a write costs what the calls since the last write cost, not what the whole session
  * does (rebuilding the session from its document for every write made writes half again slower).
- * The same caps as `SessionAggregate`: a name past them counts under `_OTHER`.
+ * The same caps as `SessionAggregate`: a name past them counts under `_OTHER`. The session's
+ * recommendations are made again from the result (an empty list: none), so a stored report carries
+ * those of its own numbers; `recommending: false` leaves them out, for a result folded again at once.
  */
-export function foldIntoStored(stored: StoredSessionReport | undefined, delta: SessionAggregate): StoredSessionReport {
-  if (stored === undefined) return delta.toStored();
+export function foldIntoStored(stored: StoredSessionReport | undefined, delta: SessionAggregate, recommending = true): StoredSessionReport {
+  const next = stored === undefined ? delta.toStored() : foldedInto(stored, delta);
+  return recommending ? { ...next, recommendations: recommend(next) } : next;
+}
+
+function foldedInto(stored: StoredSessionReport, delta: SessionAggregate): StoredSessionReport {
   const aggregates: Record<string, StoredOperationState> = { ...stored.aggregates };
   const operations: Record<string, OperationStats> = { ...stored.operations };
   for (const [type, op] of delta.operationEntries()) {

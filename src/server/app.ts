@@ -6,12 +6,13 @@ import type { Reports } from '../reports/reports.js';
 import { InvalidSessionIdError } from '../util/session-id.js';
 import { VERSION } from '../util/version.js';
 import { apiError } from './api-error.js';
-import { compareRoute, deleteSessionRoute, getOperationRoute, getReportRoute, healthRoute, ingestStatsRoute, listAlertsRoute, listSessionsRoute, listToolsRoute, pruneSessionsRoute } from './routes.js';
+import { compareRoute, deleteSessionRoute, getOperationRoute, getRecommendationsRoute, getReportRoute, healthRoute, ingestStatsRoute, listAlertsRoute, listSessionsRoute, listToolsRoute, pruneSessionsRoute } from './routes.js';
 import { DEFAULT_ALERTS_LIMIT } from './alert-schemas.js';
 import { requireBearerToken } from './bearer-token.js';
 import { otlpHandler } from './otlp-ingest/otlp-route.js';
 import { EventLoopTurns } from './otlp-ingest/event-loop-turns.js';
 import { IngestPipeline } from './otlp-ingest/ingest-pipeline.js';
+import { keyedFingerprinter } from '../reports/argument-fingerprints.js';
 import { declaresBodyOver } from './otlp-ingest/read-body.js';
 import { decodeSessionCursor, encodeSessionCursor } from './session-cursor.js';
 import { ownEntry } from '../util/own-record.js';
@@ -38,6 +39,11 @@ export interface ReportAppOptions {
   readonly logger?: Logger;
   /** A Hono app mounted at `/`, after the API routes (the dashboard). */
   readonly dashboard?: Hono;
+  /**
+   * Fingerprint the arguments that agents send with their calls (Codex always does) with the
+   * reports' store's secret, then drop them (the config's `fingerprintArguments`). Default false.
+   */
+  readonly fingerprintArguments?: boolean;
 }
 
 /**
@@ -118,6 +124,13 @@ export function createReportApp(reports: Reports, options: ReportAppOptions = {}
     return c.json({ ...report, status: reports.statusOf(report) }, 200);
   });
 
+  app.openapi(getRecommendationsRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    const report = await reports.getReport({ sessionId: id });
+    if (report === undefined) return apiError(c, 404, 'not_found', `no session ${JSON.stringify(id)}`);
+    return c.json({ sessionId: id, recommendations: report.recommendations ?? [] }, 200);
+  });
+
   app.openapi(getOperationRoute, async (c) => {
     const { id, type } = c.req.valid('param');
     const { tool } = c.req.valid('query');
@@ -162,7 +175,11 @@ export function createReportApp(reports: Reports, options: ReportAppOptions = {}
   });
 
   if (options.ingest !== false) {
-    const pipeline = new IngestPipeline(reports, { logger });
+    const keyed = options.fingerprintArguments === true ? keyedFingerprinter(reports, logger) : undefined;
+    const pipeline = new IngestPipeline(reports, {
+      logger,
+      ...(keyed === undefined ? {} : { fingerprint: (args: string) => keyed.fingerprinter.ofJsonText(args), ready: keyed.ready }),
+    });
     ingestPipelines.set(app, pipeline);
     // The three signals' requests take turns at decoding and folding, one slice each.
     const turns = new EventLoopTurns();

@@ -14,6 +14,7 @@ import {
   SessionIdParams,
   SessionListQuery,
   SessionListSchema,
+  SessionRecommendationsSchema,
   SessionReportSchema,
   ToolsQuery,
   ToolTrendListSchema,
@@ -46,6 +47,15 @@ export const getReportRoute = createRoute({
   security: secured,
   request: { params: SessionIdParams },
   responses: { 200: json(SessionReportSchema, 'The report.'), ...common, 404: failure('No such session.') },
+});
+
+export const getRecommendationsRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/sessions/{id}/recommendations',
+  summary: "What to change in a session: its recommendations, each with its evidence and estimated saving",
+  security: secured,
+  request: { params: SessionIdParams },
+  responses: { 200: json(SessionRecommendationsSchema, 'The recommendations, the largest saving first.'), ...common, 404: failure('No such session.') },
 });
 
 export const getOperationRoute = createRoute({

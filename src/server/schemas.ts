@@ -155,10 +155,20 @@ export const DurationStatsSchema = document.durationStats.openapi('DurationStats
 
 export const OperationStatsSchema = document.operationStats.openapi('OperationStats');
 
+export const RecommendationSchema = document.recommendation.openapi('Recommendation');
+
+export const SessionRecommendationsSchema = z
+  .object({
+    sessionId: z.string(),
+    recommendations: z.array(RecommendationSchema).openapi({ description: 'The largest estimated saving first; empty when nothing stands out.' }),
+  })
+  .openapi('SessionRecommendations');
+
 export const SessionReportSchema = document.sessionReport
   .extend({
     operations: z.record(z.string(), OperationStatsSchema),
     recent: z.array(document.recentCall.openapi('RecentCall')),
+    recommendations: z.array(RecommendationSchema).optional(),
     status: document.listedSession.shape.status.openapi({ description: "The session's status now, as the session list shows it." }),
   })
   .openapi('SessionReport');

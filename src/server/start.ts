@@ -28,6 +28,8 @@ export interface StartReportServerOptions {
   readonly jaegerUrl?: string;
   /** Largest request body, before and after gzip. Default 4 MiB. */
   readonly maxBodyBytes?: number;
+  /** Fingerprint the arguments agents send, then drop them (the config's `fingerprintArguments`). Default false. */
+  readonly fingerprintArguments?: boolean;
 }
 
 export interface RunningReportServer {
@@ -67,6 +69,7 @@ export async function startReportServer(options: StartReportServerOptions): Prom
       ? { dashboard: options.dashboard ?? createDashboardApp(options.jaegerUrl === undefined ? {} : { jaegerUrl: options.jaegerUrl }) }
       : {}),
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    ...(options.fingerprintArguments !== undefined ? { fingerprintArguments: options.fingerprintArguments } : {}),
   });
   // Leave the host application's global Request/Response alone.
   const server = createAdaptorServer({ fetch: app.fetch, overrideGlobalObjects: false }) as Server;

@@ -2,19 +2,19 @@ import { mkdirSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { consoleLogger, type Logger } from '../util/logger.js';
-import { FileDigestCache } from './file-digest-cache.js';
+import { FileDigestCache, isMissing } from './file-digest-cache.js';
 import { FileLock } from './file-lock.js';
 import { summarize, type SessionSummary, type StoredSessionReport } from '../document/report.js';
 import type { ReportMerge, ReportStore } from './report-store.js';
 import { fileStamp, fileStampSync, removeUnfinishedTempFilesSync, writeReportFile, writeReportFileSync } from './report-file-write.js';
 import { readOrCreateStoreId, readStoreId } from './store-identity.js';
+import { StoreSecretFile } from './store-secret.js';
 import type { SessionDigest } from './session-digest.js';
 import { assertValidSessionId } from '../util/session-id.js';
 import { loadStoredReportCheck, storedReportCheckSync } from '../document/check-stored-report.js';
 import { readReportFile, readReportFileSync } from './report-file.js';
 import { readDigestLine, type DigestLine } from './report-text.js';
 import { CorruptReportError, decodeReport, leftInPlace, setAside, setAsideSync } from './report-decode.js';
-
 export { CorruptReportError, UnreadableReportError } from './report-decode.js';
 import { tempFileName } from './temp-files.js';
 import { WritableDirectory } from './writable-directory.js';
@@ -61,6 +61,7 @@ export class FileReportStore implements ReportStore {
    */
   private readonly stamps = new WeakMap<StoredSessionReport, string>();
   private storeId: string | undefined;
+  private secretFile: StoreSecretFile | undefined;
   /** What is left of `LOCK_WAIT_SYNC_MS` for this store's synchronous writes. */
   private readonly syncWait = { leftMs: LOCK_WAIT_SYNC_MS };
   /** See `rewriteUndigested`. */
@@ -199,6 +200,10 @@ export class FileReportStore implements ReportStore {
     return (this.storeId ??= this.readOnly ? readStoreId(this.directory) : readOrCreateStoreId(this.directory));
   }
 
+  /** `.fingerprint-secret` in the directory, made (0600) once if the store writes; see `ReportStore.secret`. */
+  secret = async (): Promise<Uint8Array> => this.secretSync();
+  secretSync = (): Uint8Array => (this.secretFile ??= new StoreSecretFile(this.directory, !this.readOnly)).read();
+
   async list(): Promise<SessionSummary[]> {
     return (await this.listDigests()).map((digest) => digest.summary);
   }
@@ -291,8 +296,4 @@ export class FileReportStore implements ReportStore {
   private tempPath(sessionId: string): string {
     return join(this.directory, tempFileName(`${sessionId}${REPORT_SUFFIX}`));
   }
-}
-
-function isMissing(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
 }

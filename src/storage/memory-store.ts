@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { summarize, type SessionSummary, type StoredSessionReport } from '../document/report.js';
 import type { ReportMerge, ReportStore } from './report-store.js';
 import { digestOf, type SessionDigest } from './session-digest.js';
@@ -12,7 +13,18 @@ export class InMemoryReportStore implements ReportStore {
   /** Keyed by the report object, so a digest lives exactly as long as the report it describes. */
   private readonly digests = new WeakMap<StoredSessionReport, SessionDigest>();
 
+  /** Random per store: fingerprints compare within this process's memory only. */
+  private readonly fingerprintSecret = randomBytes(32);
+
   constructor(private readonly maxSessions = 1000) {}
+
+  async secret(): Promise<Uint8Array> {
+    return this.secretSync();
+  }
+
+  secretSync(): Uint8Array {
+    return this.fingerprintSecret;
+  }
 
   async get(sessionId: string): Promise<StoredSessionReport | undefined> {
     return this.getSync(sessionId);

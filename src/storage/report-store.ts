@@ -121,6 +121,14 @@ export interface ReportStore {
    */
   identity?(): string | undefined;
   /**
+   * Optional: the key of this storage's argument fingerprints (`fingerprintArguments`), at least 16
+   * random bytes, the same for every store over the same storage and made once; never leaves it.
+   * Without it, calls are not fingerprinted.
+   */
+  secret?(): Promise<Uint8Array>;
+  /** `secret` without waiting, where the store can read it synchronously: a tracker fingerprints its first call. */
+  secretSync?(): Uint8Array;
+  /**
    * Optional, for a store that learns its identity when it first reaches its storage (a database
    * it connects to): starts that, and resolves with `identity()` once it is known. Never rejects.
    */

@@ -30,6 +30,11 @@ export const ATTR_TOOLPERF_OPERATION_NAME = 'toolperf.operation.name';
  * into; a report server on that same store does not fold it again.
  */
 export const ATTR_TOOLPERF_STORE_ID = 'toolperf.store.id';
+/**
+ * Our own: the keyed fingerprint of the call's arguments (`fingerprintArguments`): equal for equal
+ * arguments under one store's secret, never the arguments themselves.
+ */
+export const ATTR_TOOLPERF_ARGUMENTS_FINGERPRINT = 'toolperf.tool.call.arguments.fingerprint';
 
 /** OpenCode's native tool spans (`Tool.execute`). */
 export const ATTR_OPENCODE_TOOL_NAME = 'tool.name';

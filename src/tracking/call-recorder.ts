@@ -14,7 +14,8 @@ import type { TrackingRuntime } from './tracking-runtime.js';
 export interface CallRecorder {
   readonly spec: ToolSpec;
   /**
-   * Opens a call's span at `startTime`; `input` is recorded when `hasInput` and `captureContent` is on.
+   * Opens a call's span at `startTime`; `input` is recorded when `hasInput` and `captureContent` is
+   * on, and fingerprinted with `fingerprintArguments`.
    * Undefined when the span could not be started (logged): the call then runs untracked.
    */
   start(startTime: number, sessionId: string | undefined, callId: string | undefined, hasInput: boolean, input: unknown): Span | undefined;
@@ -41,7 +42,7 @@ export interface CallRecorder {
  * so that a call allocates nothing beyond its span and that span's attributes.
  */
 export function createCallRecorder(spec: ToolSpec, runtime: TrackingRuntime): CallRecorder {
-  const { tracer, metrics, failures, captureContent, maxContentLength, includeSessionIdInMetrics } = runtime;
+  const { tracer, metrics, failures, captureContent, maxContentLength, includeSessionIdInMetrics, fingerprinter } = runtime;
   const startFailed = (error: unknown): void => {
     failures.fail('span', `could not start a span for ${spec.name}; the call runs untracked`, error);
   };
@@ -53,6 +54,8 @@ export function createCallRecorder(spec: ToolSpec, runtime: TrackingRuntime): Ca
         // `storeId` read per call: a store that connects first (PostgreSQL) is named once it did.
         const attributes = spanAttributes(spec, sessionId, cutText(callId, MAX_ID_LENGTH), runtime.storeId);
         if (captureContent && hasInput) attributes[semconv.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS] = captured(input, maxContentLength);
+        // One canonical JSON and one HMAC, with the key made once: the arguments go no further than here.
+        if (fingerprinter !== undefined) attributes[semconv.ATTR_TOOLPERF_ARGUMENTS_FINGERPRINT] = fingerprinter.ofValue(hasInput ? input : undefined);
         return tracer.startSpan(spec.spanName, { kind: SpanKind.INTERNAL, startTime, attributes });
       } catch (error) {
         startFailed(error);

@@ -17,7 +17,7 @@ export interface StartCallOptions {
   /** `gen_ai.tool.type`: `function` (default), `extension` or `datastore`. */
   readonly toolType?: string;
   readonly attributes?: Attributes;
-  /** The call's input, recorded only with `captureContent`. */
+  /** The call's input, recorded only with `captureContent`; with `fingerprintArguments`, its fingerprint is. */
   readonly input?: unknown;
   /** When the call started, epoch milliseconds within 100 years of now; default now. */
   readonly startTime?: number;

@@ -9,6 +9,8 @@
 export const MAX_NAME_LENGTH = 256;
 /** Call, trace and span IDs: longer ones are cut. OTLP's own trace and span IDs are 32 and 16 hex digits. */
 export const MAX_ID_LENGTH = 1024;
+/** An argument fingerprint (23 characters as this package makes them); longer ones from outside are cut. */
+export const MAX_FINGERPRINT_LENGTH = 64;
 /** `error.type`: a class name or a code; longer ones are cut. */
 export const MAX_ERROR_TYPE_LENGTH = 128;
 /**

@@ -11,7 +11,7 @@ interface ReportOptions extends StoreOptions {
 }
 
 export function addReportCommand(program: Command, io: CliIo): void {
-  addStoreOptions(program.command('report').summary('print a session\'s report').description('Print one session\'s report: statistics per operation type and per tool, and its recent calls.'))
+  addStoreOptions(program.command('report').summary('print a session\'s report').description('Print one session\'s report: statistics per operation type and per tool, what to change (recommendations), and its recent calls.'))
     .argument('<sessionId>', 'the session', parseSessionId)
     .option('--json', 'print the report document (with its status) as JSON, as GET /api/v1/sessions/:id/report does')
     .addHelpText('after', '\nExamples:\n  toolperf report ses_1\n  toolperf report ses_1 --json')

@@ -52,7 +52,8 @@ export function addServeCommand(program: Command, io: CliIo): void {
           });
         }
         const { jaegerUrl } = loaded.config.server;
-        const server = await startReportServer({ ...address, reports, logger: cliLogger(io), ...(jaegerUrl === undefined ? {} : { jaegerUrl }) }).catch((error: unknown) => {
+        const { fingerprintArguments } = loaded.config;
+        const server = await startReportServer({ ...address, reports, logger: cliLogger(io), fingerprintArguments, ...(jaegerUrl === undefined ? {} : { jaegerUrl }) }).catch((error: unknown) => {
           throw listenError(error, address.host, address.port);
         });
         io.stdout(`toolperf: serving reports from ${location} at ${server.url} (Ctrl-C to stop)\n`);

@@ -1,8 +1,8 @@
 // `#/sessions/{id}`: a session at a glance (status, agent, duration, tool calls apart from other
-// operations, errors), per operation type each tool's latency and errors, the recent calls on a
-// timeline and a waterfall, and the recent calls' table. Every chart has a table with the same
-// numbers. An answer like the last one leaves the page alone; a session that does not exist
-// gets a page that says so.
+// operations, errors), its alerts, what to change (recommendations), per operation type each
+// tool's latency and errors, the recent calls on a timeline and a waterfall, and the recent calls'
+// table. Every chart has a table with the same numbers. An answer like the last one leaves the
+// page alone; a session that does not exist gets a page that says so.
 
 import { ApiError, changeGate, fetchReport } from './api.js';
 import { createCallDetails } from './call-details.js';
@@ -14,6 +14,7 @@ import { formatDuration, formatPercent, formatTime } from './format.js';
 import { latencyScaleControl } from './latency-scale.js';
 import { createOperationSection } from './operation-section.js';
 import { createRecentCalls } from './recent-calls.js';
+import { createRecommendations } from './recommendations.js';
 import { createSessionAlerts } from './session-alerts.js';
 import { compareHref } from './routes.js';
 import { agentLabel, sessionStatus, statusBadge } from './session-status.js';
@@ -74,6 +75,7 @@ function sessionPage(root, sessionId) {
   const timeline = createTimeline(select);
   const waterfall = createWaterfall(select);
   const recent = createRecentCalls(select);
+  const recommendations = createRecommendations();
   const alerts = createSessionAlerts();
   const status = h('span');
   const cards = h('dl', { class: 'cards' });
@@ -94,6 +96,7 @@ function sessionPage(root, sessionId) {
       h('a', { class: 'button', href: compareHref(sessionId, undefined), 'data-action': 'compare' }, 'Compare with…'),
       exportControls(() => report),
     ),
+    recommendations.section,
     operationsBox,
     h('div', { class: 'calls-grid' }, waterfall.section, timeline.section),
     details.element,
@@ -105,6 +108,7 @@ function sessionPage(root, sessionId) {
       report = next;
       status.replaceChildren(statusBadge(sessionStatus(report)));
       cards.replaceChildren(...summaryCards(report));
+      recommendations.render(report);
       alerts.render(report);
       // Tool calls first, then the other operation types by name.
       const types = Object.keys(report.operations).sort((a, b) => (b === TOOL_OPERATION) - (a === TOOL_OPERATION) || (a < b ? -1 : 1));

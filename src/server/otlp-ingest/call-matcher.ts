@@ -16,6 +16,7 @@ function joined(held: CallRecord, pair: CallRecord): CallRecord {
     traceId: held.traceId ?? pair.traceId,
     spanId: held.spanId ?? pair.spanId,
     agent: pair.agent ?? held.agent,
+    argumentsFingerprint: pair.argumentsFingerprint ?? held.argumentsFingerprint,
   };
 }
 

@@ -40,6 +40,10 @@ export interface IngestPipelineOptions {
   readonly sources?: readonly CallSource[];
   /** Whether calls are still folded; by default, until the reports are shut down. */
   readonly accepting?: () => boolean;
+  /** With `fingerprintArguments`: fingerprints the arguments sources find (`SourceContext.fingerprint`). */
+  readonly fingerprint?: (argumentsJson: string) => string | undefined;
+  /** Settles when `fingerprint` has its key: requests wait for it before their records are taken. */
+  readonly ready?: Promise<void>;
 }
 
 /**
@@ -61,6 +65,8 @@ export class IngestPipeline {
 
   private readonly sources: readonly CallSource[];
   private readonly isAccepting: () => boolean;
+  /** Settles when the pipeline can take records (its fingerprints' key is in, or will not come). */
+  readonly ready: Promise<void>;
 
   constructor(
     private readonly reports: Reports,
@@ -69,6 +75,7 @@ export class IngestPipeline {
     this.failures = new FailureLog(options.logger);
     this.sources = options.sources ?? CALL_SOURCES;
     this.isAccepting = options.accepting ?? (() => !isShutDown(reports));
+    this.ready = options.ready ?? Promise.resolve();
     const later = (ms: number, fn: () => void): Cancel => this.later(ms, fn);
     this.matcher = new CallMatcher((call) => this.fold(call), later);
     this.context = {
@@ -76,6 +83,7 @@ export class IngestPipeline {
         return storeIdentityOf(reports);
       },
       emit: (mapped) => this.matcher.offer(mapped, this.currentSignal),
+      fingerprint: options.fingerprint,
       later: (ms, fn) => {
         const signal = this.currentSignal;
         later(ms, () => {

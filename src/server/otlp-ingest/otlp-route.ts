@@ -98,6 +98,7 @@ export function otlpHandler(signal: Signal, pipeline: IngestPipeline, maxBodyByt
     }
     const rejected = new Rejections(signal);
     rejected.add('over-limit', decoded.overLimit);
+    await pipeline.ready;
     if (signal === 'metric') {
       pipeline.countMetrics(decoded.seen - decoded.overLimit);
       return encodeResponse(c, encoding, signal, rejected.partialSuccess());

@@ -44,6 +44,7 @@ describe('loadConfig', () => {
       captureContent: false,
       maxContentLength: 1024,
       recordErrorMessages: true,
+      fingerprintArguments: false,
       metrics: { includeSessionId: true, maxSeries: 2000, seriesTtlMs: 300_000 },
       otlp: { enabled: false, maxQueueSize: 2048 },
       prometheus: { enabled: false, host: '127.0.0.1', port: 9464 },

@@ -13,6 +13,7 @@ const DEFAULTS: PerformanceConfig = {
   captureContent: false,
   maxContentLength: 1024,
   recordErrorMessages: true,
+  fingerprintArguments: false,
   metrics: { includeSessionId: true, maxSeries: 2000, seriesTtlMs: 300_000 },
   otlp: { enabled: false, maxQueueSize: 2048 },
   prometheus: { enabled: false, host: '127.0.0.1', port: 9464 },
@@ -129,6 +130,7 @@ describe('environment overrides', () => {
     ['TOOLPERF_CAPTURE_CONTENT', 'true', 'captureContent', true],
     ['TOOLPERF_MAX_CONTENT_LENGTH', '4096', 'maxContentLength', 4096],
     ['TOOLPERF_RECORD_ERROR_MESSAGES', 'off', 'recordErrorMessages', false],
+    ['TOOLPERF_FINGERPRINT_ARGUMENTS', 'on', 'fingerprintArguments', true],
     ['TOOLPERF_ALERTS_ENABLED', 'false', 'alerts.enabled', false],
     ['TOOLPERF_METRICS_INCLUDE_SESSION_ID', 'false', 'metrics.includeSessionId', false],
     ['TOOLPERF_METRICS_MAX_SERIES', '500', 'metrics.maxSeries', 500],
@@ -156,15 +158,16 @@ describe('environment overrides', () => {
   });
 
   const BOOLEANS = ENV_OVERRIDES.filter(([, key]) =>
-    ['enabled', 'saveReports', 'captureContent', 'recordErrorMessages', 'metrics.includeSessionId', 'otlp.enabled', 'prometheus.enabled'].includes(key),
+    ['enabled', 'saveReports', 'captureContent', 'recordErrorMessages', 'fingerprintArguments', 'metrics.includeSessionId', 'otlp.enabled', 'prometheus.enabled'].includes(key),
   );
   const TRUE_SPELLINGS = ['1', 'true', 'TRUE', 'True', 'yes', 'YES', 'on', 'On', ' true '];
   const FALSE_SPELLINGS = ['0', 'false', 'FALSE', 'False', 'no', 'No', 'off', 'OFF', '\toff\n'];
 
-  it('has seven boolean variables', () => {
+  it('has eight boolean variables', () => {
     expect(BOOLEANS.map(([variable]) => variable).sort()).toEqual([
       'TOOLPERF_CAPTURE_CONTENT',
       'TOOLPERF_ENABLED',
+      'TOOLPERF_FINGERPRINT_ARGUMENTS',
       'TOOLPERF_METRICS_INCLUDE_SESSION_ID',
       'TOOLPERF_OTLP_ENABLED',
       'TOOLPERF_PROMETHEUS_ENABLED',

@@ -32,6 +32,26 @@ describe('checkStoredReport', () => {
     expect(problemOf(shape)).toMatch(/^corrupt: aggregates\.\*\.all\.sketch: /);
   });
 
+  it('reads a report with recommendations and argument fingerprints, and one without (written before them)', () => {
+    const doc = good();
+    expect(doc).not.toHaveProperty('recommendations');
+    expect(check(doc)).toEqual(doc);
+    doc.recent[0]!.argumentsFingerprint = 'RsSlqwPJHVG7_4dD6lyunQ';
+    doc.recommendations = [
+      { kind: 'dominant-tool', operationType: 'tool-execution', tool: 'read', severity: 'warning', evidence: { share: 0.9, errorType: 'ENOENT' }, estimatedSavingMs: 12.5, advice: 'Cache it.' },
+    ];
+    expect(check(doc)).toEqual(doc);
+  });
+
+  it('refuses a recommendation of an unknown severity or a number that is not finite, naming its place', () => {
+    const doc = good() as unknown as { recommendations: unknown[] };
+    const recommendation = { kind: 'heavy-tail', operationType: 'tool-execution', tool: 'read', severity: 'urgent', evidence: {}, estimatedSavingMs: 1, advice: '' };
+    doc.recommendations = [recommendation];
+    expect(problemOf(doc)).toMatch(/^corrupt: recommendations\.0\.severity: /);
+    doc.recommendations = [{ ...recommendation, severity: 'info', estimatedSavingMs: Number.POSITIVE_INFINITY }];
+    expect(problemOf(doc)).toMatch(/^corrupt: recommendations\.0\.estimatedSavingMs: /);
+  });
+
   it('leaves the sketch of a state of no calls alone (never decoded by a reader)', () => {
     const doc = good();
     doc.aggregates['tool-execution']!.tools.idle = { ...doc.aggregates['tool-execution']!.tools.read!, count: 0, errors: 0, sketch: { keys: [], counts: [] } };

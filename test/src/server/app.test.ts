@@ -323,6 +323,33 @@ describe('GET /api/v1/sessions/:id/report and operations', () => {
   });
 });
 
+describe('GET /api/v1/sessions/:id/recommendations', () => {
+  it('answers the session\'s recommendations, the same as its report holds, and an empty list for a quiet session', async () => {
+    const { app, reports: api } = setup();
+    // bash: 90% of the tool time; read: a distinct path each time.
+    for (let i = 0; i < 9; i++) api.record({ sessionId: 'ses_busy', operationType: 'tool-execution', toolName: 'bash', callId: undefined, startTimeMs: T0 + i * 2000, durationMs: 1000, errorType: undefined, traceId: undefined, spanId: undefined });
+    api.record({ sessionId: 'ses_busy', operationType: 'tool-execution', toolName: 'read', callId: undefined, startTimeMs: T0 + 30_000, durationMs: 1000, errorType: undefined, traceId: undefined, spanId: undefined });
+    const response = await app.request('/api/v1/sessions/ses_busy/recommendations');
+    expect(response.status).toBe(200);
+    const body = await json(response);
+    expect(body.sessionId).toBe('ses_busy');
+    expect(body.recommendations).toEqual((await api.getReport({ sessionId: 'ses_busy' }))?.recommendations);
+    expect(body.recommendations).toEqual([expect.objectContaining({ kind: 'dominant-tool', tool: 'bash', severity: 'warning', evidence: expect.objectContaining({ share: 0.9 }) as unknown })]);
+
+    api.record({ sessionId: 'ses_quiet', operationType: 'tool-execution', toolName: 'read', callId: undefined, startTimeMs: T0, durationMs: 5, errorType: undefined, traceId: undefined, spanId: undefined });
+    expect(await json(await app.request('/api/v1/sessions/ses_quiet/recommendations'))).toEqual({ sessionId: 'ses_quiet', recommendations: [] });
+  });
+
+  it('answers 404 for an unknown session and 400 for an invalid id', async () => {
+    const { app } = setup();
+    const unknown = await app.request('/api/v1/sessions/ses_nope/recommendations');
+    expect(unknown.status).toBe(404);
+    expectError(await json(unknown), 'not_found', /ses_nope/);
+    const invalid = await app.request('/api/v1/sessions/..%2F../recommendations');
+    expect(invalid.status).toBe(400);
+  });
+});
+
 describe('DELETE /api/v1/sessions/:id', () => {
   it('deletes (204), then answers 404', async () => {
     const { app, store } = setup();
@@ -469,6 +496,7 @@ describe('GET /openapi.json', () => {
       [
         'GET /api/v1/sessions',
         'GET /api/v1/sessions/{id}/report',
+        'GET /api/v1/sessions/{id}/recommendations',
         'GET /api/v1/sessions/{id}/operations/{type}',
         'DELETE /api/v1/sessions/{id}',
         'DELETE /api/v1/sessions',

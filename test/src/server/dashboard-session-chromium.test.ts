@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecentCall, SessionReport } from '../../../src/index.js';
 import { launchChromium, readChart, readTable } from '../../helpers/dashboard-browser.js';
 import { findProgram, requireProgram, skipUnlessAvailable } from '../../helpers/real-component.js';
+import { SESSION as RECOMMENDED_SESSION, SessionCalls } from '../../helpers/session-calls.js';
 import { downloadedText, JAEGER_URL, parseCsv, startShowcaseServer, type ShowcaseServer } from '../../helpers/showcase-server.js';
 
 const chromiumProgram = findProgram('chromium', 'chromium');
@@ -177,6 +178,45 @@ describe.skipIf(skipUnlessAvailable(chromiumProgram))("exploring a session's pag
       await expect(page.locator('table[data-table="recent-calls"] tr.selected').count()).resolves.toBe(1);
       await details.getByRole('button', { name: 'Close call details' }).click();
       await expect(details.isHidden()).resolves.toBe(true);
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("lists a session's recommendations, the largest saving first, with severity, advice and evidence", async () => {
+    // bash dominates; edit is retried with the arguments that failed, again and again.
+    const calls = new SessionCalls()
+      .repeat(9, 'bash', 1000)
+      .repeat(6, 'edit', 40, () => ({ fingerprint: 'patch', errorType: 'invalid_arguments' }))
+      .repeat(3, 'read', 20, (i) => ({ fingerprint: `path${i}`, errorType: 'file_not_found' }));
+    for (const call of calls.calls) showcase.reports.record(call);
+    const expected = await showcase.api<{ recommendations: { kind: string; tool: string; severity: string; advice: string; evidence: Record<string, unknown> }[] }>(
+      `/api/v1/sessions/${RECOMMENDED_SESSION}/recommendations`,
+    );
+    expect(expected.recommendations.map((r) => [r.kind, r.tool])).toEqual([['dominant-tool', 'bash'], ['error-hotspot', 'edit'], ['retry-loop', 'edit'], ['error-hotspot', 'read']]);
+    const { page, context, problems } = await showcase.open(browser);
+    try {
+      await page.goto(`${showcase.url}/#/sessions/${RECOMMENDED_SESSION}`);
+      const items = page.locator('[data-list="recommendations"] li.recommendation');
+      await items.first().waitFor();
+      const shown = () =>
+        items.evaluateAll((elements) =>
+          elements.map((e) => ({ kind: e.getAttribute('data-kind'), tool: e.getAttribute('data-tool'), severity: e.getAttribute('data-severity'), advice: e.querySelector('p')?.textContent })),
+        );
+      const all = expected.recommendations.map(({ kind, tool, severity, advice }) => ({ kind, tool, severity, advice }));
+      // The first three, then the rest on request.
+      expect(await shown()).toEqual(all.slice(0, 3));
+      await page.getByRole('button', { name: 'Show 1 more' }).click();
+      expect(await shown()).toEqual(all);
+      await items.first().locator('summary').click();
+      const evidence = await items.first().locator('dl.evidence dt').allTextContents();
+      expect(evidence).toEqual(Object.keys(expected.recommendations[0]?.evidence ?? {}));
+      // Another session's, on the page of that session (a line saying so when there are none).
+      await page.goto(`${showcase.url}/#/sessions/${SESSION}`);
+      await readTable(page, 'tools-tool-execution');
+      const other = await showcase.api<{ recommendations: unknown[] }>(`/api/v1/sessions/${SESSION}/recommendations`);
+      await expect(page.locator('[data-list="recommendations"] li').count()).resolves.toBe(Math.max(1, Math.min(3, other.recommendations.length)));
       expect(problems).toEqual([]);
     } finally {
       await context.close();

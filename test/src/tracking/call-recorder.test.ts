@@ -7,6 +7,8 @@ import { specFor } from '../../../src/tracking/tool-spec.js';
 import type { WrapToolOptions } from '../../../src/tracking/tool-types.js';
 import type { TrackingRuntime } from '../../../src/tracking/tracking-runtime.js';
 import { FailureLog } from '../../../src/util/logger.js';
+import { ArgumentFingerprinter } from '../../../src/util/argument-fingerprint.js';
+import { ATTR_TOOLPERF_ARGUMENTS_FINGERPRINT } from '../../../src/telemetry/semconv.js';
 import { recordingLogger } from '../../helpers/tracking.js';
 
 interface Setup {
@@ -17,7 +19,7 @@ interface Setup {
 }
 
 /** A runtime on a real tracer with spans kept in memory, and a metrics sink that keeps what it is given. */
-function setup(options: Partial<Pick<TrackingRuntime, 'captureContent' | 'maxContentLength' | 'includeSessionIdInMetrics' | 'tracer' | 'storeId'>> = {}): Setup {
+function setup(options: Partial<Pick<TrackingRuntime, 'captureContent' | 'maxContentLength' | 'includeSessionIdInMetrics' | 'tracer' | 'storeId' | 'fingerprinter'>> = {}): Setup {
   const spans = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
   const records: Setup['records'] = [];
@@ -30,6 +32,7 @@ function setup(options: Partial<Pick<TrackingRuntime, 'captureContent' | 'maxCon
     maxContentLength: options.maxContentLength ?? 1000,
     failures: new FailureLog(logger),
     storeId: options.storeId,
+    fingerprinter: options.fingerprinter,
   };
   return { runtime, spans, records, lines: logger.lines };
 }
@@ -185,5 +188,35 @@ describe('end', () => {
     expect(() => recorder.end(span, 1, 2, undefined, new Error('e'), true, undefined)).not.toThrow();
     expect(s.lines).toEqual(['could not end the span of x: Error: end failed']);
     expect(s.records).toHaveLength(0);
+  });
+});
+
+describe('argument fingerprints', () => {
+  const keyed = (): ArgumentFingerprinter => {
+    const fingerprinter = new ArgumentFingerprinter();
+    fingerprinter.setKey(new Uint8Array(32).fill(7));
+    return fingerprinter;
+  };
+
+  it('put the input\'s fingerprint on the span, and nothing of the input itself', () => {
+    const fingerprinter = keyed();
+    const s = setup({ fingerprinter });
+    const { start } = pastTimes(0);
+    recorderFor(s, 'read').start(start, 'ses_1', 'call_1', true, { path: '/etc/shadow', limit: 5 })?.end();
+    const [finished] = s.spans.getFinishedSpans();
+    expect(finished?.attributes[ATTR_TOOLPERF_ARGUMENTS_FINGERPRINT]).toBe(fingerprinter.ofValue({ limit: 5, path: '/etc/shadow' }));
+    expect(JSON.stringify(finished?.attributes)).not.toContain('shadow');
+  });
+
+  it('fingerprint a call without input as one of no arguments, and leave the span alone without a key', () => {
+    const fingerprinter = keyed();
+    const s = setup({ fingerprinter });
+    const { start } = pastTimes(0);
+    recorderFor(s, 'status').start(start, 'ses_1', undefined, false, undefined)?.end();
+    const unkeyed = setup({ fingerprinter: new ArgumentFingerprinter() });
+    recorderFor(unkeyed, 'status').start(start, 'ses_1', undefined, true, { a: 1 })?.end();
+    expect(s.spans.getFinishedSpans()[0]?.attributes[ATTR_TOOLPERF_ARGUMENTS_FINGERPRINT]).toBe(fingerprinter.ofValue(undefined));
+    expect(unkeyed.spans.getFinishedSpans()[0]?.attributes).not.toHaveProperty([ATTR_TOOLPERF_ARGUMENTS_FINGERPRINT]);
+    expect(unkeyed.lines).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { ERROR_KINDS, errorKindOfText } from '../../../util/error-vocabulary.js';
 import type { CallSource } from './source.js';
-import { agentOfResource, spanTiming, text, TOOL_EXECUTION } from './record-fields.js';
+import { agentOfResource, argumentsFingerprint, spanTiming, text, TOOL_EXECUTION } from './record-fields.js';
 
 /** Where AI SDK users put a session in `experimental_telemetry.metadata`, in the spellings seen. */
 const SESSION_ATTRIBUTES = ['ai.telemetry.metadata.sessionId', 'ai.telemetry.metadata.session.id', 'ai.telemetry.metadata.session_id', 'session.id', 'gen_ai.conversation.id'];
@@ -9,7 +9,8 @@ const SESSION_ATTRIBUTES = ['ai.telemetry.metadata.sessionId', 'ai.telemetry.met
  * The AI SDK's `ai.toolCall` spans (`generateText`/`streamText` with `experimental_telemetry`):
  * `ai.toolCall.name` and `ai.toolCall.id`; the session from the telemetry metadata
  * (`metadata: { sessionId }`); a failure is an ERROR status whose message is the error's. The
- * arguments and result (`ai.toolCall.args`, `ai.toolCall.result`) are never read.
+ * result (`ai.toolCall.result`) is never read; the arguments (`ai.toolCall.args`) only to be
+ * fingerprinted with `fingerprintArguments`.
  */
 export const aiSdkSource: CallSource = {
   id: 'ai-sdk',
@@ -32,6 +33,7 @@ export const aiSdkSource: CallSource = {
         errorClass: failed ? record.exceptionType : undefined,
         errorMessage: failed ? record.statusMessage : undefined,
         agent: agentOfResource(record),
+        argumentsFingerprint: argumentsFingerprint(context, attributes, 'ai.toolCall.args'),
       },
     });
     return 'mapped';

@@ -1,6 +1,6 @@
 import type { CallRecord } from '../../../reports/call-record.js';
 import { ERROR_KINDS, errorKindOfText, type ErrorKind } from '../../../util/error-vocabulary.js';
-import { flag, loggedTiming, numeric, text, TOOL_EXECUTION } from './record-fields.js';
+import { argumentsFingerprint, flag, loggedTiming, numeric, text, TOOL_EXECUTION } from './record-fields.js';
 import type { CallSource, OtlpRecord, SourceContext, Take } from './source.js';
 
 /**
@@ -8,7 +8,8 @@ import type { CallSource, OtlpRecord, SourceContext, Take } from './source.js';
  * per tool call, written when the call ends. Attributes: `conversation.id` (the session),
  * `tool_name`, `call_id` (numbered per response by some providers: `call_0` again each turn, so
  * never a key), `duration_ms` and `success` as strings, and the call's `arguments` and `output`
- * (always exported; read here only to find a failure's kind, then dropped). The record's
+ * (always exported; the output read here only to find a failure's kind, the arguments only to
+ * fingerprint them with `fingerprintArguments`; both then dropped). The record's
  * `timeUnixNano` is 0: its time is the observed time, the end of the call.
  *
  * Failures: `success: "false"` (a tool Codex does not have, arguments it cannot parse, a tool's
@@ -27,7 +28,7 @@ export const codexSource: CallSource = {
     if (record.signal !== 'log' || eventNameOf(record) !== TOOL_RESULT_EVENT) return 'ignored';
     const call = callOf(record);
     if (call === undefined) return 'ignored';
-    context.emit({ call });
+    context.emit({ call: { ...call, argumentsFingerprint: argumentsFingerprint(context, record.attributes, 'arguments') } });
     return 'mapped';
   },
 };

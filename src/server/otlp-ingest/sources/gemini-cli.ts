@@ -1,7 +1,7 @@
 import type { AgentInfo } from '../../../reports/call-record.js';
 import { ERROR_KINDS, errorKindOfText, type ErrorKind } from '../../../util/error-vocabulary.js';
 import type { CallSource, OtlpRecord, SourceContext, Take } from './source.js';
-import { flag, loggedTiming, numeric, spanTiming, text, TOOL_EXECUTION } from './record-fields.js';
+import { argumentsFingerprint, flag, loggedTiming, numeric, spanTiming, text, TOOL_EXECUTION } from './record-fields.js';
 
 /** The logger and tracer name of Gemini CLI's telemetry (its `SERVICE_NAME`). */
 const SCOPE = 'gemini-cli';
@@ -92,6 +92,8 @@ function takeLog(record: OtlpRecord, context: SourceContext): Take {
       errorType: failed ? errorKind(geminiType, text(attributes.get('error.message')) ?? text(attributes.get('error')), exitCode) : undefined,
       errorClass: failed ? geminiType : undefined,
       agent: AGENT,
+      // Sent only with Gemini's `logPrompts`: fingerprinted (with `fingerprintArguments`), never kept.
+      argumentsFingerprint: argumentsFingerprint(context, attributes, 'function_args'),
     },
     matchKey: matchKey(sessionId, toolName),
   });

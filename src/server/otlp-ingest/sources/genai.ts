@@ -1,7 +1,7 @@
 import * as semconv from '../../../telemetry/semconv.js';
 import { ERROR_KINDS, errorKindOfText } from '../../../util/error-vocabulary.js';
 import type { CallSource } from './source.js';
-import { agentOfResource, spanTiming, text } from './record-fields.js';
+import { agentOfResource, argumentsFingerprint, spanTiming, text } from './record-fields.js';
 
 /**
  * GenAI `execute_tool` spans from any other SDK or agent that follows the OpenTelemetry GenAI
@@ -31,6 +31,7 @@ export const genaiSource: CallSource = {
         errorClass: failed ? declaredError : undefined,
         errorMessage: failed ? record.statusMessage : undefined,
         agent: agentOfResource(record),
+        argumentsFingerprint: argumentsFingerprint(context, attributes, semconv.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS),
       },
     });
     return 'mapped';

@@ -1,5 +1,5 @@
 import type { AgentInfo, CallRecord } from '../../../reports/call-record.js';
-import type { IngestValue, OtlpRecord } from './source.js';
+import type { IngestAttributes, IngestValue, OtlpRecord, SourceContext } from './source.js';
 
 /** `tool-execution`: the operation type of every agent's tool calls. */
 export const TOOL_EXECUTION = 'tool-execution';
@@ -46,4 +46,14 @@ export function spanTiming(record: OtlpRecord): Pick<CallRecord, 'startTimeMs' |
  */
 export function loggedTiming(record: OtlpRecord, durationMs: number): Pick<CallRecord, 'startTimeMs' | 'durationMs' | 'traceId' | 'spanId'> {
   return { startTimeMs: record.endTimeMs - durationMs, durationMs, traceId: record.traceId, spanId: record.spanId };
+}
+
+/**
+ * The keyed fingerprint of the arguments an agent sent as JSON text in `attributes`' `key`, with
+ * `fingerprintArguments` on; undefined otherwise (and the attribute is then not even read).
+ */
+export function argumentsFingerprint(context: SourceContext, attributes: IngestAttributes, key: string): string | undefined {
+  if (context.fingerprint === undefined) return undefined;
+  const args = attributes.get(key);
+  return typeof args === 'string' ? context.fingerprint(args) : undefined;
 }

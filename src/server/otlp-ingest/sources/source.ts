@@ -88,6 +88,11 @@ export interface SourceContext {
    * for a second record (Claude Code's parent and child spans) and must not wait forever.
    */
   later(ms: number, fn: () => void): void;
+  /**
+   * With `fingerprintArguments`: the keyed fingerprint of a call's arguments sent as JSON text, for
+   * `CallRecord.argumentsFingerprint`; the text goes no further. Absent when fingerprinting is off.
+   */
+  readonly fingerprint?: ((argumentsJson: string) => string | undefined) | undefined;
 }
 
 /** What a source did with a record. */
@@ -101,7 +106,8 @@ export type Take =
  * One source of calls: an agent or SDK whose telemetry OTLP ingest maps. Sources are asked in
  * turn; the first to answer other than undefined owns the record. Keep `take` cheap for records
  * that are not yours: check a name or one attribute first, and keep only the mapped fields — never
- * prompts, arguments or outputs (read them to derive a field if you must, then drop them).
+ * prompts, arguments or outputs (read them to derive a field if you must, then drop them; arguments
+ * go to `context.fingerprint`).
  */
 export interface CallSource {
   /** `claude-code`, `codex`, `gemini-cli`, `opencode`, `ai-sdk`, `genai`, `toolperf`. */

@@ -1,6 +1,6 @@
 import * as semconv from '../../../telemetry/semconv.js';
 import type { CallSource } from './source.js';
-import { agentOfResource, spanTiming, text } from './record-fields.js';
+import { agentOfResource, argumentsFingerprint, spanTiming, text } from './record-fields.js';
 
 /**
  * This package's own spans (from `wrapTool`, `startCall` and the integrations) exported over OTLP:
@@ -33,6 +33,8 @@ export const toolperfSource: CallSource = {
         errorType: failed ? (declaredError ?? semconv.ERROR_TYPE_OTHER) : undefined,
         errorMessage: failed ? record.statusMessage : undefined,
         agent: agentOfResource(record),
+        // Its tracker's own fingerprint, else (with `captureContent` there) one made here.
+        argumentsFingerprint: text(attributes.get(semconv.ATTR_TOOLPERF_ARGUMENTS_FINGERPRINT)) ?? argumentsFingerprint(context, attributes, semconv.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS),
       },
     });
     return 'mapped';

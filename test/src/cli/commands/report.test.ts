@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPerformance, type SessionReport } from '../../../../src/index.js';
 import { runToolperf, seedSessions, tempDir } from '../../../helpers/cli.js';
 import { recordingLogger } from '../../../helpers/tracking.js';
+import { SESSION, SessionCalls } from '../../../helpers/session-calls.js';
+import { createReports } from '../../../../src/reports/reports.js';
 
 let dataDir: { path: string; remove: () => Promise<void> };
 beforeAll(async () => {
@@ -35,8 +37,24 @@ describe('toolperf report', () => {
     expect(stdout).toMatch(/read\s+\S+ ms {2}failed \(ENOENT\)/);
   });
 
+  it('prints the recommendations after the statistics, each with its severity, tool, saving and advice', async () => {
+    const own = await tempDir('toolperf-cli-recommend-');
+    try {
+      const reports = createReports({ dataDir: own.path, logger: recordingLogger() });
+      for (const call of new SessionCalls().repeat(9, 'bash', 1000).repeat(2, 'grep', 100).calls) reports.record(call);
+      await reports.shutdown();
+      const { code, stdout, stderr } = await runToolperf(['report', SESSION, '--data-dir', own.path]);
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      expect(stdout).toContain('recommendations (1, the largest estimated saving first)');
+      expect(stdout).toMatch(/^ {2}WARNING {2}dominant-tool {2}bash {2}saves ~4500 ms$/m);
+      expect(stdout).toMatch(/^ {11}bash takes 98% of this session's tool-execution time/m);
+      expect(stdout.indexOf('recommendations (')).toBeGreaterThan(stdout.indexOf('(all)'));
+    } finally {
+      await own.remove();
+    }
+  });
+
   it('lists the session\'s alerts, firing and resolved, with why', async () => {
-    const { createReports } = await import('../../../../src/reports/reports.js');
     const reports = createReports({ dataDir: dataDir.path, logger: recordingLogger(), alerts: { defaultRules: false, rules: [{ kind: 'slow-call', tools: ['read', 'grep'], thresholdMs: 100 }] } });
     const call = { sessionId: 'ses_alerting', operationType: 'tool-execution', callId: undefined, errorType: undefined, traceId: undefined, spanId: undefined };
     reports.record({ ...call, toolName: 'read', startTimeMs: Date.now() - 5000, durationMs: 250 });

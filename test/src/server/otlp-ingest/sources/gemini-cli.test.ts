@@ -105,6 +105,22 @@ describe('geminiCliSource: gemini_cli.tool_call log records', () => {
     expect(kept).not.toContain('exit 3');
     expect(kept).not.toContain('missing.txt');
   });
+
+  it('with logPrompts on and fingerprintArguments, hand each call\'s function_args to the fingerprint, and keep them no further', async () => {
+    const { logs } = await scenario('log-prompts');
+    const records = logs.filter(isToolCallLog);
+    const seen: string[] = [];
+    const { emitted } = take(records, { fingerprint: (text) => (seen.push(text), `fp${seen.length}`) });
+    expect(seen).toEqual(records.map((record) => record.attributes.get('function_args')));
+    expect(seen[0]).toContain('"command": "exit 3"');
+    expect(emitted.map(({ call }) => call.argumentsFingerprint)).toEqual(['fp1', 'fp2']);
+    expect(JSON.stringify(emitted)).not.toContain('exit 3');
+    // Without logPrompts Gemini sends no arguments: nothing to fingerprint.
+    const { logs: plain } = await scenario('mixed');
+    const none: string[] = [];
+    take(plain.filter(isToolCallLog), { fingerprint: (text) => (none.push(text), 'fp') });
+    expect(none).toEqual([]);
+  });
 });
 
 describe('geminiCliSource: tool_call spans', () => {

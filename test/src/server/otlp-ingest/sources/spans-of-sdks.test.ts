@@ -8,17 +8,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startReportServer } from '../../../../../src/server/start.js';
 import { memoryReports } from '../../fixtures.js';
+import { ArgumentFingerprinter } from '../../../../../src/util/argument-fingerprint.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function startServer() {
-  const { reports, logger } = memoryReports();
-  const server = await startReportServer({ reports, port: 0, logger, dashboard: false });
+async function startServer(fingerprintArguments = false) {
+  const { reports, logger, store } = memoryReports();
+  const server = await startReportServer({ reports, port: 0, logger, dashboard: false, fingerprintArguments });
   cleanups.push(() => reports.shutdown(), () => server.close());
-  return { server, reports };
+  return { server, reports, store };
 }
 
 function tracerProvider(url: string, resource: Record<string, string>): BasicTracerProvider {
@@ -115,5 +116,69 @@ describe('the agent a session came from', () => {
     expect((await list('')).map((s) => [s.sessionId, s.agent?.name]).sort()).toEqual([['ses_a', 'agent-a'], ['ses_b', 'agent-b']]);
     expect((await list('?agent=agent-b')).map((s) => s.sessionId)).toEqual(['ses_b']);
     expect(await list('?agent=nobody')).toEqual([]);
+  });
+});
+
+describe('arguments on spans, with fingerprintArguments', () => {
+  it('are fingerprinted with the store\'s secret whatever their key order, then dropped; a toolperf span\'s own fingerprint is kept', async () => {
+    const { server, reports, store } = await startServer(true);
+    const provider = tracerProvider(server.url, { 'service.name': 'my-agent' });
+    const send = (scope: string, callId: string, attributes: Record<string, string>): void => {
+      provider
+        .getTracer(scope)
+        .startSpan('execute_tool read', { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'read', 'session.id': 'ses_args', 'gen_ai.tool.call.id': callId, ...attributes } })
+        .end();
+    };
+    send('any-sdk', 'c1', { 'gen_ai.tool.call.arguments': '{"path":"/private/a.txt","limit":10}' });
+    send('any-sdk', 'c2', { 'gen_ai.tool.call.arguments': '{ "limit": 10, "path": "/private/a.txt" }' });
+    send('any-sdk', 'c3', { 'gen_ai.tool.call.arguments': '{"path":"/private/b.txt","limit":10}' });
+    send('toolperf', 'c4', { 'toolperf.tool.call.arguments.fingerprint': 'AAAAAAAAAAAAAAAAAAAAAA', 'gen_ai.tool.call.arguments': '{"path":"/private/c.txt"}' });
+    await provider.forceFlush();
+    const report = await reports.getReport({ sessionId: 'ses_args' });
+    const byId = new Map(report?.recent.map((r) => [r.callId, r.argumentsFingerprint]));
+    const fingerprinter = new ArgumentFingerprinter();
+    fingerprinter.setKey(store.secretSync());
+    expect(byId.get('c1')).toBe(fingerprinter.ofValue({ path: '/private/a.txt', limit: 10 }));
+    expect(byId.get('c2')).toBe(byId.get('c1'));
+    expect(byId.get('c3')).toBe(fingerprinter.ofValue({ path: '/private/b.txt', limit: 10 }));
+    expect(byId.get('c3')).not.toBe(byId.get('c1'));
+    expect(byId.get('c4')).toBe('AAAAAAAAAAAAAAAAAAAAAA');
+    expect(JSON.stringify(report)).not.toContain('private');
+  });
+
+  it('leave no fingerprint when it is off', async () => {
+    const { server, reports } = await startServer();
+    const provider = tracerProvider(server.url, { 'service.name': 'my-agent' });
+    provider.getTracer('any').startSpan('execute_tool read', { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'read', 'session.id': 'ses_off', 'gen_ai.tool.call.arguments': '{"path":"/a"}' } }).end();
+    await provider.forceFlush();
+    expect((await reports.getReport({ sessionId: 'ses_off' }))?.recent[0]?.argumentsFingerprint).toBeUndefined();
+  });
+});
+
+describe("the AI SDK's ai.toolCall spans, with fingerprintArguments", () => {
+  it('give equal inputs one fingerprint and others another, and leave the inputs out', async () => {
+    const { server, reports } = await startServer(true);
+    const provider = tracerProvider(server.url, { 'service.name': 'my-agent' });
+    const call = (toolCallId: string, path: string) => ({ type: 'tool-call' as const, toolCallId, toolName: 'readFile', input: JSON.stringify({ path }) });
+    const steps: LanguageModelV3GenerateResult[] = [
+      { content: [call('call_1', '/private/a'), call('call_2', '/private/a'), call('call_3', '/private/b')], finishReason: { unified: 'tool-calls', raw: 'tool_calls' }, usage, warnings: [] },
+      { content: [{ type: 'text', text: 'Done.' }], finishReason: { unified: 'stop', raw: 'stop' }, usage, warnings: [] },
+    ];
+    let step = 0;
+    await generateText({
+      model: new MockLanguageModelV3({ doGenerate: async () => steps[step++] as LanguageModelV3GenerateResult }),
+      prompt: 'read them',
+      stopWhen: stepCountIs(3),
+      tools: { readFile: tool({ inputSchema: z.object({ path: z.string() }), execute: async ({ path }): Promise<number> => path.length }) },
+      experimental_telemetry: { isEnabled: true, tracer: provider.getTracer('ai'), metadata: { sessionId: 'ses_aisdk_fp' } },
+    });
+    await provider.forceFlush();
+    const report = await reports.getReport({ sessionId: 'ses_aisdk_fp' });
+    const byId = new Map(report?.recent.map((r) => [r.callId, r.argumentsFingerprint]));
+    expect(byId.get('call_1')).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(byId.get('call_2')).toBe(byId.get('call_1'));
+    expect(byId.get('call_3')).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(byId.get('call_3')).not.toBe(byId.get('call_1'));
+    expect(JSON.stringify(report)).not.toContain('private');
   });
 });
