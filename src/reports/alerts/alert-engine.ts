@@ -164,6 +164,7 @@ export class AlertEngine implements RegistryAlerts {
       pValue: reading.pValue,
       minRatio: rule.minRatio,
       maxPValue: rule.maxPValue,
+      minDeltaMs: rule.minDeltaMs,
     };
     if (reading.regressed) {
       const message = `${toolName} p50 ${showMs(reading.sessionP50Ms)} against ${showMs(reading.baselineP50Ms)} over its last ${reading.baselineSessions} sessions (${reading.p50Ratio}×, Mann–Whitney p = ${reading.pValue.toPrecision(2)})`;

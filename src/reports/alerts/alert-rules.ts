@@ -1,6 +1,6 @@
 import type { AlertKind } from '../../document/report.js';
 import { ALERT_KINDS } from '../../document/report.js';
-import { DEFAULT_ALERT_RULES } from './default-rules.js';
+import { DEFAULT_ALERT_RULES, DEFAULT_MIN_DELTA_MS } from './default-rules.js';
 
 /** A rule as written in config (`performance.alerts.rules`) or passed to `createReports`. */
 export interface AlertRuleInput {
@@ -29,6 +29,8 @@ export interface AlertRuleInput {
   readonly minRatio?: number;
   /** `regression`: the rank test's p-value must be under this. */
   readonly maxPValue?: number;
+  /** `regression`: the session's p50 must also be at least this many milliseconds above the baseline's. */
+  readonly minDeltaMs?: number;
 }
 
 interface RuleBase {
@@ -51,6 +53,7 @@ export interface RegressionRule extends RuleBase {
   readonly minCalls: number;
   readonly minRatio: number;
   readonly maxPValue: number;
+  readonly minDeltaMs: number;
 }
 export interface ErrorRateRule extends RuleBase {
   readonly kind: 'error-rate';
@@ -115,7 +118,7 @@ export const DEFAULT_COOLDOWN_MS = 10 * 60_000;
 const KIND_KEYS: Record<AlertKind, readonly string[]> = {
   'slow-call': ['thresholdMs'],
   'hung-call': ['thresholdMs'],
-  regression: ['baselineSessions', 'minBaselineSessions', 'minCalls', 'minRatio', 'maxPValue'],
+  regression: ['baselineSessions', 'minBaselineSessions', 'minCalls', 'minRatio', 'maxPValue', 'minDeltaMs'],
   'error-rate': ['threshold', 'minCalls', 'windowCalls'],
 };
 const COMMON_KEYS = ['name', 'kind', 'tools', 'operationType', 'enabled'];
@@ -190,6 +193,7 @@ function ruleOf(input: unknown, problem: ProblemAt): { rule: AlertRule; enabled:
         minCalls: int('minCalls', 30, 10, 1_000_000),
         minRatio: num('minRatio', 2, 1.05, 1000),
         maxPValue: num('maxPValue', 0.01, 1e-12, 0.2),
+        minDeltaMs: num('minDeltaMs', DEFAULT_MIN_DELTA_MS, 0, WEEK_MS),
       };
       break;
     case 'error-rate':

@@ -1,6 +1,12 @@
 import type { AlertRule } from './alert-rules.js';
 
 /**
+ * A regression's p50 must also have grown by this much: a tool of microseconds doubles with the
+ * machine's load (a real two-server test saw 3 µs against 17 µs fire), which is no one's problem.
+ */
+export const DEFAULT_MIN_DELTA_MS = 5;
+
+/**
  * Local file tools, by the names the agents give them (Claude Code, Codex, Gemini CLI, OpenCode)
  * and the usual ones of hand-written agents. They read or write the local disk and finish in
  * milliseconds; one still running after a minute is stuck, not busy.
@@ -46,5 +52,6 @@ export const DEFAULT_ALERT_RULES: readonly AlertRule[] = [
     minCalls: 30,
     minRatio: 2,
     maxPValue: 0.01,
+    minDeltaMs: DEFAULT_MIN_DELTA_MS,
   },
 ];

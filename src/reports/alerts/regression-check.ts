@@ -16,7 +16,7 @@ export interface RegressionReading {
   /** Mann–Whitney U of the session's side, and the two-sided p-value. */
   readonly u: number;
   readonly pValue: number;
-  /** Slower beyond noise: ratio ≥ `minRatio`, p < `maxPValue`, and the session's side ranks higher. */
+  /** Slower beyond noise: ratio ≥ `minRatio`, p50 up by ≥ `minDeltaMs`, p < `maxPValue`, and the session's side ranks higher. */
   readonly regressed: boolean;
 }
 
@@ -46,6 +46,6 @@ export function testRegression(rule: RegressionRule, session: StatsState, baseli
     p50Ratio: Math.round(p50Ratio * 1000) / 1000,
     u: test.u,
     pValue: test.pValue,
-    regressed: p50Ratio >= rule.minRatio && test.pValue < rule.maxPValue && test.z > 0,
+    regressed: p50Ratio >= rule.minRatio && sessionP50Ms - baselineP50Ms >= rule.minDeltaMs && test.pValue < rule.maxPValue && test.z > 0,
   };
 }

@@ -26,8 +26,8 @@ async function session(reports: Reports, id: string, hour: number, aroundMs: num
   await reports.endSession(id, { endedAtMs: T0 + hour * HOUR + calls * 100 });
 }
 
-function open(store: ReportStore = new InMemoryReportStore()) {
-  const reports = createReports({ store, logger: recordingLogger(), writeIntervalMs: 60_000 });
+function open(store: ReportStore = new InMemoryReportStore(), alerts?: NonNullable<Parameters<typeof createReports>[0]>['alerts']) {
+  const reports = createReports({ store, logger: recordingLogger(), writeIntervalMs: 60_000, ...(alerts !== undefined ? { alerts } : {}) });
   opened.push(reports);
   return reports;
 }
@@ -105,6 +105,18 @@ describe('regression alerts (the default rule)', () => {
     const reports = open();
     for (let s = 0; s < 30; s++) await session(reports, `ses_${s}`, s, 10, 30 + (s % 7) * 10, 1000 + s);
     expect(await reports.listAlerts()).toEqual([]);
+  });
+
+  it('a tool of microseconds, 4× slower, is no regression under the default 5 ms floor; with minDeltaMs 0 it is', async () => {
+    const quiet = open();
+    for (let s = 0; s < 10; s++) await session(quiet, `ses_base${s}`, s, 0.004, 30, s + 1);
+    await session(quiet, 'ses_slow', 10, 0.016, 30, 99);
+    expect(await quiet.listAlerts()).toEqual([]);
+
+    const strict = open(new InMemoryReportStore(), { defaultRules: false, rules: [{ kind: 'regression', minDeltaMs: 0 }] });
+    for (let s = 0; s < 10; s++) await session(strict, `ses_base${s}`, s, 0.004, 30, s + 1);
+    await session(strict, 'ses_slow', 10, 0.016, 30, 99);
+    expect((await strict.listAlerts()).map((a) => `${a.sessionId} ${a.kind} ${a.evidence.minDeltaMs}`)).toEqual(['ses_slow regression 0']);
   });
 
   it('uses the store\'s own sessionsWithTool for the baseline where it has one', async () => {
