@@ -1,5 +1,5 @@
 import type { StatsState } from './report.js';
-import { decodeSketch, encodeSketch, newSketch } from './stored-sketch.js';
+import { encodeSketch, mergeStoredSketch, newSketch } from './stored-sketch.js';
 
 /** Distinct error types a merged state keeps (`MAX_ERROR_TYPES` of the running statistics); the rest count as `_OTHER`. */
 const MAX_ERROR_TYPES = 32;
@@ -23,7 +23,7 @@ export function mergeStatsStates(states: readonly StatsState[]): StatsState {
   const errorTypes = new Map<string, number>();
   for (const state of states) {
     if (state.count === 0) continue;
-    sketch.merge(decodeSketch(state.sketch));
+    mergeStoredSketch(sketch, state.sketch);
     const total = count + state.count;
     const delta = state.meanMs - mean;
     m2 += state.m2 + (delta * delta * count * state.count) / total;

@@ -43,7 +43,8 @@ export function encodeSketch(sketch: DDSketch): StoredSketch {
   const counts: number[] = [];
   for (let i = 0; i < bins.length; i++) {
     const count = bins[i] as number;
-    if (count === 0) continue;
+    // Not `=== 0`: a bin that is not a positive count (see `mergeSketch`) must never be written as null.
+    if (!(count > 0)) continue;
     keys.push(i + offset);
     counts.push(count);
   }
@@ -55,15 +56,45 @@ export function encodeSketch(sketch: DDSketch): StoredSketch {
  * store that does not check what it hands out (the file store does) must not make a merge go wrong.
  */
 export function decodeSketch(stored: StoredSketch): DDSketch {
+  const sketch = newSketch();
+  mergeStoredSketch(sketch, stored);
+  return sketch;
+}
+
+/**
+ * Adds a stored sketch's values to `target` (a sketch made by `newSketch`), bin by bin. Throws,
+ * before changing `target`, for a stored sketch that `sketchProblem` refuses.
+ */
+export function mergeStoredSketch(target: DDSketch, stored: StoredSketch): void {
   const problem = sketchProblem(stored, 0);
   if (problem !== undefined) throw new Error(`the stored sketch ${problem}`);
-  const sketch = newSketch();
   const { keys, counts } = stored;
-  for (let i = 0; i < keys.length; i++) sketch.store.add(keys[i] as number, counts[i] as number);
-  sketch.zeroCount = stored.zeros ?? 0;
+  const before = target.store.count;
+  for (let i = 0; i < keys.length; i++) target.store.add(keys[i] as number, counts[i] as number);
+  const zeros = stored.zeros ?? 0;
+  target.zeroCount += zeros;
   // The library keeps the total beside its stores; merging and ranks read it.
-  sketch.count = sketch.store.count + sketch.zeroCount;
-  return sketch;
+  target.count += target.store.count - before + zeros;
+}
+
+/**
+ * Adds `source`'s values to `target` bin by bin, instead of sketches-js 2.1.1's `merge`: merging
+ * two collapsing stores whose key ranges lie far apart leaves NaN bins there (a real two-server
+ * test stored one as null; a seeded fuzz of merges found 572 in 20,000), where adding each bin
+ * collapses as a single value would.
+ */
+export function mergeSketch(target: DDSketch, source: DDSketch): void {
+  if (source.count === 0) return;
+  const { bins, offset } = source.store;
+  for (let i = 0; i < bins.length; i++) {
+    const count = bins[i] as number;
+    if (count > 0) target.store.add(i + offset, count);
+  }
+  target.zeroCount += source.zeroCount;
+  target.count += source.count;
+  target.sum += source.sum;
+  if (source.min < target.min) target.min = source.min;
+  if (source.max > target.max) target.max = source.max;
 }
 
 /**

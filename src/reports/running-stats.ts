@@ -1,6 +1,6 @@
 import type { DDSketch } from '@datadog/sketches-js';
 import type { DurationStats, StatsState } from '../document/report.js';
-import { decodeSketch, encodeSketch, newSketch } from '../document/stored-sketch.js';
+import { encodeSketch, mergeSketch, mergeStoredSketch, newSketch } from '../document/stored-sketch.js';
 import { percentileByNearestRank } from './nearest-rank.js';
 import { ERROR_TYPE_OTHER } from '../telemetry/semconv.js';
 
@@ -42,7 +42,7 @@ export class RunningStats {
     if (other.count === 0) return;
     this.mergeMoments(other.count, other.mean, other.m2, other.sum, other.min, other.max);
     for (const [type, n] of other.errorTypes) this.countError(type, n);
-    this.sketch.merge(other.sketch);
+    mergeSketch(this.sketch, other.sketch);
   }
 
   /**
@@ -52,9 +52,8 @@ export class RunningStats {
    */
   mergeState(state: StatsState): void {
     if (state.count === 0) return;
-    // Decoded first: a sketch that throws leaves these statistics as they were, not half merged.
-    const sketch = decodeSketch(state.sketch);
-    this.sketch.merge(sketch);
+    // The sketch first: one that throws leaves these statistics as they were, not half merged.
+    mergeStoredSketch(this.sketch, state.sketch);
     this.mergeMoments(state.count, state.meanMs, state.m2, state.sumMs, state.minMs, state.maxMs);
     for (const [type, n] of Object.entries(state.errorTypes)) this.countError(type, n);
   }
@@ -120,7 +119,7 @@ export class RunningStats {
     stats.m2 = state.m2;
     stats.min = state.minMs;
     stats.max = state.maxMs;
-    stats.sketch.merge(decodeSketch(state.sketch));
+    mergeStoredSketch(stats.sketch, state.sketch);
     return stats;
   }
 
