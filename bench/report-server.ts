@@ -11,7 +11,6 @@ import { lstat, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Worker } from 'node:worker_threads';
 import { FileReportStore } from '../src/storage/file-store.js';
 import { InMemoryReportStore } from '../src/storage/memory-store.js';
 import { createPerformance } from '../src/performance.js';
@@ -22,7 +21,7 @@ import { measureIngestDecode, type IngestDecodeResult } from './ingest-decode.js
 import { driveIngest, ingestBodies } from './ingest-load.js';
 import { ingestSideBySide } from './ingest-section.js';
 import { figure as ms, markdownTable, markersOf, measuredBy, type RunInfo } from './section.js';
-import type { ServerMessage } from './report-server-worker.js';
+import { startServerThread } from './server-thread.js';
 import { prng } from '../test/helpers/prng.js';
 
 const SESSIONS = 10_000;
@@ -208,65 +207,6 @@ interface SessionPageBody {
   readonly nextCursor?: string;
 }
 
-interface ServerThread {
-  readonly url: string;
-  /** Milliseconds from start to the server's `ready`. */
-  readonly readyMs: Promise<number>;
-  /** `perf.flush()` in the server: every dirty session written. */
-  flush(): Promise<void>;
-  /** Closes the server and the tracker; what the server logged and its thread's heap. */
-  close(): Promise<{ warnings: readonly string[]; heapUsedMiB: number }>;
-  /** Ends the thread whatever state it is in; harmless after `close`. */
-  terminate(): void;
-}
-
-/** The server on a worker thread (`report-server-worker.ts`), so that it has its own event loop. */
-async function startServerThread(dataDir: string): Promise<ServerThread> {
-  const worker = new Worker(new URL('./report-server-worker.js', import.meta.url), { workerData: { dataDir } });
-  const next = <T extends ServerMessage['type']>(type: T): Promise<Extract<ServerMessage, { type: T }>> =>
-    new Promise((resolve, reject) => {
-      const onMessage = (message: ServerMessage): void => {
-        if (message.type !== type) return;
-        cleanup();
-        resolve(message as Extract<ServerMessage, { type: T }>);
-      };
-      const onError = (error: Error): void => {
-        cleanup();
-        reject(error);
-      };
-      const onExit = (code: number): void => {
-        cleanup();
-        reject(new Error(`the server thread exited (${code}) before answering ${type}`));
-      };
-      const cleanup = (): void => {
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        worker.off('exit', onExit);
-      };
-      worker.on('message', onMessage);
-      worker.on('error', onError);
-      worker.on('exit', onExit);
-    });
-  const ready = next('ready');
-  const { url } = await next('listening');
-  return {
-    url,
-    readyMs: ready.then((m) => m.ms),
-    flush: async () => {
-      const flushed = next('flushed');
-      worker.postMessage('flush');
-      await flushed;
-    },
-    close: async () => {
-      const closed = next('closed');
-      worker.postMessage('close');
-      const { warnings, heapUsedMiB } = await closed;
-      return { warnings, heapUsedMiB };
-    },
-    terminate: () => void worker.terminate(),
-  };
-}
-
 export async function runReportServer(): Promise<ReportServerResult> {
   const dataDir = await mkdtemp(join(os.tmpdir(), 'toolperf-bench-server-'));
   try {
@@ -288,7 +228,7 @@ async function runIn(dataDir: string): Promise<ReportServerResult> {
   );
   const ingestSet = await ingestBodies();
 
-  const server = await startServerThread(dataDir);
+  const server = await startServerThread(new URL('./report-server-worker.js', import.meta.url), { dataDir });
   try {
     const base = server.url;
 

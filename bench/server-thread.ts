@@ -8,13 +8,13 @@ export interface ServerThread {
   readonly readyMs: Promise<number>;
   /** Every session folded so far written. */
   flush(): Promise<void>;
-  /** Closes the server and its store; what it logged. */
-  close(): Promise<{ warnings: readonly string[] }>;
+  /** Closes the server and its store; what it logged and its thread's heap after GC (0 where the worker does not measure it). */
+  close(): Promise<{ warnings: readonly string[]; heapUsedMiB: number }>;
   /** Ends the thread whatever state it is in; harmless after `close`. */
   terminate(): void;
 }
 
-/** Starts `worker` (a module next to this one, e.g. `store-server-worker.js`) with `workerData`. */
+/** Starts `worker` (a module next to this one: `report-server-worker.js`, `store-server-worker.js`) with `workerData`. */
 export async function startServerThread(worker: URL, workerData: unknown): Promise<ServerThread> {
   const thread = new Worker(worker, { workerData });
   const next = <T extends ServerMessage['type']>(type: T): Promise<Extract<ServerMessage, { type: T }>> =>
@@ -54,7 +54,8 @@ export async function startServerThread(worker: URL, workerData: unknown): Promi
     close: async () => {
       const closed = next('closed');
       thread.postMessage('close');
-      return { warnings: (await closed).warnings };
+      const { warnings, heapUsedMiB } = await closed;
+      return { warnings, heapUsedMiB };
     },
     terminate: () => void thread.terminate(),
   };
