@@ -57,17 +57,11 @@ describe('createPerformance on the embedded default', () => {
     expect(stats?.errors).toBe(0);
     expect(stats?.tools.work?.count).toBe(60);
     expect(stats?.tools.slow?.count).toBe(60);
-    // Against the caller's own clock around each call: mean within 1%, percentiles within 2%.
-    const sorted = [...outside].sort((a, b) => a - b);
-    const mean = outside.reduce((a, b) => a + b, 0) / outside.length;
-    expect(Math.abs(stats!.meanMs - mean) / mean, `mean: ${stats!.meanMs} vs ${mean}`).toBeLessThan(0.01);
-    for (const [q, key] of [[0.5, 'p50Ms'], [0.95, 'p95Ms'], [0.99, 'p99Ms']] as const) {
-      const truth = percentile(sorted, q);
-      expect(Math.abs(stats![key] - truth) / truth, `${key}: ${stats![key]} vs ${truth}`).toBeLessThan(0.02);
-    }
-    // And call by call, each reported duration lies between the tool's own time and the caller's
-    // (to the microsecond the report rounds to). A comparison of means against the tool's own time
-    // would also count a scheduler stall between span start and tool start, which is real call time.
+    // Call by call, each reported duration lies between the tool's own time and the caller's (to
+    // the microsecond the report rounds to): the durations are the calls'. A comparison of means
+    // against either clock would also count what the machine's load adds around a call (a
+    // scheduler stall between span start and tool start is real call time; one after span end is
+    // not), which made it fail on a busy CI machine.
     const report = await perf.api.getReport({ sessionId: 'ses_acc' });
     const reported = (report?.recent ?? []).map((c) => c.durationMs);
     expect(reported).toHaveLength(120);
@@ -75,6 +69,15 @@ describe('createPerformance on the embedded default', () => {
       expect(ms, `call ${i}`).toBeGreaterThanOrEqual((inside[i] as number) - 0.001);
       expect(ms, `call ${i}`).toBeLessThanOrEqual((outside[i] as number) + 0.001);
     });
+    // And the statistics are those of those durations: the mean exact (to the rounding of each
+    // duration to the microsecond), the percentiles within 2% of the nearest-rank ones.
+    const sorted = [...reported].sort((a, b) => a - b);
+    const mean = reported.reduce((a, b) => a + b, 0) / reported.length;
+    expect(Math.abs(stats!.meanMs - mean), `mean: ${stats!.meanMs} vs ${mean}`).toBeLessThan(0.002);
+    for (const [q, key] of [[0.5, 'p50Ms'], [0.95, 'p95Ms'], [0.99, 'p99Ms']] as const) {
+      const truth = percentile(sorted, q);
+      expect(Math.abs(stats![key] - truth) / truth, `${key}: ${stats![key]} vs ${truth}`).toBeLessThan(0.02);
+    }
   });
 
   it('answers the query API live and from disk alike', async () => {
